@@ -1,0 +1,48 @@
+package io.marginflow.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/** Reading test topics with a deadline instead of sleeps. */
+public final class Records {
+  private Records() {
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes; fails with {@code what}. */
+  public static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
+  /** Reads {@code topic} from the beginning until {@code count} records arrived or {@code timeout} passed. */
+  public static <K, V> List<ConsumerRecord<K, V>> readAtLeast(Map<String, Object> config, String topic, int count,
+      Duration timeout, Deserializer<K> keys, Deserializer<V> values) {
+    List<ConsumerRecord<K, V>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
+      // assign() rather than subscribe(): no group rebalance to wait for.
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (out.size() < count && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    if (out.size() < count) {
+      throw new AssertionError("Read " + out.size() + " of " + count + " records from " + topic + " within " + timeout);
+    }
+    return out;
+  }
+}

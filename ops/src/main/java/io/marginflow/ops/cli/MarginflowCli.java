@@ -1,0 +1,31 @@
+package io.marginflow.ops.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code marginflow} command line: {@code bin/marginflow <command> --help} explains each command. */
+@Command(name = "marginflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Real-time unit economics for AI inference: per-tenant margins, budget alerts and dynamic pricing on Kafka Streams.",
+    subcommands = {BrokerCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+public final class MarginflowCli implements Runnable {
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The process entry point; the only place that exits the JVM. */
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    System.exit(code);
+  }
+
+  /** The configured command line, for the launcher and for tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new MarginflowCli()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+}

@@ -1,0 +1,84 @@
+package io.marginflow.ops.cli;
+
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.topology.TopicCatalog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code marginflow topics apply}: create or check the declared topics on any cluster. */
+@Command(name = "topics", mixinStandardHelpOptions = true, description = "Manage the topics marginflow declares.",
+    subcommands = {TopicsCommand.Apply.class})
+final class TopicsCommand implements Runnable {
+  @Spec
+  private CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = {"Create missing topics and align the configs of existing ones with their declarations (idempotent).",
+          "Exit code 0 when everything matches, 2 when a problem (partition mismatch, or drift with --check) remains."})
+  static final class Apply implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--bootstrap-server", required = true, description = "Kafka bootstrap servers, host:port[,host:port].")
+    private String bootstrapServers;
+
+    @Option(names = "--command-config",
+      description = "Properties file of client settings (SASL, TLS) for the admin client.")
+    private Path commandConfig;
+
+    @Option(names = "--replication-factor", defaultValue = "-1",
+      description = "Replication factor of new topics; -1 uses the broker default.")
+    private short replicationFactor;
+
+    @Option(names = "--check",
+      description = "Only report; create and change nothing.")
+    private boolean checkOnly;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      try (Admin admin = Admin.create(adminConfig())) {
+        List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor)
+            .apply(TopicCatalog.defaults().all(), checkOnly);
+        for (TopicProvisioner.Result r : results) {
+          out.printf("%-16s %-34s %s%n", r.outcome(), r.topic(), r.detail());
+        }
+        long problems = results.stream().filter(TopicProvisioner.Result::isProblem).count();
+        out.printf("%d topics, %d problem(s)%n", results.size(), problems);
+        return problems == 0 ? 0 : 2;
+      }
+    }
+
+    private Map<String, Object> adminConfig() throws IOException {
+      Map<String, Object> config = new HashMap<>();
+      if (commandConfig != null) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(commandConfig)) {
+          p.load(r);
+        }
+        p.forEach((k, v) -> config.put(k.toString(), v));
+      }
+      config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      return config;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.marginflow.ops.embedded;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft Kafka broker (broker and controller roles) in this JVM, from the Apache Kafka
+ * server artifacts: the embedded default and the integration tests' broker. Data lives in a given folder
+ * and survives a restart; the replication-factor-1 settings a single node needs are applied.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+  private final Path dataDir;
+
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Formats {@code dataDir} if it is new, starts the broker on {@code port} (0: a free port) and waits until
+   * it answers. Extra broker properties override the defaults.
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) throws IOException {
+    Files.createDirectories(dataDir);
+    Path propsFile = dataDir.resolve("server.properties");
+    // A restart keeps the controller's port (the quorum is configured by it) and, unless told otherwise, the broker's.
+    Properties previous = Files.exists(propsFile) ? load(propsFile) : null;
+    int controllerPort = previous != null ? portOf(previous, "CONTROLLER") : freePort();
+    int brokerPort = port != 0 ? port : previous != null ? portOf(previous, "PLAINTEXT") : freePort();
+    Properties props = defaults(dataDir, brokerPort, controllerPort);
+    props.putAll(overrides);
+    try (Writer w = Files.newBufferedWriter(propsFile)) {
+      props.store(w, "embedded marginflow broker");
+    }
+    if (!Files.exists(dataDir.resolve("data").resolve("meta.properties"))) {
+      format(propsFile);
+    }
+    long started = System.nanoTime();
+    KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    server.startup();
+    String bootstrap = props.getProperty("advertised.listeners").replace("PLAINTEXT://", "");
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir);
+    broker.awaitReady(Duration.ofSeconds(60));
+    LOG.info("Embedded Kafka broker up at {} in {} ms (data in {})", bootstrap,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
+    return broker;
+  }
+
+  private static Properties defaults(Path dataDir, int brokerPort, int controllerPort) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+    p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("log.dirs", dataDir.resolve("data").toAbsolutePath().toString());
+    p.put("num.partitions", "1");
+    p.put("default.replication.factor", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "4");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "4");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // The default 128 MiB dedupe buffer is allocated up front and starves a small heap.
+    p.put("log.cleaner.dedupe.buffer.size", "2097152");
+    p.put("auto.create.topics.enable", "false");
+    return p;
+  }
+
+  private static Properties load(Path file) throws IOException {
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return p;
+  }
+
+  private static int portOf(Properties props, String listener) {
+    for (String l : props.getProperty("listeners", "").split(",")) {
+      if (l.startsWith(listener + "://")) {
+        return Integer.parseInt(l.substring(l.lastIndexOf(':') + 1));
+      }
+    }
+    throw new IllegalStateException("No " + listener + " listener in the saved broker properties: " + props);
+  }
+
+  private static void format(Path propsFile) {
+    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()},
+        quiet);
+    if (rc != 0) {
+      throw new IllegalStateException("Formatting the embedded broker's storage failed with code " + rc);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted waiting for the embedded broker", e);
+    } catch (ExecutionException | TimeoutException e) {
+      close();
+      throw new IllegalStateException("Embedded broker did not answer within " + timeout, e);
+    }
+  }
+
+  /** host:port for bootstrap.servers. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    LOG.info("Embedded Kafka broker at {} stopped", bootstrapServers);
+  }
+}

@@ -1,0 +1,123 @@
+package io.marginflow.ops.topics;
+
+import io.marginflow.topology.TopicDeclaration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates missing topics and checks existing ones against their declarations; idempotent. Config drift is
+ * corrected (unless checking only); a partition-count difference is reported, never changed, because it
+ * would move keys between partitions and break co-partitioning.
+ */
+public final class TopicProvisioner {
+
+  /** What happened to one topic. */
+  public enum Outcome { CREATED, UNCHANGED, CONFIG_UPDATED, MISSING, CONFIG_DRIFT, PARTITION_MISMATCH }
+
+  /** One line of the report. */
+  public record Result(String topic, Outcome outcome, String detail) {
+    public boolean isProblem() {
+      return outcome == Outcome.PARTITION_MISMATCH || outcome == Outcome.CONFIG_DRIFT || outcome == Outcome.MISSING;
+    }
+  }
+
+  private final Admin admin;
+  private final short replicationFactor;
+
+  /** {@code replicationFactor} -1 uses the broker's default. */
+  public TopicProvisioner(Admin admin, short replicationFactor) {
+    this.admin = admin;
+    this.replicationFactor = replicationFactor;
+  }
+
+  /** Applies the declarations; with {@code checkOnly} nothing is created or altered, only reported. */
+  public List<Result> apply(Collection<TopicDeclaration> declarations, boolean checkOnly)
+      throws ExecutionException, InterruptedException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<Result> results = new ArrayList<>();
+    List<TopicDeclaration> present = new ArrayList<>();
+    for (TopicDeclaration t : declarations) {
+      if (existing.contains(t.name())) {
+        present.add(t);
+      } else {
+        results.add(checkOnly ? new Result(t.name(), Outcome.MISSING, "does not exist") : create(t));
+      }
+    }
+    if (!present.isEmpty()) {
+      results.addAll(check(present, checkOnly));
+    }
+    return results;
+  }
+
+  private Result create(TopicDeclaration t) throws ExecutionException, InterruptedException {
+    NewTopic topic = new NewTopic(t.name(), Optional.of(t.partitions()),
+        replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(t.configs());
+    try {
+      admin.createTopics(List.of(topic)).all().get();
+      return new Result(t.name(), Outcome.CREATED, t.partitions() + " partitions " + t.configs());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return check(List.of(t), false).get(0);
+      }
+      throw e;
+    }
+  }
+
+  private List<Result> check(List<TopicDeclaration> present, boolean checkOnly)
+      throws ExecutionException, InterruptedException {
+    Map<String, TopicDescription> descriptions = admin.describeTopics(present.stream().map(TopicDeclaration::name).toList())
+        .allTopicNames().get();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(present.stream()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList()).all().get();
+    List<Result> results = new ArrayList<>();
+    for (TopicDeclaration t : present) {
+      int actual = descriptions.get(t.name()).partitions().size();
+      if (actual != t.partitions()) {
+        results.add(new Result(t.name(), Outcome.PARTITION_MISMATCH,
+            "has " + actual + " partitions, declared " + t.partitions() + " (not changed: it would move keys)"));
+        continue;
+      }
+      Map<String, String> drift = drift(t, configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())));
+      if (drift.isEmpty()) {
+        results.add(new Result(t.name(), Outcome.UNCHANGED, ""));
+      } else if (checkOnly) {
+        results.add(new Result(t.name(), Outcome.CONFIG_DRIFT, "differs: " + drift));
+      } else {
+        alter(t.name(), drift);
+        results.add(new Result(t.name(), Outcome.CONFIG_UPDATED, "set " + drift));
+      }
+    }
+    return results;
+  }
+
+  private static Map<String, String> drift(TopicDeclaration t, Config actual) {
+    Map<String, String> drift = new HashMap<>();
+    t.configs().forEach((key, value) -> {
+      ConfigEntry entry = actual.get(key);
+      if (entry == null || !value.equals(entry.value())) {
+        drift.put(key, value);
+      }
+    });
+    return drift;
+  }
+
+  private void alter(String topic, Map<String, String> values) throws ExecutionException, InterruptedException {
+    List<AlterConfigOp> ops = values.entrySet().stream()
+        .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
+    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get();
+  }
+}
