@@ -1,0 +1,123 @@
+package io.marginflow.topology;
+
+import io.marginflow.avro.EnergyPrice;
+import io.marginflow.avro.NodeProfile;
+import io.marginflow.avro.PowerSample;
+import io.marginflow.avro.PriceBookEntry;
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.avro.TokenUsage;
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.topology.attribution.NodeAttribution;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.ingest.MultiplierSource;
+import io.marginflow.topology.ingest.PayloadTimestampExtractor;
+import io.marginflow.topology.ingest.PowerIngest;
+import io.marginflow.topology.ingest.Route;
+import io.marginflow.topology.ingest.Routed;
+import io.marginflow.topology.ingest.UsageIngest;
+import io.marginflow.topology.margin.TenantMargins;
+import io.marginflow.topology.serde.MarginflowSerdes;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The marginflow topology as a pure function of its configuration and serdes: it starts nothing, creates no
+ * topic and reads no environment.
+ *
+ * <pre>
+ * usage.tokens.v1 -> usage-ingest -> (dlq | late | usage-by-node) --\
+ * telemetry.power.v1 -> power-ingest -> (dlq | late | main) ----------+-> attribution -> share-by-tenant
+ *   -> tenant-margins -> margins.tenant.v1          (price book, node profiles, energy prices: global stores)
+ * </pre>
+ */
+public final class MarginflowTopology {
+  private MarginflowTopology() {
+  }
+
+  public static Topology build(TopologyConfig config, MarginflowSerdes serdes) {
+    return build(config, serdes, MultiplierSource.NONE);
+  }
+
+  public static Topology build(TopologyConfig config, MarginflowSerdes serdes, MultiplierSource multipliers) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "marginflow-topology");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    StreamsBuilder b = new StreamsBuilder(new org.apache.kafka.streams.TopologyConfig(new StreamsConfig(props)));
+    Topics t = config.topics();
+    referenceData(b, t, serdes);
+
+    Deserializer<TokenUsage> usageReader = serdes.value(TokenUsage.class).deserializer();
+    KStream<String, AttributionInput> usage = route(b.stream(t.usage(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(new PayloadTimestampExtractor(
+                bytes -> usageReader.deserialize(t.usage(), bytes).getTimestampMs().toEpochMilli(), config.maxFutureSkewMs()))
+            .withName("usage-source"))
+        .process(new UsageIngest(config, usageReader, multipliers), Named.as("usage-ingest")), t.usage(), "usage")
+        .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
+            .withValueSerde(serdes.value(AttributionInput.class))
+            .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getWatermark() != null)));
+
+    Deserializer<PowerSample> powerReader = serdes.value(PowerSample.class).deserializer();
+    KStream<String, AttributionInput> power = route(b.stream(t.power(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(new PayloadTimestampExtractor(
+                bytes -> powerReader.deserialize(t.power(), bytes).getTimestampMs().toEpochMilli(), config.maxFutureSkewMs()))
+            .withName("power-source"))
+        .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power");
+
+    usage.merge(power, Named.as("attribution-inputs"))
+        .process(new NodeAttribution(config, serdes.value(NodeBucketState.class)), Named.as("attribution"))
+        .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
+            .withValueSerde(serdes.value(MarginInput.class))
+            .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
+        .process(new TenantMargins(config, serdes.value(TenantWindowState.class)), Named.as("tenant-margins"))
+        .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink"));
+    return b.build();
+  }
+
+  private static void referenceData(StreamsBuilder b, Topics t, MarginflowSerdes serdes) {
+    b.globalTable(t.pricebook(), Consumed.with(Serdes.String(), serdes.value(PriceBookEntry.class)).withName("pricebook-source"),
+        Materialized.<String, PriceBookEntry, KeyValueStore<Bytes, byte[]>>as(StoreNames.PRICEBOOK)
+            .withKeySerde(Serdes.String()).withValueSerde(serdes.value(PriceBookEntry.class)));
+    b.globalTable(t.nodes(), Consumed.with(Serdes.String(), serdes.value(NodeProfile.class)).withName("nodes-source"),
+        Materialized.<String, NodeProfile, KeyValueStore<Bytes, byte[]>>as(StoreNames.NODE_PROFILES)
+            .withKeySerde(Serdes.String()).withValueSerde(serdes.value(NodeProfile.class)));
+    b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(),
+            serdes.value(EnergyPrice.class)).withLoggingDisabled(), t.energyPrices(),
+        Consumed.with(Serdes.String(), serdes.value(EnergyPrice.class)).withName("energy-prices-source"), EnergyPriceLoader::new);
+  }
+
+  /** Sends dead letters and late records to their topics (original bytes, reason headers); returns the rest. */
+  private static KStream<String, AttributionInput> route(KStream<String, Routed<AttributionInput>> routed, String topic,
+      String name) {
+    Map<String, KStream<String, Routed<AttributionInput>>> branches = routed.split(Named.as(name + "-route-"))
+        .branch((k, v) -> v.route() == Route.DLQ, Branched.as("dlq"))
+        .branch((k, v) -> v.route() == Route.LATE, Branched.as("late"))
+        .defaultBranch(Branched.as("main"));
+    branches.get(name + "-route-dlq").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-dlq-bytes"))
+        .to(Topics.dlq(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dlq-sink"));
+    branches.get(name + "-route-late").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-late-bytes"))
+        .to(Topics.late(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-late-sink"));
+    return branches.get(name + "-route-main").mapValues(Routed::value, Named.as(name + "-main"));
+  }
+}

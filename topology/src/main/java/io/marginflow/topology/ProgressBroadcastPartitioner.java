@@ -1,0 +1,25 @@
+package io.marginflow.topology;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+
+/** Sends progress markers to every partition of a repartition topic; everything else by key, as usual. */
+final class ProgressBroadcastPartitioner<V> implements StreamPartitioner<String, V> {
+  private final Predicate<V> isProgress;
+
+  ProgressBroadcastPartitioner(Predicate<V> isProgress) {
+    this.isProgress = isProgress;
+  }
+
+  @Override
+  public Optional<Set<Integer>> partitions(String topic, String key, V value, int numPartitions) {
+    if (value != null && isProgress.test(value)) {
+      return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,25 @@
+package io.marginflow.topology;
+
+import io.marginflow.topology.config.WindowSpec;
+
+/** Names of the topology's state stores, shared with the query layer, which reads stores by name only. */
+public final class StoreNames {
+  public static final String PRICEBOOK = "pricebook-store";
+  public static final String NODE_PROFILES = "node-profile-store";
+  public static final String ENERGY_PRICES = "energy-price-store";
+  public static final String USAGE_DEDUP = "usage-dedup-store";
+  public static final String USAGE_PROGRESS = "usage-progress-store";
+  public static final String POWER_PROGRESS = "power-progress-store";
+  public static final String NODE_BUCKETS = "node-bucket-store";
+  public static final String ATTRIBUTION_PROGRESS = "attribution-progress-store";
+  public static final String NODE_ENERGY = "node-energy-store";
+  public static final String MARGIN_PROGRESS = "margin-progress-store";
+
+  private StoreNames() {
+  }
+
+  /** The store of one margin window, e.g. tenant-margin-1h-store. */
+  public static String tenantMargins(WindowSpec window) {
+    return window.storeName("tenant-margin");
+  }
+}

@@ -1,0 +1,38 @@
+package io.marginflow.topology.attribution;
+
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.config.TopologyConfig;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/** Per-node cost attribution (SPEC 3): buckets of requests and power, finalized by progress, split by weight. */
+public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, MarginInput> {
+  private final TopologyConfig config;
+  private final Serde<NodeBucketState> bucketSerde;
+
+  public NodeAttribution(TopologyConfig config, Serde<NodeBucketState> bucketSerde) {
+    this.config = config;
+    this.bucketSerde = bucketSerde;
+  }
+
+  @Override
+  public Processor<String, AttributionInput, String, MarginInput> get() {
+    return new NodeAttributionProcessor(config);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    return Set.of(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
+            Serdes.Long()));
+  }
+}

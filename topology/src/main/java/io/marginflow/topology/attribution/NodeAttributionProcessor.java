@@ -1,0 +1,184 @@
+package io.marginflow.topology.attribution;
+
+import io.marginflow.avro.EnergyPrice;
+import io.marginflow.avro.NodeProfile;
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.AttributionProgress;
+import io.marginflow.avro.internal.BucketLineState;
+import io.marginflow.avro.internal.BucketShare;
+import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.PowerReading;
+import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.avro.internal.Watermark;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Attribution;
+import io.marginflow.topology.domain.BucketCost;
+import io.marginflow.topology.domain.BucketLine;
+import io.marginflow.topology.domain.Buckets;
+import io.marginflow.topology.domain.LineShare;
+import io.marginflow.topology.domain.NodeCosts;
+import io.marginflow.topology.ingest.PipelineMetrics;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Keeps each node's open buckets; when the low watermark over this task's inputs (every usage partition and its
+ * own power partition) passes a bucket's end plus grace, prices the bucket, splits it among its request lines,
+ * sends the shares on by tenant and then reports how far it has finalized.
+ */
+final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
+  static final String FINALIZED = "finalized-through";
+  private static final int SCALE = 18;
+
+  private final TopologyConfig config;
+  private ProcessorContext<String, MarginInput> context;
+  private KeyValueStore<String, NodeBucketState> buckets;
+  private KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles;
+  private KeyValueStore<String, EnergyPrice> energyPrices;
+  private Progress progress;
+  private PipelineMetrics metrics;
+  private List<String> inputs;
+  private int partition;
+
+  NodeAttributionProcessor(TopologyConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, MarginInput> context) {
+    this.context = context;
+    this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
+    this.profiles = context.getStateStore(StoreNames.NODE_PROFILES);
+    this.energyPrices = context.getStateStore(StoreNames.ENERGY_PRICES);
+    this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
+    this.metrics = new PipelineMetrics(context.metrics(), "attribution");
+    this.partition = context.taskId().partition();
+    List<String> expected = new ArrayList<>();
+    for (int q = 0; q < config.inputPartitions(); q++) {
+      expected.add("usage:" + q);
+    }
+    expected.add("power:" + partition);
+    this.inputs = List.copyOf(expected);
+  }
+
+  @Override
+  public void process(Record<String, AttributionInput> record) {
+    AttributionInput in = record.value();
+    if (in.getCharge() != null) {
+      onCharge(in.getCharge());
+    } else if (in.getPower() != null) {
+      onPower(in.getPower());
+    } else if (in.getWatermark() != null) {
+      onWatermark(in.getWatermark());
+    }
+  }
+
+  private NodeBucketState openBucket(String node, long timestampMs, String what) {
+    long start = Buckets.start(timestampMs, config.bucketMs());
+    if (start + config.bucketMs() <= progress.marker(FINALIZED)) {
+      // Ingest sets such records aside as late; reaching here means the inputs disagree (e.g. grace changed).
+      metrics.count("late-" + what + "-after-finalization");
+      return null;
+    }
+    NodeBucketState b = buckets.get(BucketKeys.timeFirst(start, node));
+    return b != null ? b : NodeBuckets.empty(node, start);
+  }
+
+  private void onCharge(UsageCharge c) {
+    NodeBucketState b = openBucket(c.getNodeId(), c.getTimestampMs().toEpochMilli(), "usage");
+    if (b != null) {
+      NodeBuckets.addCharge(b, c, config.weights());
+      buckets.put(BucketKeys.timeFirst(b.getBucketStartMs().toEpochMilli(), b.getNodeId()), b);
+    }
+  }
+
+  private void onPower(PowerReading p) {
+    NodeBucketState b = openBucket(p.getNodeId(), p.getTimestampMs().toEpochMilli(), "power");
+    if (b == null) {
+      return;
+    }
+    if (NodeBuckets.addPower(b, p)) {
+      buckets.put(BucketKeys.timeFirst(b.getBucketStartMs().toEpochMilli(), b.getNodeId()), b);
+    } else {
+      metrics.count("duplicate-power-sample");
+    }
+  }
+
+  private void onWatermark(Watermark w) {
+    progress.report(w.getSource() + ":" + w.getSourcePartition(), w.getWatermarkMs());
+    long low = progress.lowWatermark(inputs);
+    if (low == Long.MIN_VALUE) {
+      return;
+    }
+    long through = Buckets.finalizedThrough(config.bucketMs(), config.graceMs(), low);
+    long previous = progress.marker(FINALIZED);
+    if (through <= previous) {
+      return;
+    }
+    List<KeyValue<String, NodeBucketState>> due = new ArrayList<>();
+    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(BucketKeys.timeFirst(0, ""),
+        BucketKeys.upTo(through - config.bucketMs()))) {
+      it.forEachRemaining(due::add);
+    }
+    for (KeyValue<String, NodeBucketState> kv : due) {
+      finalizeBucket(kv.value);
+      buckets.delete(kv.key);
+    }
+    progress.setMarker(FINALIZED, through);
+    AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
+    context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
+  }
+
+  private void finalizeBucket(NodeBucketState b) {
+    long start = b.getBucketStartMs().toEpochMilli();
+    ValueAndTimestamp<NodeProfile> profile = profiles.get(b.getNodeId());
+    NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
+    if (node == null) {
+      metrics.count("unknown-node-bucket");
+      node = NodeCosts.UNKNOWN;
+    }
+    BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, priceAt(node.region(), start), config.bucketMs());
+    List<BucketLine> lines = new ArrayList<>();
+    List<BigDecimal> extras = new ArrayList<>();
+    for (BucketLineState l : b.getLines()) {
+      lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
+          l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+      extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
+    }
+    for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
+      forwardShare(b, s);
+    }
+  }
+
+  private BigDecimal priceAt(String region, long bucketStart) {
+    try (KeyValueIterator<String, EnergyPrice> it = energyPrices.reverseRange(BucketKeys.entityFirst(region, 0),
+        BucketKeys.entityFirst(region, bucketStart))) {
+      return it.hasNext() ? it.next().value.getUsdPerKwh() : config.defaultUsdPerKwh();
+    }
+  }
+
+  private void forwardShare(NodeBucketState b, LineShare s) {
+    BucketLine l = s.line();
+    BucketShare share = BucketShare.newBuilder().setTenantId(l.tenant()).setModel(l.model()).setRegion(l.region())
+        .setNodeId(b.getNodeId()).setBucketStartMs(b.getBucketStartMs()).setRequests(l.requests())
+        .setInputTokens(l.inputTokens()).setCachedInputTokens(l.cachedInputTokens()).setOutputTokens(l.outputTokens())
+        .setUnpricedRequests(l.unpricedRequests()).setWeight(l.weight().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setEnergyKwh(s.energyKwh()).setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
+        .build();
+    context.forward(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
+        b.getBucketStartMs().toEpochMilli()));
+  }
+
+}

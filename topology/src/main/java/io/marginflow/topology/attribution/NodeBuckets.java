@@ -1,0 +1,64 @@
+package io.marginflow.topology.attribution;
+
+import io.marginflow.avro.internal.BucketLineState;
+import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.PowerReading;
+import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.topology.domain.BucketCost;
+import io.marginflow.topology.domain.Weights;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+
+/** Adding requests and power samples to an open node bucket (the stored state, mutated in place). */
+final class NodeBuckets {
+  private static final int SCALE = 18;
+
+  private NodeBuckets() {
+  }
+
+  static NodeBucketState empty(String node, long bucketStart) {
+    return NodeBucketState.newBuilder().setNodeId(node).setBucketStartMs(Instant.ofEpochMilli(bucketStart))
+        .setItEnergyJoules(BigDecimal.ZERO.setScale(SCALE)).setPowerSamples(0).setPowerWattsSum(0)
+        .setSampleKeys(new ArrayList<>()).setLines(new ArrayList<>()).build();
+  }
+
+  /** Adds a sample unless the bucket already has one for the same GPU and time; false for a duplicate. */
+  static boolean addPower(NodeBucketState bucket, PowerReading p) {
+    String key = p.getGpuId() + "|" + p.getTimestampMs().toEpochMilli();
+    if (bucket.getSampleKeys().contains(key)) {
+      return false;
+    }
+    bucket.getSampleKeys().add(key);
+    bucket.setItEnergyJoules(bucket.getItEnergyJoules().add(BucketCost.joules(p.getAvgPowerWatts(), p.getIntervalMs()))
+        .setScale(SCALE, RoundingMode.HALF_EVEN));
+    bucket.setPowerSamples(bucket.getPowerSamples() + 1);
+    bucket.setPowerWattsSum(bucket.getPowerWattsSum() + p.getAvgPowerWatts());
+    return true;
+  }
+
+  static void addCharge(NodeBucketState bucket, UsageCharge c, Weights weights) {
+    BucketLineState line = null;
+    for (BucketLineState l : bucket.getLines()) {
+      if (l.getTenantId().equals(c.getTenantId()) && l.getModel().equals(c.getModel()) && l.getRegion().equals(c.getRegion())) {
+        line = l;
+        break;
+      }
+    }
+    if (line == null) {
+      line = BucketLineState.newBuilder().setTenantId(c.getTenantId()).setModel(c.getModel()).setRegion(c.getRegion())
+          .setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0).setUnpricedRequests(0)
+          .setWeight(BigDecimal.ZERO.setScale(SCALE)).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE)).build();
+      bucket.getLines().add(line);
+    }
+    line.setRequests(line.getRequests() + 1);
+    line.setInputTokens(line.getInputTokens() + c.getInputTokens());
+    line.setCachedInputTokens(line.getCachedInputTokens() + c.getCachedInputTokens());
+    line.setOutputTokens(line.getOutputTokens() + c.getOutputTokens());
+    line.setUnpricedRequests(line.getUnpricedRequests() + (c.getPriced() ? 0 : 1));
+    BigDecimal w = weights.of(c.getInputTokens(), c.getCachedInputTokens(), c.getOutputTokens());
+    line.setWeight(line.getWeight().add(w).setScale(SCALE, RoundingMode.HALF_EVEN));
+    line.setRevenueUsd(line.getRevenueUsd().add(c.getRevenueUsd()).setScale(SCALE, RoundingMode.HALF_EVEN));
+  }
+}

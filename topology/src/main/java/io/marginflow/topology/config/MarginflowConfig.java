@@ -1,0 +1,235 @@
+package io.marginflow.topology.config;
+
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.TopicDeclaration;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * marginflow's settings, with a schema: every key has a doc, a default and a validator. Sources, later ones
+ * winning: defaults, a properties file, {@code MARGINFLOW_*} environment variables (key upper-cased, dots and
+ * dashes as underscores), command-line overrides. Unknown keys fail start-up, except the pass-through prefixes
+ * {@code kafka.} (any Kafka Streams or client setting, e.g. kafka.security.protocol) and the registry client's
+ * {@code schema.registry.}, {@code basic.auth.}, {@code bearer.auth.}.
+ */
+public final class MarginflowConfig extends AbstractConfig {
+  public static final String APPLICATION_ID = "application.id";
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String STATE_DIR = "state.dir";
+  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+  public static final String NUM_STREAM_THREADS = "num.stream.threads";
+  public static final String NUM_STANDBY_REPLICAS = "num.standby.replicas";
+  public static final String COMMIT_INTERVAL = "commit.interval";
+  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_HOST = "http.host";
+  public static final String MAX_FUTURE_SKEW = "ingest.max-future-skew";
+  public static final String DEDUP_HORIZON = "dedup.horizon";
+  public static final String BUCKET = "attribution.bucket";
+  public static final String GRACE = "attribution.grace";
+  public static final String WEIGHT_INPUT = "attribution.weight.input";
+  public static final String WEIGHT_CACHED = "attribution.weight.cached";
+  public static final String WEIGHT_OUTPUT = "attribution.weight.output";
+  public static final String DEFAULT_ENERGY_PRICE = "energy.default-usd-per-kwh";
+  public static final String MARGIN_WINDOWS = "margins.windows";
+  public static final String MARGIN_RETENTION = "margins.retention";
+  public static final String WATERMARK_INTERVAL = "watermark.interval";
+  public static final String PRICING_ENABLED = "pricing.dynamic.enabled";
+  public static final String PRICING_INTERVAL = "pricing.interval";
+  public static final String PRICING_TARGET = "pricing.target-margin";
+  public static final String PRICING_FLOOR = "pricing.floor";
+  public static final String PRICING_CEILING = "pricing.ceiling";
+  public static final String PRICING_MAX_STEP = "pricing.max-step";
+  public static final String PRICING_DEADBAND = "pricing.deadband";
+  public static final String TOPIC_PREFIX = "topic.";
+
+  static final List<String> PASS_THROUGH = List.of("kafka.", "schema.registry.", "basic.auth.", "bearer.auth.");
+  private static final ConfigDef DEF = definition();
+
+  private MarginflowConfig(Map<String, ?> values) {
+    super(DEF, values, false);
+  }
+
+  private static ConfigDef definition() {
+    ConfigDef d = new ConfigDef()
+        .define(APPLICATION_ID, Type.STRING, "marginflow", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Kafka Streams application id: consumer group and prefix of internal topics.")
+        .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Kafka bootstrap servers.")
+        .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Confluent-compatible schema registry URL(s), comma-separated; mock://scope for an in-memory registry.")
+        .define(STATE_DIR, Type.STRING, "state/streams", Importance.HIGH, "Folder for RocksDB state (a persistent volume).")
+        .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ConfigDef.ValidString.in("exactly_once_v2", "at_least_once"),
+            Importance.HIGH, "exactly_once_v2 (default: every figure emitted once) or at_least_once.")
+        .define(NUM_STREAM_THREADS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.MEDIUM, "Stream threads per instance.")
+        .define(NUM_STANDBY_REPLICAS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+            "Standby replicas of each state store, for fast fail-over.")
+        .define(COMMIT_INTERVAL, Type.STRING, "100ms", duration(), Importance.MEDIUM,
+            "How often results are committed; sets end-to-end latency under exactly-once.")
+        .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Query API port (0: any free port).")
+        .define(HTTP_HOST, Type.STRING, "localhost", Importance.MEDIUM,
+            "Host name other instances use to reach this one's query API (application.server).")
+        .define(MAX_FUTURE_SKEW, Type.STRING, "5m", duration(), Importance.MEDIUM,
+            "Events further ahead of the wall clock are dead-lettered as FUTURE_TIMESTAMP.")
+        .define(DEDUP_HORIZON, Type.STRING, "1h", duration(), Importance.MEDIUM,
+            "Event-time horizon within which a repeated TokenUsage event_id counts once.")
+        .define(BUCKET, Type.STRING, "60s", duration(), Importance.MEDIUM, "Attribution bucket length (epoch-aligned).")
+        .define(GRACE, Type.STRING, "5m", duration(), Importance.MEDIUM,
+            "How long after its end a bucket waits for out-of-order events before it is finalized.")
+        .define(WEIGHT_INPUT, Type.STRING, "1.0", decimal(), Importance.MEDIUM, "Weight of an uncached input token.")
+        .define(WEIGHT_CACHED, Type.STRING, "0.1", decimal(), Importance.MEDIUM, "Weight of a cached input token.")
+        .define(WEIGHT_OUTPUT, Type.STRING, "4.0", decimal(), Importance.MEDIUM, "Weight of an output token.")
+        .define(DEFAULT_ENERGY_PRICE, Type.STRING, "0.10", decimal(), Importance.MEDIUM,
+            "USD per kWh for a region without an EnergyPrice in force.")
+        .define(MARGIN_WINDOWS, Type.STRING, "1h,24h/1h", windows(), Importance.MEDIUM,
+            "Margin windows, size[/advance], comma-separated: 1h tumbling and a 24h window advancing by 1h.")
+        .define(MARGIN_RETENTION, Type.STRING, "7d", duration(), Importance.LOW, "How long closed windows stay queryable.")
+        .define(WATERMARK_INTERVAL, Type.STRING, "10s", duration(), Importance.LOW,
+            "Event-time step at which each input partition reports its progress downstream.")
+        .define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
+        .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
+        .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")
+        .define(PRICING_FLOOR, Type.STRING, "0.8", decimal(), Importance.LOW, "Lowest multiplier.")
+        .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
+        .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
+        .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.");
+    for (TopicDeclaration t : TopicCatalog.defaults().all()) {
+      if (!t.id().endsWith("-dlq") && !t.id().endsWith("-late")) {
+        d.define(TOPIC_PREFIX + t.id(), Type.STRING, t.name(), new ConfigDef.NonEmptyString(), Importance.LOW,
+            "Topic name: " + t.doc());
+      }
+    }
+    return d;
+  }
+
+  private static ConfigDef.Validator duration() {
+    return (name, value) -> {
+      try {
+        if (Durations.parse(String.valueOf(value)).isNegative()) {
+          throw new ConfigException(name, value, "must not be negative");
+        }
+      } catch (RuntimeException e) {
+        if (e instanceof ConfigException ce) {
+          throw ce;
+        }
+        throw new ConfigException(name, value, "not a duration (examples: 500ms, 60s, 5m, 1h, 7d, PT5M)");
+      }
+    };
+  }
+
+  private static ConfigDef.Validator decimal() {
+    return (name, value) -> {
+      try {
+        if (new BigDecimal(String.valueOf(value).trim()).signum() < 0) {
+          throw new ConfigException(name, value, "must not be negative");
+        }
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name, value, "not a decimal number");
+      }
+    };
+  }
+
+  private static ConfigDef.Validator windows() {
+    return (name, value) -> {
+      try {
+        WindowSpec.parseList(String.valueOf(value));
+      } catch (RuntimeException e) {
+        throw new ConfigException(name, value, "not a window list like 1h,24h/1h: " + e.getMessage());
+      }
+    };
+  }
+
+  /** The schema, for documentation (README configuration table) and tools. */
+  public static ConfigDef definitionForDocs() {
+    return DEF;
+  }
+
+  /** Settings from explicit values only (defaults for the rest); unknown keys fail. */
+  public static MarginflowConfig of(Map<String, String> values) {
+    Set<String> known = DEF.names();
+    for (String key : values.keySet()) {
+      if (!known.contains(key) && PASS_THROUGH.stream().noneMatch(key::startsWith)) {
+        throw new ConfigException(key, values.get(key), "unknown setting (known: see README 'Configuration')");
+      }
+    }
+    return new MarginflowConfig(values);
+  }
+
+  /** Layers defaults, {@code file} (may be null), the environment and {@code overrides}. */
+  public static MarginflowConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (file != null) {
+      values.putAll(readProperties(file));
+    }
+    for (String key : DEF.names()) {
+      String v = env.get(envName(key));
+      if (v != null) {
+        values.put(key, v);
+      }
+    }
+    values.putAll(overrides);
+    return of(values);
+  }
+
+  /** MARGINFLOW_ATTRIBUTION_GRACE for attribution.grace. */
+  public static String envName(String key) {
+    return "MARGINFLOW_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new ConfigException("--config", file.toString(), "cannot read: " + e.getMessage());
+    }
+    Map<String, String> out = new HashMap<>();
+    p.forEach((k, v) -> out.put(k.toString().trim(), v.toString().trim()));
+    return out;
+  }
+
+  public Duration duration(String key) {
+    return Durations.parse(getString(key));
+  }
+
+  public BigDecimal decimal(String key) {
+    return new BigDecimal(getString(key).trim());
+  }
+
+  /** Pass-through settings with {@code prefix} removed when {@code strip}. */
+  public Map<String, Object> withPrefix(String prefix, boolean strip) {
+    Map<String, Object> out = new HashMap<>();
+    originals().forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(strip ? k.substring(prefix.length()) : k, v);
+      }
+    });
+    return out;
+  }
+
+  /** Settings for the registry client and serdes. */
+  public Map<String, Object> registryConfig() {
+    Map<String, Object> out = new HashMap<>();
+    for (String prefix : PASS_THROUGH.subList(1, PASS_THROUGH.size())) {
+      out.putAll(withPrefix(prefix, false));
+    }
+    out.put(SCHEMA_REGISTRY_URL, getString(SCHEMA_REGISTRY_URL));
+    return out;
+  }
+}

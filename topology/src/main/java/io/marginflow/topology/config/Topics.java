@@ -1,0 +1,27 @@
+package io.marginflow.topology.config;
+
+/** The topic names in use (SPEC 1, 5, 6, 9); dead-letter and late topics are derived from their source's name. */
+public record Topics(String usage, String power, String nodes, String pricebook, String energyPrices, String budgets,
+    String margins, String alertsBudget, String alertsCapacity, String pricing) {
+
+  /** The SPEC default names. */
+  public static Topics defaults() {
+    return from(MarginflowConfig.of(java.util.Map.of()));
+  }
+
+  public static Topics from(MarginflowConfig c) {
+    String p = MarginflowConfig.TOPIC_PREFIX;
+    return new Topics(c.getString(p + "usage"), c.getString(p + "power"), c.getString(p + "nodes"),
+        c.getString(p + "pricebook"), c.getString(p + "energy-prices"), c.getString(p + "budgets"),
+        c.getString(p + "margins"), c.getString(p + "alerts-budget"), c.getString(p + "alerts-capacity"),
+        c.getString(p + "pricing"));
+  }
+
+  public static String dlq(String source) {
+    return source + ".dlq";
+  }
+
+  public static String late(String source) {
+    return source + ".late";
+  }
+}

@@ -1,0 +1,46 @@
+package io.marginflow.topology.config;
+
+import io.marginflow.topology.domain.Weights;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * Everything the topology builder needs, resolved: topic names, times in ms, weights, windows. Built once from
+ * {@link MarginflowConfig}; {@code inputPartitions} is the partition count of the usage and power topics
+ * (they must match), which the app reads from the cluster before building.
+ */
+public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
+    Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
+    long watermarkIntervalMs, int inputPartitions) {
+
+  public TopologyConfig {
+    if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
+      throw new IllegalArgumentException(MarginflowConfig.BUCKET + " must divide one hour, got " + bucketMs + " ms");
+    }
+    for (WindowSpec w : windows) {
+      if (w.advanceMs() % bucketMs != 0) {
+        throw new IllegalArgumentException("window " + w.name() + " must advance by a multiple of the bucket");
+      }
+    }
+    if (inputPartitions < 1) {
+      throw new IllegalArgumentException("inputPartitions must be >= 1");
+    }
+    windows = List.copyOf(windows);
+  }
+
+  public static TopologyConfig from(MarginflowConfig c, int inputPartitions) {
+    return new TopologyConfig(Topics.from(c), c.duration(MarginflowConfig.MAX_FUTURE_SKEW).toMillis(),
+        c.duration(MarginflowConfig.DEDUP_HORIZON).toMillis(), c.duration(MarginflowConfig.BUCKET).toMillis(),
+        c.duration(MarginflowConfig.GRACE).toMillis(),
+        new Weights(c.decimal(MarginflowConfig.WEIGHT_INPUT), c.decimal(MarginflowConfig.WEIGHT_CACHED),
+            c.decimal(MarginflowConfig.WEIGHT_OUTPUT)),
+        c.decimal(MarginflowConfig.DEFAULT_ENERGY_PRICE), WindowSpec.parseList(c.getString(MarginflowConfig.MARGIN_WINDOWS)),
+        c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
+        inputPartitions);
+  }
+
+  /** Defaults with {@code inputPartitions} partitions, for tests. */
+  public static TopologyConfig defaults(int inputPartitions) {
+    return from(MarginflowConfig.of(java.util.Map.of()), inputPartitions);
+  }
+}

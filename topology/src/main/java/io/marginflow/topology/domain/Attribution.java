@@ -1,0 +1,56 @@
+package io.marginflow.topology.domain;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a finalized node bucket's cost among its request lines by weight (SPEC 3). The bucket's total cost
+ * C and its energy cost are each rounded once to nano-dollars and allocated exactly (largest remainder), so the
+ * lines' totals sum to C and their energy costs to the energy cost: nothing is created or lost.
+ */
+public final class Attribution {
+  /** The pseudo-tenant (and model) that absorbs a bucket's cost when no request weighs anything. */
+  public static final String IDLE = "__idle__";
+  private static final int SCALE = 9;
+
+  private Attribution() {
+  }
+
+  /**
+   * The shares of {@code lines} (each with its summed weight) in a bucket costing {@code cost}; when the weights
+   * sum to 0, an {@code __idle__} line in {@code nodeRegion} takes everything and the other lines get 0.
+   * {@code cacheExtraWeights} are the weights the lines' cached tokens would have added uncached.
+   */
+  public static List<LineShare> split(BucketCost cost, List<BucketLine> lines, List<BigDecimal> cacheExtraWeights,
+      String nodeRegion) {
+    BigDecimal total = cost.totalUsd().setScale(SCALE, RoundingMode.HALF_EVEN);
+    BigDecimal energy = cost.energyCostUsd().setScale(SCALE, RoundingMode.HALF_EVEN);
+    List<BigDecimal> weights = lines.stream().map(BucketLine::weight).toList();
+    BigDecimal weightSum = weights.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+    List<LineShare> out = new ArrayList<>(lines.size() + 1);
+    if (weightSum.signum() == 0) {
+      for (BucketLine line : lines) {
+        out.add(new LineShare(line, 0.0, zero(), zero(), zero()));
+      }
+      out.add(new LineShare(BucketLine.idle(nodeRegion), cost.kwh().doubleValue(), energy, total.subtract(energy), zero()));
+      return out;
+    }
+    List<BigDecimal> totals = ShareAllocator.allocate(total, weights);
+    List<BigDecimal> energies = ShareAllocator.allocate(energy, weights);
+    BigDecimal costPerWeight = cost.totalUsd().divide(weightSum, MathContext.DECIMAL128);
+    for (int i = 0; i < lines.size(); i++) {
+      BigDecimal w = weights.get(i);
+      double kwh = cost.kwh().multiply(w).divide(weightSum, MathContext.DECIMAL128).doubleValue();
+      BigDecimal savings = costPerWeight.multiply(cacheExtraWeights.get(i)).setScale(SCALE, RoundingMode.HALF_EVEN);
+      out.add(new LineShare(lines.get(i), kwh, energies.get(i), totals.get(i).subtract(energies.get(i)), savings));
+    }
+    return out;
+  }
+
+  private static BigDecimal zero() {
+    return BigDecimal.ZERO.setScale(SCALE);
+  }
+}

@@ -1,0 +1,130 @@
+package io.marginflow.topology.ingest;
+
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.Watermark;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Buckets;
+import io.marginflow.topology.domain.Rejection;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The common front of every event source (SPEC 2): reads the raw bytes, dead-letters what does not deserialize or
+ * breaks a rule (original bytes, reason headers), keeps the partition's stream time, sets aside records whose
+ * bucket is already final as late, and reports the partition's progress downstream. Subclasses validate and
+ * handle the valid events.
+ */
+abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, Routed<AttributionInput>> {
+  static final String PROGRESS_KEY = "__progress__";
+
+  protected final TopologyConfig config;
+  private final String source;
+  private final String progressStoreName;
+  private final Deserializer<T> deserializer;
+  protected ProcessorContext<String, Routed<AttributionInput>> context;
+  protected PipelineMetrics metrics;
+  private PartitionClock clock;
+  private int partition;
+
+  IngestProcessor(TopologyConfig config, String source, String progressStoreName, Deserializer<T> deserializer) {
+    this.config = config;
+    this.source = source;
+    this.progressStoreName = progressStoreName;
+    this.deserializer = deserializer;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
+    this.context = context;
+    this.metrics = new PipelineMetrics(context.metrics(), source);
+    this.partition = context.taskId().partition();
+    KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
+    this.clock = new PartitionClock(progress, source + ":" + partition);
+  }
+
+  @Override
+  public final void process(Record<byte[], byte[]> record) {
+    RecordMetadata origin = context.recordMetadata().orElseThrow();
+    if (Ticks.isTick(record.headers())) {
+      onTick(record.timestamp());
+      return;
+    }
+    T event;
+    try {
+      event = record.value() == null ? null : deserializer.deserialize(origin.topic(), record.headers(), record.value());
+    } catch (RuntimeException e) {
+      reject(record, origin, new Rejection(Rejection.DESERIALIZATION, String.valueOf(e.getMessage())), record.timestamp());
+      return;
+    }
+    if (event == null) {
+      reject(record, origin, new Rejection(Rejection.DESERIALIZATION, "empty value"), record.timestamp());
+      return;
+    }
+    Optional<Rejection> invalid = validate(event, context.currentSystemTimeMs());
+    if (invalid.isPresent()) {
+      reject(record, origin, invalid.get(), eventTime(event));
+      return;
+    }
+    long ts = eventTime(event);
+    clock.advance(ts);
+    if (Buckets.isFinal(Buckets.start(ts, config.bucketMs()), config.bucketMs(), config.graceMs(), clock.streamTime())) {
+      metrics.count("late");
+      forwardRejected(Route.LATE, record, origin, new Rejection(Rejection.LATE, "bucket of " + ts
+          + " was finalized: stream time " + clock.streamTime() + " is past bucket end + grace"), ts);
+    } else {
+      accept(event, ts);
+    }
+    reportProgress(false);
+  }
+
+  private void onTick(long timestampMs) {
+    if (timestampMs > context.currentSystemTimeMs() + config.maxFutureSkewMs()) {
+      metrics.count("tick-from-the-future-ignored");
+      return;
+    }
+    clock.advance(timestampMs);
+    reportProgress(true);
+  }
+
+  private void reportProgress(boolean force) {
+    if (clock.dueReport(config.watermarkIntervalMs(), force)) {
+      forwardProgress(partition, clock.streamTime());
+      clock.reported();
+    }
+  }
+
+  private void reject(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
+    metrics.count("dead-lettered-" + rejection.reason());
+    forwardRejected(Route.DLQ, record, origin, rejection, eventTs);
+  }
+
+  private void forwardRejected(Route route, Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection,
+      long eventTs) {
+    Headers headers = DeadLetterHeaders.annotate(new RecordHeaders(record.headers().toArray()), rejection, origin, eventTs);
+    // Wall-clock time: retention must not delete a rejected record because its event time is old.
+    context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route, record.key(), record.value()),
+        context.currentSystemTimeMs(), headers));
+  }
+
+  /** The first SPEC 2 rule {@code event} breaks. */
+  abstract Optional<Rejection> validate(T event, long nowMs);
+
+  abstract long eventTime(T event);
+
+  /** Handles a valid, on-time event. */
+  abstract void accept(T event, long timestampMs);
+
+  /** Sends this partition's stream time downstream; the repartition broadcasts it to every partition. */
+  private void forwardProgress(int sourcePartition, long streamTimeMs) {
+    Watermark w = new Watermark(source, sourcePartition, config.inputPartitions(), streamTimeMs);
+    context.forward(new Record<>(PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
+        streamTimeMs));
+  }
+}

@@ -1,0 +1,121 @@
+package io.marginflow.topology.ingest;
+
+import io.marginflow.avro.PriceBookEntry;
+import io.marginflow.avro.TokenUsage;
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Prices;
+import io.marginflow.topology.domain.Rejection;
+import io.marginflow.topology.domain.Validation;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Ingest of TokenUsage (source partitions keyed by tenant): validation, de-duplication by event_id within
+ * dedup.horizon, revenue at the price book entry known now times the multiplier in force at the request's time,
+ * then re-keyed by node for attribution. Owns its stores.
+ */
+public final class UsageIngest implements ProcessorSupplier<byte[], byte[], String, Routed<AttributionInput>> {
+  public static final String SOURCE = "usage";
+  private final TopologyConfig config;
+  private final Deserializer<TokenUsage> deserializer;
+  private final MultiplierSource multipliers;
+
+  public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
+    this.config = config;
+    this.deserializer = deserializer;
+    this.multipliers = multipliers;
+  }
+
+  @Override
+  public Processor<byte[], byte[], String, Routed<AttributionInput>> get() {
+    return new UsageIngestProcessor(config, deserializer, multipliers);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    return Set.of(
+        Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
+            Duration.ofMillis(Math.max(config.dedupHorizonMs(), 1)), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long()));
+  }
+
+  static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
+    private static final int REVENUE_SCALE = 18;
+    private final MultiplierSource multipliers;
+    private WindowStore<String, Long> seen;
+    private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
+
+    UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
+      super(config, SOURCE, StoreNames.USAGE_PROGRESS, deserializer);
+      this.multipliers = multipliers;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
+      super.init(context);
+      this.seen = context.getStateStore(StoreNames.USAGE_DEDUP);
+      this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
+    }
+
+    @Override
+    Optional<Rejection> validate(TokenUsage event, long nowMs) {
+      return Validation.check(event, nowMs, config.maxFutureSkewMs());
+    }
+
+    @Override
+    long eventTime(TokenUsage event) {
+      return event.getTimestampMs().toEpochMilli();
+    }
+
+    @Override
+    void accept(TokenUsage u, long ts) {
+      if (isDuplicate(u.getEventId(), ts)) {
+        metrics.count("duplicate");
+        return;
+      }
+      seen.put(u.getEventId(), ts, ts);
+      ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(u.getModel());
+      BigDecimal revenue = BigDecimal.ZERO;
+      if (entry == null || entry.value() == null) {
+        metrics.count("unpriced");
+      } else {
+        PriceBookEntry p = entry.value();
+        revenue = new Prices(p.getInputUsdPerMtok(), p.getCachedInputUsdPerMtok(), p.getOutputUsdPerMtok())
+            .revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
+                multipliers.multiplier(u.getModel(), u.getRegion(), ts));
+      }
+      UsageCharge charge = UsageCharge.newBuilder().setEventId(u.getEventId()).setTimestampMs(u.getTimestampMs())
+          .setTenantId(u.getTenantId()).setModel(u.getModel()).setRegion(u.getRegion()).setNodeId(u.getNodeId())
+          .setInputTokens(u.getInputTokens()).setCachedInputTokens(u.getCachedInputTokens())
+          .setOutputTokens(u.getOutputTokens()).setRevenueUsd(revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN))
+          .setPriced(entry != null && entry.value() != null).build();
+      context.forward(new Record<>(u.getNodeId(), Routed.main(AttributionInput.newBuilder().setCharge(charge).build()), ts));
+    }
+
+    private boolean isDuplicate(String eventId, long ts) {
+      long horizon = config.dedupHorizonMs();
+      try (WindowStoreIterator<Long> it = seen.fetch(eventId, ts - horizon, ts + horizon)) {
+        return it.hasNext();
+      }
+    }
+
+  }
+}

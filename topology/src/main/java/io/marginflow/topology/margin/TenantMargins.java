@@ -1,0 +1,50 @@
+package io.marginflow.topology.margin;
+
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.config.WindowSpec;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Per-tenant margin windows (SPEC 5): running sums in one window store per configured window (queryable, open
+ * windows included), and one final TenantMargin per (tenant, window) once every attribution partition has
+ * finalized all of the window's buckets.
+ */
+public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, TenantMargin> {
+  private final TopologyConfig config;
+  private final Serde<TenantWindowState> stateSerde;
+
+  public TenantMargins(TopologyConfig config, Serde<TenantWindowState> stateSerde) {
+    this.config = config;
+    this.stateSerde = stateSerde;
+  }
+
+  @Override
+  public Processor<String, MarginInput, String, TenantMargin> get() {
+    return new TenantMarginsProcessor(config);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    Set<StoreBuilder<?>> stores = new HashSet<>();
+    for (WindowSpec w : config.windows()) {
+      Duration retention = Duration.ofMillis(w.sizeMs() + config.marginRetentionMs());
+      stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.tenantMargins(w), retention,
+          Duration.ofMillis(w.sizeMs()), false), Serdes.String(), stateSerde));
+    }
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
+        Serdes.Long()));
+    return stores;
+  }
+}

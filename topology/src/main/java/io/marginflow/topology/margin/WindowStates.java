@@ -1,0 +1,48 @@
+package io.marginflow.topology.margin;
+
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.avro.internal.BucketShare;
+import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.topology.domain.MarginFigures;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** Folding bucket shares into a tenant's window and turning the window into the record billing consumes. */
+public final class WindowStates {
+  private WindowStates() {
+  }
+
+  static TenantWindowState empty() {
+    return TenantWindowState.newBuilder().setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
+        .setUnpricedRequests(0).setEnergyKwh(0).setRevenueUsd(BigDecimal.ZERO.setScale(18))
+        .setEnergyCostUsd(BigDecimal.ZERO.setScale(9)).setFixedCostUsd(BigDecimal.ZERO.setScale(9))
+        .setCacheSavingsUsd(BigDecimal.ZERO.setScale(9)).setClosed(false).setUpdatedThroughMs(Long.MIN_VALUE).build();
+  }
+
+  static void add(TenantWindowState s, BucketShare share) {
+    s.setRequests(s.getRequests() + share.getRequests());
+    s.setInputTokens(s.getInputTokens() + share.getInputTokens());
+    s.setCachedInputTokens(s.getCachedInputTokens() + share.getCachedInputTokens());
+    s.setOutputTokens(s.getOutputTokens() + share.getOutputTokens());
+    s.setUnpricedRequests(s.getUnpricedRequests() + share.getUnpricedRequests());
+    s.setEnergyKwh(s.getEnergyKwh() + share.getEnergyKwh());
+    s.setRevenueUsd(s.getRevenueUsd().add(share.getRevenueUsd()));
+    s.setEnergyCostUsd(s.getEnergyCostUsd().add(share.getEnergyCostUsd()));
+    s.setFixedCostUsd(s.getFixedCostUsd().add(share.getFixedCostUsd()));
+    s.setCacheSavingsUsd(s.getCacheSavingsUsd().add(share.getCacheSavingsUsd()));
+    s.setUpdatedThroughMs(Math.max(s.getUpdatedThroughMs(), share.getBucketStartMs().toEpochMilli()));
+  }
+
+  /** The SPEC 5 record of a window (running or final). */
+  public static TenantMargin toMargin(String tenant, WindowSpec window, long startMs, TenantWindowState s) {
+    MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());
+    return TenantMargin.newBuilder().setTenantId(tenant).setWindow(window.name()).setWindowSizeMs(window.sizeMs())
+        .setWindowStartMs(Instant.ofEpochMilli(startMs)).setWindowEndMs(Instant.ofEpochMilli(startMs + window.sizeMs()))
+        .setRequests(s.getRequests()).setInputTokens(s.getInputTokens()).setCachedInputTokens(s.getCachedInputTokens())
+        .setOutputTokens(s.getOutputTokens()).setEnergyKwh(s.getEnergyKwh()).setRevenueUsd(f.revenueUsd())
+        .setEnergyCostUsd(f.energyCostUsd()).setFixedCostUsd(f.fixedCostUsd()).setTotalCostUsd(f.totalCostUsd())
+        .setGrossMarginUsd(f.grossMarginUsd()).setMarginRatio(f.marginRatio()).setUnpricedRequests(s.getUnpricedRequests())
+        .build();
+  }
+}
