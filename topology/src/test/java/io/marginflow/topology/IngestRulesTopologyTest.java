@@ -1,0 +1,176 @@
+package io.marginflow.topology;
+
+import static io.marginflow.topology.TopologyFixture.H;
+import static io.marginflow.topology.TopologyFixture.HOUR;
+import static io.marginflow.topology.TopologyFixture.request;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.avro.TokenUsage;
+import io.marginflow.topology.domain.Rejection;
+import io.marginflow.topology.ingest.DeadLetterHeaders;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+class IngestRulesTopologyTest {
+
+  private static void assertUsageDeadLettered(TokenUsage bad, String reason) {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.send(bad);
+      List<TestRecord<byte[], byte[]>> dlq = f.usageDlq.readRecordsToList();
+      assertEquals(1, dlq.size(), reason);
+      assertEquals(reason, DeadLetterHeaders.get(dlq.get(0).headers(), DeadLetterHeaders.REASON));
+      assertEquals("usage.tokens.v1", DeadLetterHeaders.get(dlq.get(0).headers(), DeadLetterHeaders.TOPIC));
+      assertEquals("0", DeadLetterHeaders.get(dlq.get(0).headers(), DeadLetterHeaders.OFFSET));
+      assertArrayEquals(f.serdes.value(TokenUsage.class).serializer().serialize("usage.tokens.v1", bad), dlq.get(0).value());
+      f.closeEverythingAfter(H);
+      assertEquals(List.of(), f.margins("1h"), "a dead letter takes no part in any figure");
+    }
+  }
+
+  private static TokenUsage usage(Consumer<TokenUsage> change) {
+    TokenUsage u = request("e1", H, "A", "m", "n1", 100, 10, 50);
+    change.accept(u);
+    return u;
+  }
+
+  @Test
+  void shouldDeadLetterEveryBrokenUsageRule() {
+    assertUsageDeadLettered(usage(u -> u.setInputTokens(-1)), Rejection.NEGATIVE_TOKENS);
+    assertUsageDeadLettered(usage(u -> u.setOutputTokens(-5)), Rejection.NEGATIVE_TOKENS);
+    assertUsageDeadLettered(usage(u -> u.setCachedInputTokens(101)), Rejection.CACHED_EXCEEDS_INPUT);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("")), Rejection.MISSING_FIELD);
+    assertUsageDeadLettered(usage(u -> u.setEventId(" ")), Rejection.MISSING_FIELD);
+    assertUsageDeadLettered(usage(u -> u.setNodeId("")), Rejection.MISSING_FIELD);
+    assertUsageDeadLettered(usage(u -> u.setModel("")), Rejection.MISSING_FIELD);
+    assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.ofEpochMilli(946_684_800_000L))), Rejection.TIMESTAMP_TOO_OLD);
+    assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.now().plusSeconds(3600))), Rejection.FUTURE_TIMESTAMP);
+  }
+
+  @Test
+  void shouldDeadLetterBytesThatAreNotAvroWithTheOriginalBytes() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      byte[] garbage = "{not avro".getBytes(StandardCharsets.UTF_8);
+      f.usageRaw.pipeInput("acme".getBytes(StandardCharsets.UTF_8), garbage);
+      TestRecord<byte[], byte[]> dead = f.usageDlq.readRecord();
+      assertArrayEquals(garbage, dead.value());
+      assertArrayEquals("acme".getBytes(StandardCharsets.UTF_8), dead.key());
+      assertEquals(Rejection.DESERIALIZATION, DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.REASON));
+      assertTrue(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.DETAIL).contains("magic byte"));
+    }
+  }
+
+  @Test
+  void shouldDeadLetterEveryBrokenPowerRule() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.watts("n1", "0", H, 15_000, 10_000.5);
+      f.watts("n1", "0", H, 15_000, -1);
+      f.watts("n1", "0", H, 0, 500);
+      f.watts("n1", "0", H, 3_600_001, 500);
+      f.watts("n1", "", H, 15_000, 500);
+      f.watts("n1", "0", Instant.now().plusSeconds(600).toEpochMilli(), 15_000, 500);
+      List<String> reasons = f.powerDlq.readRecordsToList().stream()
+          .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList();
+      assertEquals(List.of(Rejection.POWER_OUT_OF_RANGE, Rejection.POWER_OUT_OF_RANGE, Rejection.INTERVAL_OUT_OF_RANGE,
+          Rejection.INTERVAL_OUT_OF_RANGE, Rejection.MISSING_FIELD, Rejection.FUTURE_TIMESTAMP), reasons);
+    }
+  }
+
+  @Test
+  void shouldCountDuplicatesOnce() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.node("n1", "eu-west", "0", 3, 1.0, "0");
+      f.price("m", "1", "1", "1");
+      f.send(request("dup", H, "A", "m", "n1", 1_000_000, 0, 0));
+      f.send(request("dup", H, "A", "m", "n1", 1_000_000, 0, 0));
+      f.send(request("dup", H + 30 * 60_000, "A", "m", "n1", 1_000_000, 0, 0));
+      f.watts("n1", "0", H, 60_000, 600);
+      f.watts("n1", "0", H, 60_000, 600);
+      f.closeEverythingAfter(H + 30 * 60_000);
+      TenantMargin a = f.margins("1h").get(0);
+      assertEquals(1, a.getRequests());
+      assertEquals(new BigDecimal("1.000000000"), a.getRevenueUsd());
+      // one sample: 600 W x 60 s = 36,000 J = 0.01 kWh x 0.10 default price
+      assertEquals(new BigDecimal("0.001000000"), a.getEnergyCostUsd());
+    }
+  }
+
+  @Test
+  void shouldSetAsideLateEventsWithoutChangingFigures() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.price("m", "1", "1", "1");
+      f.send(request("on-time", H, "A", "m", "n1", 1_000_000, 0, 0));
+      f.send(request("later", H + 7 * 60_000, "A", "m", "n1", 1_000_000, 0, 0));
+      TokenUsage late = request("late", H + 1_000, "A", "m", "n1", 5_000_000, 0, 0);
+      f.send(late);
+      assertEquals(Rejection.LATE, DeadLetterHeaders.get(f.usageLate.readRecord().headers(), DeadLetterHeaders.REASON));
+      f.closeEverythingAfter(H + 7 * 60_000);
+      TenantMargin a = f.margins("1h").get(0);
+      assertEquals(2, a.getRequests());
+      assertEquals(new BigDecimal("2.000000000"), a.getRevenueUsd());
+    }
+  }
+
+  @Test
+  void shouldNotLetAFutureClockCloseWindows() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.price("m", "1", "1", "1");
+      f.send(request("future", Instant.now().plusSeconds(86_400).toEpochMilli(), "A", "m", "n1", 1, 0, 0));
+      f.send(request("old-but-on-time", H, "A", "m", "n1", 1_000_000, 0, 0));
+      assertTrue(f.usageLate.isEmpty());
+      f.closeEverythingAfter(H);
+      assertEquals(1, f.margins("1h").get(0).getRequests());
+    }
+  }
+
+  @Test
+  void shouldPriceEachBucketAtTheEnergyPriceInForceAtItsStart() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.node("n1", "eu-west", "0", 3, 1.0, "0");
+      f.energyPrice("eu-west", H - HOUR, "0.10");
+      f.watts("n1", "0", H, 60_000, 600);
+      f.watts("n1", "0", H + 30 * 60_000, 60_000, 600);
+      // arrives after both buckets' samples, before either is final; applies from the second bucket on
+      f.energyPrice("eu-west", H + 30 * 60_000, "0.30");
+      f.closeEverythingAfter(H + 30 * 60_000);
+      TenantMargin idle = f.margins("1h").get(0);
+      // 0.01 kWh x 0.10 + 0.01 kWh x 0.30
+      assertEquals(new BigDecimal("0.004000000"), idle.getEnergyCostUsd());
+    }
+  }
+
+  @Test
+  void shouldUseTheDefaultProfileForAnUnknownNodeAndCountUnpricedRequests() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.energyPrice("default", H - HOUR, "0.50");
+      f.send(request("r1", H, "A", "unknown-model", "mystery-node", 1000, 0, 0));
+      f.watts("mystery-node", "0", H, 60_000, 600);
+      f.closeEverythingAfter(H);
+      TenantMargin a = f.margins("1h").get(0);
+      assertEquals(1, a.getUnpricedRequests());
+      assertEquals(new BigDecimal("0E-9"), a.getRevenueUsd());
+      // default node: PUE 1, no fixed cost, region "default" priced at 0.50: 0.01 kWh -> 0.005
+      assertEquals(new BigDecimal("0.005000000"), a.getTotalCostUsd());
+      assertEquals(new BigDecimal("0E-9"), a.getFixedCostUsd());
+    }
+  }
+
+  @Test
+  void shouldIgnoreTicksFromTheFuture() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.price("m", "1", "1", "1");
+      f.tick(Instant.now().plusSeconds(86_400).toEpochMilli());
+      f.send(request("r", H, "A", "m", "n1", 1_000_000, 0, 0));
+      assertTrue(f.usageLate.isEmpty());
+      assertTrue(f.margins.isEmpty());
+    }
+  }
+
+}

@@ -1,0 +1,64 @@
+package io.marginflow.topology.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MarginflowConfigTest {
+
+  @Test
+  void shouldUseTheSpecDefaults() {
+    TopologyConfig c = TopologyConfig.defaults(6);
+    assertEquals(300_000, c.maxFutureSkewMs());
+    assertEquals(3_600_000, c.dedupHorizonMs());
+    assertEquals(60_000, c.bucketMs());
+    assertEquals(300_000, c.graceMs());
+    assertEquals(List.of(new WindowSpec("1h", 3_600_000, 3_600_000), new WindowSpec("24h", 86_400_000, 3_600_000)),
+        c.windows());
+    assertEquals("usage.tokens.v1", c.topics().usage());
+    assertEquals("0.10", c.defaultUsdPerKwh().toPlainString());
+  }
+
+  @Test
+  void shouldLayerFileEnvironmentAndOverrides(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("m.properties"), "attribution.grace=2m\nattribution.bucket=30s\n");
+    MarginflowConfig c = MarginflowConfig.load(file, Map.of("MARGINFLOW_ATTRIBUTION_GRACE", "3m"),
+        Map.of("dedup.horizon", "10m"));
+    assertEquals(180_000, c.duration(MarginflowConfig.GRACE).toMillis());
+    assertEquals(30_000, c.duration(MarginflowConfig.BUCKET).toMillis());
+    assertEquals(600_000, c.duration(MarginflowConfig.DEDUP_HORIZON).toMillis());
+  }
+
+  @Test
+  void shouldFailOnUnknownOrInvalidKeysNamingThem() {
+    ConfigException unknown = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("attribution.gracee", "1m")));
+    assertTrue(unknown.getMessage().contains("attribution.gracee"), unknown.getMessage());
+    ConfigException bad = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("attribution.grace", "soon")));
+    assertTrue(bad.getMessage().contains("attribution.grace"), bad.getMessage());
+    ConfigException negative = assertThrows(ConfigException.class,
+        () -> MarginflowConfig.of(Map.of("attribution.weight.output", "-1")));
+    assertTrue(negative.getMessage().contains("attribution.weight.output"));
+    ConfigException windows = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("margins.windows", "1h/7m")));
+    assertTrue(windows.getMessage().contains("margins.windows"));
+    assertEquals("SASL_SSL", MarginflowConfig.of(Map.of("kafka.security.protocol", "SASL_SSL"))
+        .withPrefix("kafka.", true).get("security.protocol"));
+  }
+
+  @Test
+  void shouldListTheWindowsHoldingABucket() {
+    WindowSpec day = WindowSpec.parseList("24h/1h").get(0);
+    List<Long> starts = day.startsContaining(36 * 3_600_000L + 60_000);
+    assertEquals(24, starts.size());
+    assertEquals(13 * 3_600_000L, starts.get(0));
+    assertEquals(36 * 3_600_000L, starts.get(23));
+  }
+}
