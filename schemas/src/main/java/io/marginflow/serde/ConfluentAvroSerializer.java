@@ -59,7 +59,7 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
       ByteArrayOutputStream out = new ByteArrayOutputStream(128);
       out.write(ByteBuffer.allocate(WireFormat.HEADER_SIZE).put(WireFormat.MAGIC_BYTE).putInt(id).array());
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      writer(schema).write(data, encoder);
+      writer(schema, data.getClass()).write(data, encoder);
       encoder.flush();
       return out.toByteArray();
     } catch (IOException | RuntimeException e) {
@@ -75,7 +75,10 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
     return config.autoRegister() ? client.register(subject, schema) : client.idOf(subject, schema);
   }
 
-  private SpecificDatumWriter<T> writer(Schema schema) {
-    return writers.computeIfAbsent(schema, SpecificDatumWriter::new);
+  private SpecificDatumWriter<T> writer(Schema schema, Class<?> type) {
+    return writers.computeIfAbsent(schema, s -> {
+      TrustedAvroTypes.trustPackageOf(type);
+      return new SpecificDatumWriter<>(s);
+    });
   }
 }

@@ -1,5 +1,7 @@
 package io.marginflow.ops.cli;
 
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,7 +10,8 @@ import picocli.CommandLine.Spec;
 /** The {@code marginflow} command line: {@code bin/marginflow <command> --help} explains each command. */
 @Command(name = "marginflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Real-time unit economics for AI inference: per-tenant margins, budget alerts and dynamic pricing on Kafka Streams.",
-    subcommands = {BrokerCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BrokerCommand.class, TopicsCommand.class, GenerateCommand.class, ReplayCommand.class,
+        CommandLine.HelpCommand.class})
 public final class MarginflowCli implements Runnable {
   @Spec
   private CommandSpec spec;
@@ -26,6 +29,12 @@ public final class MarginflowCli implements Runnable {
 
   /** The configured command line, for the launcher and for tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new MarginflowCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new MarginflowCli()).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          // A clear one-line error for the user; the stack trace only at debug level.
+          cmd.getErr().println("marginflow " + cmd.getCommandName() + ": error: " + e.getMessage());
+          LoggerFactory.getLogger(MarginflowCli.class).debug("Command failed", e);
+          return e instanceof ConfigException ? 2 : 1;
+        });
   }
 }

@@ -31,8 +31,9 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
   @Override
   public Set<StoreBuilder<?>> stores() {
     return Set.of(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde)
+            .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
-            Serdes.Long()));
+            Serdes.Long()).withCachingEnabled());
   }
 }

@@ -39,6 +39,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
   static final String FINALIZED = "finalized-through";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeAttributionProcessor.class);
   private static final int SCALE = 18;
 
   private final TopologyConfig config;
@@ -89,6 +90,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     if (start + config.bucketMs() <= progress.marker(FINALIZED)) {
       // Ingest sets such records aside as late; reaching here means the inputs disagree (e.g. grace changed).
       metrics.count("late-" + what + "-after-finalization");
+      LOG.warn("Dropping {} for {} bucket {}: already finalized through {} (partition {})", what, node, start,
+          progress.marker(FINALIZED), partition);
       return null;
     }
     NodeBucketState b = buckets.get(BucketKeys.timeFirst(start, node));
@@ -151,7 +154,11 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, priceAt(node.region(), start), config.bucketMs());
     List<BucketLine> lines = new ArrayList<>();
     List<BigDecimal> extras = new ArrayList<>();
-    for (BucketLineState l : b.getLines()) {
+    // A fixed order: the lines' arrival order depends on how upstream partitions interleave.
+    List<BucketLineState> sorted = new ArrayList<>(b.getLines());
+    sorted.sort(java.util.Comparator.comparing(BucketLineState::getTenantId).thenComparing(BucketLineState::getModel)
+        .thenComparing(BucketLineState::getRegion));
+    for (BucketLineState l : sorted) {
       lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
           l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
@@ -174,7 +181,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
         .setNodeId(b.getNodeId()).setBucketStartMs(b.getBucketStartMs()).setRequests(l.requests())
         .setInputTokens(l.inputTokens()).setCachedInputTokens(l.cachedInputTokens()).setOutputTokens(l.outputTokens())
         .setUnpricedRequests(l.unpricedRequests()).setWeight(l.weight().setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setEnergyKwh(s.energyKwh()).setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setEnergyKwh(s.energyKwh().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
         .build();
     context.forward(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),

@@ -17,6 +17,21 @@ public record Topics(String usage, String power, String nodes, String pricebook,
         c.getString(p + "pricing"));
   }
 
+  /** The configured name of a declared topic (dead-letter and late topics follow their source). */
+  public String nameOf(io.marginflow.topology.TopicDeclaration t) {
+    java.util.Map<String, String> byId = java.util.Map.of("usage", usage, "power", power, "nodes", nodes,
+        "pricebook", pricebook, "energy-prices", energyPrices, "budgets", budgets, "margins", margins,
+        "alerts-budget", alertsBudget, "alerts-capacity", alertsCapacity, "pricing", pricing);
+    String id = t.id();
+    if (id.endsWith("-dlq")) {
+      return dlq(byId.getOrDefault(id.substring(0, id.length() - 4), t.name()));
+    }
+    if (id.endsWith("-late")) {
+      return late(byId.getOrDefault(id.substring(0, id.length() - 5), t.name()));
+    }
+    return byId.getOrDefault(id, t.name());
+  }
+
   public static String dlq(String source) {
     return source + ".dlq";
   }

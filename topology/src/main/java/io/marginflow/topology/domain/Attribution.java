@@ -22,7 +22,8 @@ public final class Attribution {
   /**
    * The shares of {@code lines} (each with its summed weight) in a bucket costing {@code cost}; when the weights
    * sum to 0, an {@code __idle__} line in {@code nodeRegion} takes everything and the other lines get 0.
-   * {@code cacheExtraWeights} are the weights the lines' cached tokens would have added uncached.
+   * {@code cacheExtraWeights} are the weights the lines' cached tokens would have added uncached. Callers pass
+   * the lines in a fixed order (ties in the rounding go to the earlier line), so the result is reproducible.
    */
   public static List<LineShare> split(BucketCost cost, List<BucketLine> lines, List<BigDecimal> cacheExtraWeights,
       String nodeRegion) {
@@ -33,9 +34,9 @@ public final class Attribution {
     List<LineShare> out = new ArrayList<>(lines.size() + 1);
     if (weightSum.signum() == 0) {
       for (BucketLine line : lines) {
-        out.add(new LineShare(line, 0.0, zero(), zero(), zero()));
+        out.add(new LineShare(line, BigDecimal.ZERO, zero(), zero(), zero()));
       }
-      out.add(new LineShare(BucketLine.idle(nodeRegion), cost.kwh().doubleValue(), energy, total.subtract(energy), zero()));
+      out.add(new LineShare(BucketLine.idle(nodeRegion), cost.kwh(), energy, total.subtract(energy), zero()));
       return out;
     }
     List<BigDecimal> totals = ShareAllocator.allocate(total, weights);
@@ -43,7 +44,7 @@ public final class Attribution {
     BigDecimal costPerWeight = cost.totalUsd().divide(weightSum, MathContext.DECIMAL128);
     for (int i = 0; i < lines.size(); i++) {
       BigDecimal w = weights.get(i);
-      double kwh = cost.kwh().multiply(w).divide(weightSum, MathContext.DECIMAL128).doubleValue();
+      BigDecimal kwh = cost.kwh().multiply(w).divide(weightSum, MathContext.DECIMAL128);
       BigDecimal savings = costPerWeight.multiply(cacheExtraWeights.get(i)).setScale(SCALE, RoundingMode.HALF_EVEN);
       out.add(new LineShare(lines.get(i), kwh, energies.get(i), totals.get(i).subtract(energies.get(i)), savings));
     }

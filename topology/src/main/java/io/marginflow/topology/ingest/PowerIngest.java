@@ -39,7 +39,7 @@ public final class PowerIngest implements ProcessorSupplier<byte[], byte[], Stri
   @Override
   public Set<StoreBuilder<?>> stores() {
     return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.POWER_PROGRESS), Serdes.String(),
-        Serdes.Long()));
+        Serdes.Long()).withCachingEnabled());
   }
 
   static final class PowerIngestProcessor extends IngestProcessor<PowerSample> {

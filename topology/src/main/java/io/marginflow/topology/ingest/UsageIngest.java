@@ -53,12 +53,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   public Set<StoreBuilder<?>> stores() {
     return Set.of(
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
-            Duration.ofMillis(Math.max(config.dedupHorizonMs(), 1)), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long()),
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long()));
+            Duration.ofMillis(Math.max(config.dedupHorizonMs(), 1)), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
+            .withCachingEnabled());
   }
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
     private static final int REVENUE_SCALE = 18;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
     private WindowStore<String, Long> seen;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
@@ -89,6 +92,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     void accept(TokenUsage u, long ts) {
       if (isDuplicate(u.getEventId(), ts)) {
         metrics.count("duplicate");
+        LOG.debug("Duplicate event {} at {}", u.getEventId(), ts);
         return;
       }
       seen.put(u.getEventId(), ts, ts);

@@ -41,10 +41,10 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
     for (WindowSpec w : config.windows()) {
       Duration retention = Duration.ofMillis(w.sizeMs() + config.marginRetentionMs());
       stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.tenantMargins(w), retention,
-          Duration.ofMillis(w.sizeMs()), false), Serdes.String(), stateSerde));
+          Duration.ofMillis(w.sizeMs()), false), Serdes.String(), stateSerde).withCachingEnabled());
     }
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
-        Serdes.Long()));
+        Serdes.Long()).withCachingEnabled());
     return stores;
   }
 }

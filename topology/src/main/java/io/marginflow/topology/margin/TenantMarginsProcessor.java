@@ -25,6 +25,7 @@ import org.apache.kafka.streams.state.WindowStore;
 /** Adds shares to every window holding their bucket; closes windows as the attribution's low watermark passes. */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, TenantMargin> {
   static final String FINAL_THROUGH = "final-through";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final Map<WindowSpec, WindowStore<String, TenantWindowState>> stores = new LinkedHashMap<>();
   private ProcessorContext<String, TenantMargin> context;
@@ -69,6 +70,8 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
           s = WindowStates.empty();
         } else if (s.getClosed()) {
           metrics.count("share-after-window-final");
+          LOG.warn("Share of {} for bucket {} reached window {} {} after it closed", share.getTenantId(), bucket,
+              e.getKey().name(), start);
           continue;
         }
         WindowStates.add(s, share);

@@ -15,7 +15,7 @@ public final class WindowStates {
 
   static TenantWindowState empty() {
     return TenantWindowState.newBuilder().setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
-        .setUnpricedRequests(0).setEnergyKwh(0).setRevenueUsd(BigDecimal.ZERO.setScale(18))
+        .setUnpricedRequests(0).setEnergyKwh(BigDecimal.ZERO.setScale(18)).setRevenueUsd(BigDecimal.ZERO.setScale(18))
         .setEnergyCostUsd(BigDecimal.ZERO.setScale(9)).setFixedCostUsd(BigDecimal.ZERO.setScale(9))
         .setCacheSavingsUsd(BigDecimal.ZERO.setScale(9)).setClosed(false).setUpdatedThroughMs(Long.MIN_VALUE).build();
   }
@@ -26,7 +26,7 @@ public final class WindowStates {
     s.setCachedInputTokens(s.getCachedInputTokens() + share.getCachedInputTokens());
     s.setOutputTokens(s.getOutputTokens() + share.getOutputTokens());
     s.setUnpricedRequests(s.getUnpricedRequests() + share.getUnpricedRequests());
-    s.setEnergyKwh(s.getEnergyKwh() + share.getEnergyKwh());
+    s.setEnergyKwh(s.getEnergyKwh().add(share.getEnergyKwh()));
     s.setRevenueUsd(s.getRevenueUsd().add(share.getRevenueUsd()));
     s.setEnergyCostUsd(s.getEnergyCostUsd().add(share.getEnergyCostUsd()));
     s.setFixedCostUsd(s.getFixedCostUsd().add(share.getFixedCostUsd()));
@@ -40,7 +40,7 @@ public final class WindowStates {
     return TenantMargin.newBuilder().setTenantId(tenant).setWindow(window.name()).setWindowSizeMs(window.sizeMs())
         .setWindowStartMs(Instant.ofEpochMilli(startMs)).setWindowEndMs(Instant.ofEpochMilli(startMs + window.sizeMs()))
         .setRequests(s.getRequests()).setInputTokens(s.getInputTokens()).setCachedInputTokens(s.getCachedInputTokens())
-        .setOutputTokens(s.getOutputTokens()).setEnergyKwh(s.getEnergyKwh()).setRevenueUsd(f.revenueUsd())
+        .setOutputTokens(s.getOutputTokens()).setEnergyKwh(s.getEnergyKwh().doubleValue()).setRevenueUsd(f.revenueUsd())
         .setEnergyCostUsd(f.energyCostUsd()).setFixedCostUsd(f.fixedCostUsd()).setTotalCostUsd(f.totalCostUsd())
         .setGrossMarginUsd(f.grossMarginUsd()).setMarginRatio(f.marginRatio()).setUnpricedRequests(s.getUnpricedRequests())
         .build();

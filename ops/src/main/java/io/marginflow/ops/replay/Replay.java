@@ -1,0 +1,192 @@
+package io.marginflow.ops.replay;
+
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.app.MarginflowApp;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.serde.AvroSerdeConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * SPEC 7: runs the real pipeline on a fresh embedded broker over a scenario directory and, once every window has
+ * closed, writes margins.jsonl, alerts.jsonl, price_adjustments.jsonl and dlq.jsonl.
+ */
+public final class Replay {
+  private static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+  private Replay() {
+  }
+
+  /** Runs the replay; {@code overrides} are settings from --config (topic names, grace, windows...). */
+  public static void run(Path scenarioDir, Path outDir, Map<String, String> overrides, PrintStream progress)
+      throws Exception {
+    if (!Files.isDirectory(scenarioDir)) {
+      throw new ConfigException("--scenario", scenarioDir.toString(), "not a directory");
+    }
+    Scenario scenario = Scenario.read(scenarioDir);
+    MarginflowConfig.of(overrides);
+    Files.createDirectories(outDir);
+    Path work = Files.createTempDirectory("marginflow-replay-");
+    try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), 0, 0)) {
+      Map<String, String> settings = new HashMap<>(overrides);
+      settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+      settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
+      settings.put(MarginflowConfig.STATE_DIR, work.resolve("streams").toString());
+      settings.putIfAbsent(MarginflowConfig.APPLICATION_ID, "marginflow-replay");
+      MarginflowConfig config = MarginflowConfig.of(settings);
+      createTopics(stack.bootstrapServers(), Topics.from(config));
+      run(scenario, config, stack, outDir, progress);
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  private static void run(Scenario scenario, MarginflowConfig config, EmbeddedStack stack, Path outDir, PrintStream progress)
+      throws Exception {
+    Topics topics = Topics.from(config);
+    ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+    serializer.configure(Map.of("schema.registry.url", stack.registryUrl(), AvroSerdeConfig.AUTO_REGISTER, "true"), false);
+    TopologyConfig shape = TopologyConfig.from(config, 1);
+    long maxWindow = shape.windows().stream().mapToLong(WindowSpec::sizeMs).max().orElse(0);
+    long closeAfter = maxWindow + shape.graceMs() + 2 * shape.bucketMs();
+    try (ScenarioProducer producer = new ScenarioProducer(stack.bootstrapServers(), serializer, topics, 60_000)) {
+      producer.reference(scenario);
+      try (MarginflowApp app = MarginflowApp.start(config, 0)) {
+        app.awaitRunning(Duration.ofMinutes(2));
+        long now = System.currentTimeMillis();
+        long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closeAfter, progress);
+        if (last != Long.MIN_VALUE) {
+          if (last + closeAfter > now + shape.maxFutureSkewMs()) {
+            throw new IllegalStateException("The scenario ends less than " + Duration.ofMillis(closeAfter)
+                + " ago: its windows cannot close before the wall clock gets there");
+          }
+          awaitFinal(app, requiredFinalThrough(last, shape), progress);
+          awaitCommits(app.streams(), 2);
+        }
+        ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, outDir);
+      }
+    }
+    progress.printf("replay: wrote %s%n", outDir.toAbsolutePath());
+  }
+
+  /** The low watermark the margin tasks must reach for every window holding {@code lastEventMs} to be closed. */
+  static long requiredFinalThrough(long lastEventMs, TopologyConfig shape) {
+    long required = Long.MIN_VALUE;
+    for (WindowSpec w : shape.windows()) {
+      long lastStart = Math.floorDiv(lastEventMs, w.advanceMs()) * w.advanceMs();
+      required = Math.max(required, lastStart + w.sizeMs());
+    }
+    return required;
+  }
+
+  private static void awaitFinal(MarginflowApp app, long target, PrintStream progress) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    long reported = Long.MIN_VALUE;
+    Object lock = new Object();
+    while (true) {
+      long through = finalThrough(app);
+      if (through >= target) {
+        return;
+      }
+      if (through != reported && through != Long.MIN_VALUE) {
+        progress.printf("replay: windows closed through %s (need %s)%n", java.time.Instant.ofEpochMilli(through),
+            java.time.Instant.ofEpochMilli(target));
+        reported = through;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Windows not closed within " + TIMEOUT);
+      }
+      synchronized (lock) {
+        lock.wait(100);
+      }
+    }
+  }
+
+  /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */
+  private static long finalThrough(MarginflowApp app) {
+    long min = Long.MAX_VALUE;
+    for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
+      try {
+        ReadOnlyKeyValueStore<String, Long> store = app.streams().store(StoreQueryParameters
+            .fromNameAndType(StoreNames.MARGIN_PROGRESS, QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(p));
+        Long v = store.get("#final-through");
+        if (v == null) {
+          return Long.MIN_VALUE;
+        }
+        min = Math.min(min, v);
+      } catch (InvalidStateStoreException e) {
+        return Long.MIN_VALUE;
+      }
+    }
+    return min;
+  }
+
+  /** Waits for {@code n} more commits of every thread: what was processed is then visible to read_committed. */
+  private static void awaitCommits(KafkaStreams streams, int n) throws InterruptedException {
+    double start = commits(streams);
+    Object lock = new Object();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (commits(streams) < start + n && System.nanoTime() < deadline) {
+      synchronized (lock) {
+        lock.wait(20);
+      }
+    }
+  }
+
+  private static double commits(KafkaStreams streams) {
+    return streams.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals("commit-total") && e.getKey().group().equals("stream-thread-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  private static void createTopics(String bootstrap, Topics topics) throws Exception {
+    // Replayed history is old: log retention must not delete it while it is replayed.
+    TopicCatalog catalog = TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")
+        .named(topics.nameOf(t)));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      new TopicProvisioner(admin, (short) 1).apply(catalog.all(), false);
+    }
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static Comparator<TenantMargin> marginOrder() {
+    return Comparator.comparingLong(TenantMargin::getWindowSizeMs)
+        .thenComparing(m -> m.getWindowStartMs().toEpochMilli())
+        .thenComparing(TenantMargin::getTenantId);
+  }
+}
