@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Writes SpecificRecords in Confluent's wire format, registering (or looking up) the schema once per subject. */
 public final class ConfluentAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
-  private final Map<String, Integer> ids = new ConcurrentHashMap<>();
+  private final Map<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
   private CachingSchemaRegistryClient client;
   private AvroSerdeConfig config;
   private boolean isKey;
@@ -55,7 +55,7 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
     Schema schema = data.getSchema();
     String subject = config.strategy().subject(topic, isKey, schema);
     try {
-      int id = ids.computeIfAbsent(subject + '\u0000' + schema, k -> schemaId(subject, schema));
+      int id = ids.computeIfAbsent(new SubjectSchema(subject, schema), k -> schemaId(subject, schema));
       ByteArrayOutputStream out = new ByteArrayOutputStream(128);
       out.write(ByteBuffer.allocate(WireFormat.HEADER_SIZE).put(WireFormat.MAGIC_BYTE).putInt(id).array());
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
@@ -66,6 +66,10 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
       throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic " + topic
           + " (subject " + subject + "): " + e.getMessage(), e);
     }
+  }
+
+  /** Cache key; Schema caches its hash code, so no per-record schema rendering. */
+  private record SubjectSchema(String subject, Schema schema) {
   }
 
   private int schemaId(String subject, Schema schema) {

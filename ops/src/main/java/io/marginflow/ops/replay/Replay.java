@@ -77,7 +77,7 @@ public final class Replay {
     try (ScenarioProducer producer = new ScenarioProducer(stack.bootstrapServers(), serializer, topics, 60_000)) {
       producer.reference(scenario);
       try (MarginflowApp app = MarginflowApp.start(config, 0)) {
-        app.awaitRunning(Duration.ofMinutes(2));
+        // No need to wait for RUNNING: the app reads from the beginning, so producing overlaps its start-up.
         long now = System.currentTimeMillis();
         long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closeAfter, progress);
         if (last != Long.MIN_VALUE) {
