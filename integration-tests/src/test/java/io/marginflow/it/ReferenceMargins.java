@@ -1,0 +1,186 @@
+package io.marginflow.it;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An independent calculation of SPEC 2-5 straight from a scenario's CSV files, written for the test: no
+ * pipeline code, no rounding but the final one, plain maps. Shares are exact (C x w / W), so the pipeline's
+ * nano-dollar shares may differ by less than one nano-dollar per bucket line.
+ */
+final class ReferenceMargins {
+  static final long BUCKET = 60_000;
+  static final long HOUR = 3_600_000;
+  private static final MathContext MC = MathContext.DECIMAL128;
+
+  /** Expected figures of one tenant's 1h window. */
+  static final class Expected {
+    long requests;
+    long input;
+    long cached;
+    long output;
+    long unpriced;
+    int lines;
+    BigDecimal revenue = BigDecimal.ZERO;
+    BigDecimal energyCost = BigDecimal.ZERO;
+    BigDecimal totalCost = BigDecimal.ZERO;
+  }
+
+  private record Node(String region, BigDecimal pue, BigDecimal hardware, BigDecimal years, BigDecimal overhead) {
+  }
+
+  private static final class Bucket {
+    BigDecimal joules = BigDecimal.ZERO;
+    final Set<String> samples = new HashSet<>();
+    final Map<String, BigDecimal> weightByTenant = new TreeMap<>();
+    final Map<String, long[]> countsByTenant = new TreeMap<>();
+    final Map<String, BigDecimal> revenueByTenant = new TreeMap<>();
+  }
+
+  /** (tenant, hour start) to expected figures. */
+  static Map<String, Expected> compute(Path dir, long nowMs) throws IOException {
+    Map<String, Node> nodes = new HashMap<>();
+    for (String[] f : rows(dir.resolve("nodes.csv"))) {
+      nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8])));
+    }
+    Map<String, BigDecimal[]> prices = new HashMap<>();
+    for (String[] f : rows(dir.resolve("pricebook.csv"))) {
+      prices.put(f[0], new BigDecimal[] {new BigDecimal(f[1]), new BigDecimal(f[2]), new BigDecimal(f[3])});
+    }
+    Map<String, TreeMap<Long, BigDecimal>> energy = new HashMap<>();
+    for (String[] f : rows(dir.resolve("energy_prices.csv"))) {
+      energy.computeIfAbsent(f[0], r -> new TreeMap<>()).put(Long.parseLong(f[1]), new BigDecimal(f[2]));
+    }
+    Map<String, Bucket> buckets = new TreeMap<>();
+    addUsage(dir, buckets, prices, nowMs);
+    addPower(dir, buckets, nowMs);
+    Map<String, Expected> out = new TreeMap<>();
+    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out));
+    return out;
+  }
+
+  private static void addUsage(Path dir, Map<String, Bucket> buckets, Map<String, BigDecimal[]> prices, long nowMs)
+      throws IOException {
+    Set<String> seen = new HashSet<>();
+    for (String[] f : rows(dir.resolve("usage.csv"))) {
+      long ts;
+      long in;
+      long cached;
+      long out;
+      try {
+        ts = Long.parseLong(f[1]);
+        in = Long.parseLong(f[6]);
+        cached = Long.parseLong(f[7]);
+        out = Long.parseLong(f[8]);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      boolean valid = !f[0].isBlank() && !f[2].isBlank() && !f[3].isBlank() && !f[5].isBlank() && in >= 0 && cached >= 0
+          && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
+      if (!valid || !seen.add(f[0])) {
+        continue;
+      }
+      Bucket b = buckets.computeIfAbsent(f[5] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());
+      BigDecimal w = BigDecimal.valueOf(in - cached).add(new BigDecimal("0.1").multiply(BigDecimal.valueOf(cached)))
+          .add(BigDecimal.valueOf(4 * out));
+      b.weightByTenant.merge(f[2], w, BigDecimal::add);
+      long[] c = b.countsByTenant.computeIfAbsent(f[2], k -> new long[5]);
+      c[0]++;
+      c[1] += in;
+      c[2] += cached;
+      c[3] += out;
+      BigDecimal[] p = prices.get(f[3]);
+      if (p == null) {
+        c[4]++;
+      } else {
+        BigDecimal revenue = BigDecimal.valueOf(in - cached).multiply(p[0]).add(BigDecimal.valueOf(cached).multiply(p[1]))
+            .add(BigDecimal.valueOf(out).multiply(p[2])).divide(BigDecimal.valueOf(1_000_000));
+        b.revenueByTenant.merge(f[2], revenue, BigDecimal::add);
+      }
+    }
+  }
+
+  private static void addPower(Path dir, Map<String, Bucket> buckets, long nowMs) throws IOException {
+    for (String[] f : rows(dir.resolve("power.csv"))) {
+      try {
+        long ts = Long.parseLong(f[0]);
+        long interval = Long.parseLong(f[3]);
+        BigDecimal watts = new BigDecimal(f[4]);
+        if (f[1].isBlank() || f[2].isBlank() || watts.signum() < 0 || watts.compareTo(BigDecimal.valueOf(10_000)) > 0
+            || interval <= 0 || interval > HOUR || ts <= 946_684_800_000L || ts > nowMs) {
+          continue;
+        }
+        Bucket b = buckets.computeIfAbsent(f[1] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());
+        if (b.samples.add(f[2] + "|" + ts)) {
+          b.joules = b.joules.add(watts.multiply(BigDecimal.valueOf(interval)).divide(BigDecimal.valueOf(1000)));
+        }
+      } catch (RuntimeException e) {
+        // unparseable row: dead-lettered, no part in any figure
+      }
+    }
+  }
+
+  private static void attribute(String key, Bucket b, Map<String, Node> nodes, Map<String, TreeMap<Long, BigDecimal>> energy,
+      Map<String, Expected> out) {
+    String nodeId = key.substring(0, key.indexOf('|'));
+    long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
+    Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO));
+    var priceEntry = energy.getOrDefault(n.region(), new TreeMap<>()).floorEntry(start);
+    BigDecimal usdPerKwh = priceEntry == null ? new BigDecimal("0.10") : priceEntry.getValue();
+    BigDecimal kwh = b.joules.multiply(n.pue()).divide(BigDecimal.valueOf(3_600_000), MC);
+    BigDecimal energyCost = kwh.multiply(usdPerKwh);
+    BigDecimal fixed = n.hardware().divide(n.years().multiply(BigDecimal.valueOf(8766)), MC).add(n.overhead())
+        .multiply(BigDecimal.valueOf(BUCKET)).divide(BigDecimal.valueOf(HOUR), MC);
+    BigDecimal total = energyCost.add(fixed);
+    BigDecimal weight = b.weightByTenant.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+    String hour = Long.toString(start / HOUR * HOUR);
+    List<String> tenants = new ArrayList<>(b.countsByTenant.keySet());
+    for (String t : tenants) {
+      Expected e = out.computeIfAbsent(t + "|" + hour, k -> new Expected());
+      long[] c = b.countsByTenant.get(t);
+      e.requests += c[0];
+      e.input += c[1];
+      e.cached += c[2];
+      e.output += c[3];
+      e.unpriced += c[4];
+      e.lines++;
+      e.revenue = e.revenue.add(b.revenueByTenant.getOrDefault(t, BigDecimal.ZERO));
+      if (weight.signum() > 0) {
+        BigDecimal share = b.weightByTenant.get(t).divide(weight, MC);
+        e.totalCost = e.totalCost.add(total.multiply(share));
+        e.energyCost = e.energyCost.add(energyCost.multiply(share));
+      }
+    }
+    if (weight.signum() == 0) {
+      Expected idle = out.computeIfAbsent("__idle__|" + hour, k -> new Expected());
+      idle.lines++;
+      idle.totalCost = idle.totalCost.add(total);
+      idle.energyCost = idle.energyCost.add(energyCost);
+    }
+  }
+
+  private static List<String[]> rows(Path file) throws IOException {
+    List<String[]> out = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    List<String> lines = Files.readAllLines(file);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      if (f.length >= 3) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+}
