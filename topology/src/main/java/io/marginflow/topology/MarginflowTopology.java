@@ -9,6 +9,7 @@ import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.attribution.NodeAttribution;
 import io.marginflow.topology.config.Topics;
@@ -86,7 +87,8 @@ public final class MarginflowTopology {
         .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power");
 
     usage.merge(power, Named.as("attribution-inputs"))
-        .process(new NodeAttribution(config, serdes.value(NodeBucketState.class)), Named.as("attribution"))
+        .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(NodeBucketSummary.class)),
+            Named.as("attribution"))
         .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(MarginInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))

@@ -3,8 +3,10 @@ package io.marginflow.topology.attribution;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
+import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,10 +19,12 @@ import org.apache.kafka.streams.state.Stores;
 public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, MarginInput> {
   private final TopologyConfig config;
   private final Serde<NodeBucketState> bucketSerde;
+  private final Serde<NodeBucketSummary> summarySerde;
 
-  public NodeAttribution(TopologyConfig config, Serde<NodeBucketState> bucketSerde) {
+  public NodeAttribution(TopologyConfig config, Serde<NodeBucketState> bucketSerde, Serde<NodeBucketSummary> summarySerde) {
     this.config = config;
     this.bucketSerde = bucketSerde;
+    this.summarySerde = summarySerde;
   }
 
   @Override
@@ -34,6 +38,9 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde)
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
-            Serdes.Long()).withCachingEnabled());
+            Serdes.Long()).withCachingEnabled(),
+        Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,
+            Duration.ofMillis(config.marginRetentionMs() + 86_400_000L), Duration.ofMillis(config.bucketMs()), false),
+            Serdes.String(), summarySerde).withCachingEnabled());
   }
 }

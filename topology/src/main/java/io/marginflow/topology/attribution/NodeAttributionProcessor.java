@@ -8,6 +8,7 @@ import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.BucketShare;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.Watermark;
@@ -31,6 +32,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Keeps each node's open buckets; when the low watermark over this task's inputs (every usage partition and its
@@ -47,6 +49,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private KeyValueStore<String, NodeBucketState> buckets;
   private KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles;
   private KeyValueStore<String, EnergyPrice> energyPrices;
+  private WindowStore<String, NodeBucketSummary> energy;
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
@@ -62,6 +65,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     this.profiles = context.getStateStore(StoreNames.NODE_PROFILES);
     this.energyPrices = context.getStateStore(StoreNames.ENERGY_PRICES);
+    this.energy = context.getStateStore(StoreNames.NODE_ENERGY);
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "attribution");
     this.partition = context.taskId().partition();
@@ -151,7 +155,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       metrics.count("unknown-node-bucket");
       node = NodeCosts.UNKNOWN;
     }
-    BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, priceAt(node.region(), start), config.bucketMs());
+    BigDecimal usdPerKwh = priceAt(node.region(), start);
+    BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, usdPerKwh, config.bucketMs());
     List<BucketLine> lines = new ArrayList<>();
     List<BigDecimal> extras = new ArrayList<>();
     // A fixed order: the lines' arrival order depends on how upstream partitions interleave.
@@ -163,9 +168,23 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
           l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
     }
+    BigDecimal idle = BigDecimal.ZERO.setScale(9);
     for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
       forwardShare(b, s);
+      if (Attribution.IDLE.equals(s.line().tenant())) {
+        idle = s.totalCostUsd();
+      }
     }
+    long requests = lines.stream().mapToLong(BucketLine::requests).sum();
+    double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
+    energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
+        .setBucketStartMs(b.getBucketStartMs()).setEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setUsdPerKwh(usdPerKwh.setScale(9, RoundingMode.HALF_EVEN))
+        .setEnergyCostUsd(cost.energyCostUsd().setScale(9, RoundingMode.HALF_EVEN))
+        .setTotalCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setIdleCostUsd(idle)
+        .setPowerSamples(b.getPowerSamples())
+        .setAvgPowerWatts(b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples())
+        .setGpuTdpWatts(tdp).setRequests(requests).build(), start);
   }
 
   private BigDecimal priceAt(String region, long bucketStart) {

@@ -28,6 +28,15 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
     windows = List.copyOf(windows);
   }
 
+  /** The pane length for derived windows: the greatest common divisor of the windows' advances. */
+  public long paneMs() {
+    long g = 0;
+    for (WindowSpec w : windows) {
+      g = java.math.BigInteger.valueOf(g).gcd(java.math.BigInteger.valueOf(w.advanceMs())).longValue();
+    }
+    return g;
+  }
+
   public static TopologyConfig from(MarginflowConfig c, int inputPartitions) {
     return new TopologyConfig(Topics.from(c), c.duration(MarginflowConfig.MAX_FUTURE_SKEW).toMillis(),
         c.duration(MarginflowConfig.DEDUP_HORIZON).toMillis(), c.duration(MarginflowConfig.BUCKET).toMillis(),

@@ -43,6 +43,10 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
       stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.tenantMargins(w), retention,
           Duration.ofMillis(w.sizeMs()), false), Serdes.String(), stateSerde).withCachingEnabled());
     }
+    long longest = config.windows().stream().mapToLong(WindowSpec::sizeMs).max().orElse(0);
+    stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.UNIT_ECONOMICS_PANES,
+        Duration.ofMillis(longest + config.marginRetentionMs()), Duration.ofMillis(config.paneMs()), false),
+        Serdes.String(), stateSerde).withCachingEnabled());
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
         Serdes.Long()).withCachingEnabled());
     return stores;

@@ -28,6 +28,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final Map<WindowSpec, WindowStore<String, TenantWindowState>> stores = new LinkedHashMap<>();
+  private WindowStore<String, TenantWindowState> panes;
   private ProcessorContext<String, TenantMargin> context;
   private Progress progress;
   private PipelineMetrics metrics;
@@ -42,7 +43,9 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     this.context = context;
     for (WindowSpec w : config.windows()) {
       stores.put(w, context.getStateStore(StoreNames.tenantMargins(w)));
+
     }
+    this.panes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
     this.progress = new Progress(context.getStateStore(StoreNames.MARGIN_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "margins");
     List<String> expected = new ArrayList<>();
@@ -78,6 +81,19 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         e.getValue().put(share.getTenantId(), s, start);
       }
     }
+    long pane = Math.floorDiv(bucket, config.paneMs()) * config.paneMs();
+    addToGroup(panes, "model|" + share.getModel(), share, pane);
+    addToGroup(panes, "region|" + share.getRegion(), share, pane);
+  }
+
+  /** Unit economics are partial per partition (keyed by tenant upstream); queries sum them over all partitions. */
+  private static void addToGroup(WindowStore<String, TenantWindowState> store, String key, BucketShare share, long start) {
+    TenantWindowState s = store.fetch(key, start);
+    if (s == null) {
+      s = WindowStates.empty();
+    }
+    WindowStates.add(s, share);
+    store.put(key, s, start);
   }
 
   private void onProgress(AttributionProgress p) {

@@ -47,6 +47,10 @@ class NodeAttributionProcessorTest {
         serdes.value(io.marginflow.avro.internal.NodeBucketState.class)).withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
         Serdes.Long()).withLoggingDisabled());
+    add(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.NODE_ENERGY, java.time.Duration.ofDays(2),
+        java.time.Duration.ofMinutes(1), false), Serdes.String(),
+        new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit-energy"))
+            .value(io.marginflow.avro.internal.NodeBucketSummary.class)).withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_PROFILES), Serdes.String(), Serdes.String())
         .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(), Serdes.String())
