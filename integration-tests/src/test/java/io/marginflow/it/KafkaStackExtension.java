@@ -1,13 +1,12 @@
 package io.marginflow.it;
 
+import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.registry.server.EmbeddedSchemaRegistry;
 import io.marginflow.registry.store.SchemaStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -60,7 +59,7 @@ public final class KafkaStackExtension implements ExecutionCondition, BeforeAllC
     EmbeddedStack stack = EmbeddedStack.start(dir, 0, 0);
     return new Running(new KafkaStack(stack.bootstrapServers(), stack.registryUrl(), "embedded"), () -> {
       stack.close();
-      deleteRecursively(dir);
+      FileTrees.deleteRecursively(dir);
     });
   }
 
@@ -72,14 +71,6 @@ public final class KafkaStackExtension implements ExecutionCondition, BeforeAllC
       registry.close();
       kafka.stop();
     });
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.marginflow.topology;
 
+import io.marginflow.avro.Budget;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PowerSample;
@@ -104,6 +105,9 @@ public final class MarginflowTopology {
     b.globalTable(t.nodes(), Consumed.with(Serdes.String(), serdes.value(NodeProfile.class)).withName("nodes-source"),
         Materialized.<String, NodeProfile, KeyValueStore<Bytes, byte[]>>as(StoreNames.NODE_PROFILES)
             .withKeySerde(Serdes.String()).withValueSerde(serdes.value(NodeProfile.class)));
+    b.globalTable(t.budgets(), Consumed.with(Serdes.String(), serdes.value(Budget.class)).withName("budgets-source"),
+        Materialized.<String, Budget, KeyValueStore<Bytes, byte[]>>as(StoreNames.BUDGETS)
+            .withKeySerde(Serdes.String()).withValueSerde(serdes.value(Budget.class)));
     b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(),
             serdes.value(EnergyPrice.class)).withLoggingDisabled(), t.energyPrices(),
         Consumed.with(Serdes.String(), serdes.value(EnergyPrice.class)).withName("energy-prices-source"), EnergyPriceLoader::new);

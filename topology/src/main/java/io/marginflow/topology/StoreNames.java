@@ -7,6 +7,7 @@ public final class StoreNames {
   public static final String PRICEBOOK = "pricebook-store";
   public static final String NODE_PROFILES = "node-profile-store";
   public static final String ENERGY_PRICES = "energy-price-store";
+  public static final String BUDGETS = "budget-store";
   public static final String USAGE_DEDUP = "usage-dedup-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String POWER_PROGRESS = "power-progress-store";

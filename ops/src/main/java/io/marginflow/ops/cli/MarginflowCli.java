@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 /** The {@code marginflow} command line: {@code bin/marginflow <command> --help} explains each command. */
 @Command(name = "marginflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Real-time unit economics for AI inference: per-tenant margins, budget alerts and dynamic pricing on Kafka Streams.",
-    subcommands = {BrokerCommand.class, TopicsCommand.class, GenerateCommand.class, ReplayCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, TopicsCommand.class, GenerateCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class})
 public final class MarginflowCli implements Runnable {
   @Spec

@@ -1,6 +1,7 @@
 package io.marginflow.ops.replay;
 
 import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.topics.TopicProvisioner;
@@ -13,7 +14,6 @@ import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.serde.ConfluentAvroSerializer;
 import io.marginflow.serde.AvroSerdeConfig;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,7 +61,7 @@ public final class Replay {
       createTopics(stack.bootstrapServers(), Topics.from(config));
       run(scenario, config, stack, outDir, progress);
     } finally {
-      deleteRecursively(work);
+      FileTrees.deleteRecursively(work);
     }
   }
 
@@ -170,17 +169,6 @@ public final class Replay {
         .named(topics.nameOf(t)));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       new TopicProvisioner(admin, (short) 1).apply(catalog.all(), false);
-    }
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * time so state stays small), with tick records to every partition as each file's time advances, and final
  * ticks that close every window. Remembers where each row landed, so dead letters can name their line.
  */
-final class ScenarioProducer implements AutoCloseable {
+public final class ScenarioProducer implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final Serializer<SpecificRecord> values;
   private final StringSerializer keys = new StringSerializer();
@@ -36,7 +36,7 @@ final class ScenarioProducer implements AutoCloseable {
   private final Map<String, Row<?>> rowsByOffset = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
-  ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
+  public ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -56,7 +56,7 @@ final class ScenarioProducer implements AutoCloseable {
     }
   }
 
-  void reference(Scenario s) throws ExecutionException, InterruptedException {
+  public void reference(Scenario s) throws ExecutionException, InterruptedException {
     sendAll(topics.nodes(), s.nodes(), r -> r.getNodeId());
     sendAll(topics.pricebook(), s.pricebook(), r -> r.getModel());
     sendAll(topics.energyPrices(), s.energyPrices(), r -> r.getRegion());

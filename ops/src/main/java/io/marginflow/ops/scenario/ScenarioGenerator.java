@@ -130,6 +130,31 @@ public final class ScenarioGenerator {
     return rows;
   }
 
+  /** A GPU's average power at {@code util}: idle plus its share of the headroom to TDP, with 10 % jitter. */
+  static double watts(double util, Random rng) {
+    double watts = IDLE_WATTS + (TDP_WATTS - IDLE_WATTS) * util * (0.9 + 0.2 * rng.nextDouble());
+    return Math.round(Math.min(TDP_WATTS, watts) * 10) / 10.0;
+  }
+
+  /** Writes the reference files only (nodes, price book, energy prices, budgets), for a live run. */
+  public void writeReference(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    long start = o.start().toEpochMilli();
+    List<Workload.Request> sample = workload.slice(start, start + Math.min(o.hours(), 1) * 3_600_000L);
+    writeNodes(dir);
+    writePrices(dir);
+    writeEnergyPrices(dir);
+    writeBudgets(dir, sample);
+  }
+
+  Workload workload() {
+    return workload;
+  }
+
+  Random random() {
+    return rng;
+  }
+
   private String badRow(Workload.Request r, int i) {
     String base = "bad-" + o.seed() + "-" + i + "," + r.timestampMs() + "," + Workload.tenant(r.tenant()) + ","
         + MODELS[0][0] + "," + Workload.regionOf(r.node()) + "," + Workload.node(r.node());
@@ -151,9 +176,7 @@ public final class ScenarioGenerator {
         for (int n = 0; n < o.nodes(); n++) {
           double util = Math.min(1.0, load[n][s] / capacity);
           for (int g = 0; g < GPUS; g++) {
-            double watts = IDLE_WATTS + (TDP_WATTS - IDLE_WATTS) * util * (0.9 + 0.2 * rng.nextDouble());
-            w.printf(Locale.ROOT, "%d,%s,%d,%d,%.1f%n", start + s * SAMPLE_MS, Workload.node(n), g, SAMPLE_MS,
-                Math.min(TDP_WATTS, watts));
+            w.printf(Locale.ROOT, "%d,%s,%d,%d,%.1f%n", start + s * SAMPLE_MS, Workload.node(n), g, SAMPLE_MS, watts(util, rng));
           }
         }
         if (s == load[0].length / 2) {

@@ -38,6 +38,7 @@ final class Workload {
     this.tenantRegion = new int[o.tenants()];
     this.tenantCachedShare = new double[o.tenants()];
     this.tenantModel = new int[o.tenants()];
+    this.idPrefix = "ev-" + o.seed();
     double sum = 0;
     for (int t = 0; t < o.tenants(); t++) {
       sum += 1 / Math.pow(t + 1, ZIPF_S);
@@ -63,10 +64,26 @@ final class Workload {
     return ScenarioGenerator.REGIONS[node % ScenarioGenerator.REGIONS.length];
   }
 
+  private long nextId;
+  private String idPrefix;
+
   List<Request> requests() {
-    List<long[]> arrivals = o.trace() != null ? traceArrivals() : poissonArrivals();
+    long start = o.start().toEpochMilli();
+    return o.trace() != null ? toRequests(traceArrivals()) : slice(start, start + o.hours() * 3_600_000L);
+  }
+
+  /** Event ids of this workload start with {@code prefix} (live runs use a fresh one, so restarts never collide). */
+  void idPrefix(String prefix) {
+    this.idPrefix = prefix;
+  }
+
+  /** Synthetic requests arriving in [fromMs, toMs), for live load. */
+  List<Request> slice(long fromMs, long toMs) {
+    return toRequests(poissonArrivals(fromMs, toMs));
+  }
+
+  private List<Request> toRequests(List<long[]> arrivals) {
     List<Request> out = new ArrayList<>(arrivals.size());
-    long id = 0;
     for (long[] a : arrivals) {
       int t = pickTenant();
       int model = rng.nextInt(10) < 7 ? tenantModel[t] : rng.nextInt(ScenarioGenerator.MODELS.length - 1);
@@ -76,18 +93,17 @@ final class Workload {
       long input = a[1] > 0 ? a[1] : logNormal(900, 1.0, 32_000);
       long output = a[2] > 0 ? a[2] : logNormal(250, 0.8, 4_096);
       long cached = o.trace() != null ? 0 : Math.round(input * tenantCachedShare[t]);
-      out.add(new Request(String.format(Locale.ROOT, "ev-%d-%08x", o.seed(), id++), a[0], t, model, pickNode(t),
+      out.add(new Request(String.format(Locale.ROOT, "%s-%08x", idPrefix, nextId++), a[0], t, model, pickNode(t),
           input, cached, output));
     }
     out.sort(Comparator.comparingLong(Request::timestampMs));
     return out;
   }
 
-  private List<long[]> poissonArrivals() {
+  private List<long[]> poissonArrivals(long from, long end) {
     List<long[]> out = new ArrayList<>();
     long start = o.start().toEpochMilli();
-    long end = start + o.hours() * 3_600_000L;
-    double t = start;
+    double t = from;
     while (true) {
       double rate = o.requestsPerSecond() * (1 + 0.3 * Math.sin(2 * Math.PI * (t - start) / 86_400_000.0));
       t += -Math.log(1 - rng.nextDouble()) / rate * 1000;
@@ -137,6 +153,15 @@ final class Workload {
 
   private long logNormal(double median, double sigma, long max) {
     return Math.max(1, Math.min(max, Math.round(median * Math.exp(sigma * rng.nextGaussian()))));
+  }
+
+  /** Weighted tokens of each node's requests (the load that drives its power). */
+  double[] loadOf(List<Request> requests) {
+    double[] load = new double[o.nodes()];
+    for (Request r : requests) {
+      load[r.node()] += r.inputTokens() - r.cachedTokens() + 0.1 * r.cachedTokens() + 4.0 * r.outputTokens();
+    }
+    return load;
   }
 
   /** Weighted tokens per node per 15 s sample interval. */

@@ -39,6 +39,8 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String COMMIT_INTERVAL = "commit.interval";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_BIND = "http.bind";
+  public static final String HTTP_TOKENS = "http.tokens";
   public static final String MAX_FUTURE_SKEW = "ingest.max-future-skew";
   public static final String DEDUP_HORIZON = "dedup.horizon";
   public static final String BUCKET = "attribution.bucket";
@@ -85,6 +87,9 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Query API port (0: any free port).")
         .define(HTTP_HOST, Type.STRING, "localhost", Importance.MEDIUM,
             "Host name other instances use to reach this one's query API (application.server).")
+        .define(HTTP_BIND, Type.STRING, "0.0.0.0", Importance.LOW, "Address the query API listens on.")
+        .define(HTTP_TOKENS, Type.PASSWORD, "", Importance.HIGH,
+            "Bearer tokens of the query API: token=admin or token=<tenant>, comma-separated. No token, no access.")
         .define(MAX_FUTURE_SKEW, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "Events further ahead of the wall clock are dead-lettered as FUTURE_TIMESTAMP.")
         .define(DEDUP_HORIZON, Type.STRING, "1h", duration(), Importance.MEDIUM,

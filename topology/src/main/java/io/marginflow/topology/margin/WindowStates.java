@@ -34,6 +34,31 @@ public final class WindowStates {
     s.setUpdatedThroughMs(Math.max(s.getUpdatedThroughMs(), share.getBucketStartMs().toEpochMilli()));
   }
 
+  /** The sum of two windows' figures (for windows assembled from panes or partitions). */
+  public static TenantWindowState merge(TenantWindowState a, TenantWindowState b) {
+    TenantWindowState s = TenantWindowState.newBuilder(a).build();
+    s.setRequests(a.getRequests() + b.getRequests());
+    s.setInputTokens(a.getInputTokens() + b.getInputTokens());
+    s.setCachedInputTokens(a.getCachedInputTokens() + b.getCachedInputTokens());
+    s.setOutputTokens(a.getOutputTokens() + b.getOutputTokens());
+    s.setUnpricedRequests(a.getUnpricedRequests() + b.getUnpricedRequests());
+    s.setEnergyKwh(a.getEnergyKwh().add(b.getEnergyKwh()));
+    s.setRevenueUsd(a.getRevenueUsd().add(b.getRevenueUsd()));
+    s.setEnergyCostUsd(a.getEnergyCostUsd().add(b.getEnergyCostUsd()));
+    s.setFixedCostUsd(a.getFixedCostUsd().add(b.getFixedCostUsd()));
+    s.setCacheSavingsUsd(a.getCacheSavingsUsd().add(b.getCacheSavingsUsd()));
+    s.setClosed(a.getClosed() && b.getClosed());
+    s.setUpdatedThroughMs(Math.max(a.getUpdatedThroughMs(), b.getUpdatedThroughMs()));
+    return s;
+  }
+
+  /** An empty window, for sums. */
+  public static TenantWindowState zero() {
+    TenantWindowState s = empty();
+    s.setClosed(true);
+    return s;
+  }
+
   /** The SPEC 5 record of a window (running or final). */
   public static TenantMargin toMargin(String tenant, WindowSpec window, long startMs, TenantWindowState s) {
     MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());

@@ -1,0 +1,81 @@
+package io.marginflow.ops.cli;
+
+import io.marginflow.ops.demo.Demo;
+import io.marginflow.ops.demo.DemoOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code marginflow demo}: the whole product on one machine, with live figures. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Start the embedded broker and registry, the pipeline, a live load generator, the query API and the",
+        "dashboard on http://localhost:8080, and print per-tenant margins as they are computed. Ctrl-C stops it."})
+final class DemoCommand implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--duration", description = "Stop after this many seconds (default: run until Ctrl-C).")
+  private Long durationSeconds;
+
+  @Option(names = "--speed", defaultValue = "60", description = "Event time runs this many times faster than the wall clock "
+      + "until it reaches now (default: ${DEFAULT-VALUE}).")
+  private double speed;
+
+  @Option(names = "--lookback", defaultValue = "PT2H", description = "Start event time this far in the past (default: 2 h).")
+  private Duration lookback;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Query API and dashboard port (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(names = "--state-dir", defaultValue = "state/demo",
+      description = "Broker, registry and stream state (default: ${DEFAULT-VALUE}).")
+  private Path stateDir;
+
+  @Option(names = "--reset", description = "Delete the state folder first.")
+  private boolean reset;
+
+  @Option(names = "--tenants", defaultValue = "20", description = "Simulated tenants (default: ${DEFAULT-VALUE}).")
+  private int tenants;
+
+  @Option(names = "--nodes", defaultValue = "8", description = "Simulated 8-GPU nodes (default: ${DEFAULT-VALUE}).")
+  private int nodes;
+
+  @Option(names = "--rate", defaultValue = "10", description = "Requests per second of event time (default: ${DEFAULT-VALUE}).")
+  private double rate;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, tenants, nodes, seed, rate, reset,
+        Duration.ofSeconds(5));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Demo demo = Demo.start(options, System.out);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      demo.close();
+      stopped.countDown();
+    }, "marginflow-demo-shutdown"));
+    out.println("marginflow demo is running (state in " + stateDir.toAbsolutePath() + ")");
+    out.println("  dashboard: " + demo.dashboardUrl());
+    out.println("  query API: curl -H 'Authorization: Bearer " + DemoOptions.ADMIN_TOKEN + "' 'http://localhost:" + demo.httpPort()
+        + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
+    out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");
+    out.flush();
+    if (durationSeconds == null) {
+      stopped.await();
+    } else if (!stopped.await(durationSeconds, TimeUnit.SECONDS)) {
+      out.println("marginflow demo: duration reached, stopping");
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,202 @@
+package io.marginflow.ops.demo;
+
+import io.marginflow.avro.PowerSample;
+import io.marginflow.avro.TokenUsage;
+import io.marginflow.ops.FileTrees;
+import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.replay.ScenarioProducer;
+import io.marginflow.ops.scenario.GeneratorOptions;
+import io.marginflow.ops.scenario.LiveLoad;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.app.MarginflowService;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.ingest.Ticks;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main job on the single-machine default: embedded broker and registry, topics, reference data, the pipeline
+ * with its query API and dashboard, and a live load generator whose event time replays the last {@code lookback}
+ * at {@code speed}x and then follows the wall clock. State survives restarts unless reset.
+ */
+public final class Demo implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+  private static final long STEP_MS = 15_000;
+
+  private final DemoOptions options;
+  private final EmbeddedStack stack;
+  private final MarginflowService service;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "marginflow-demo");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Path cursorFile;
+  private volatile long cursor;
+
+  private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, KafkaProducer<byte[], byte[]> producer,
+      long cursor) {
+    this.options = options;
+    this.stack = stack;
+    this.service = service;
+    this.producer = producer;
+    this.cursorFile = options.stateDir().resolve("event-cursor");
+    this.cursor = cursor;
+  }
+
+  public static Demo start(DemoOptions o, PrintStream out) throws Exception {
+    if (o.reset()) {
+      FileTrees.deleteRecursively(o.stateDir());
+    }
+    Files.createDirectories(o.stateDir());
+    long now = System.currentTimeMillis();
+    Path cursorFile = o.stateDir().resolve("event-cursor");
+    long cursor = Math.floorDiv(now - o.lookback().toMillis(), STEP_MS) * STEP_MS;
+    if (Files.exists(cursorFile)) {
+      cursor = Math.max(cursor, Long.parseLong(Files.readString(cursorFile).trim()));
+    }
+    EmbeddedStack stack = EmbeddedStack.start(o.stateDir().resolve("stack"), 0, 0);
+    try {
+      Topics topics = Topics.defaults();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().all(), false);
+      }
+      ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+      serializer.configure(Map.of("schema.registry.url", stack.registryUrl()), false);
+      GeneratorOptions shape = new GeneratorOptions(o.tenants(), o.nodes(), 1, o.seed(), Instant.ofEpochMilli(cursor),
+          o.rate(), null);
+      Path reference = o.stateDir().resolve("reference");
+      new ScenarioGenerator(shape).writeReference(reference);
+      try (ScenarioProducer referenceProducer = new ScenarioProducer(stack.bootstrapServers(), serializer, topics, STEP_MS)) {
+        referenceProducer.reference(Scenario.read(reference));
+      }
+      MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings(o, stack)));
+      Demo demo = new Demo(o, stack, service, producer(stack.bootstrapServers()), cursor);
+      demo.run(new LiveLoad(shape, "live-" + now), serializer, topics, out);
+      return demo;
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, String> settings(DemoOptions o, EmbeddedStack stack) {
+    Map<String, String> s = new HashMap<>();
+    s.put(MarginflowConfig.APPLICATION_ID, "marginflow-demo");
+    s.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+    s.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
+    s.put(MarginflowConfig.STATE_DIR, o.stateDir().resolve("streams").toString());
+    s.put(MarginflowConfig.HTTP_PORT, Integer.toString(o.port()));
+    StringBuilder tokens = new StringBuilder(DemoOptions.ADMIN_TOKEN + "=admin");
+    for (int t = 1; t <= o.tenants(); t++) {
+      String tenant = String.format(java.util.Locale.ROOT, "tenant-%03d", t);
+      tokens.append(",demo-").append(tenant).append('=').append(tenant);
+    }
+    s.put(MarginflowConfig.HTTP_TOKENS, tokens.toString());
+    return s;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private void run(LiveLoad load, ConfluentAvroSerializer<SpecificRecord> serializer, Topics topics, PrintStream out) {
+    long wallStart = System.currentTimeMillis();
+    long eventStart = cursor;
+    StringSerializer keys = new StringSerializer();
+    int usagePartitions = producer.partitionsFor(topics.usage()).size();
+    int powerPartitions = producer.partitionsFor(topics.power()).size();
+    LiveLoad.Sink sink = new LiveLoad.Sink() {
+      @Override
+      public void usage(TokenUsage u) {
+        producer.send(new ProducerRecord<>(topics.usage(), null, u.getTimestampMs().toEpochMilli(),
+            keys.serialize(topics.usage(), u.getTenantId()), serializer.serialize(topics.usage(), u)));
+      }
+
+      @Override
+      public void power(PowerSample p) {
+        producer.send(new ProducerRecord<>(topics.power(), null, p.getTimestampMs().toEpochMilli(),
+            keys.serialize(topics.power(), p.getNodeId()), serializer.serialize(topics.power(), p)));
+      }
+
+      @Override
+      public void tick(long ts) {
+        for (int p = 0; p < usagePartitions; p++) {
+          producer.send(new ProducerRecord<>(topics.usage(), p, ts, null, new byte[0], Ticks.headers()));
+        }
+        for (int p = 0; p < powerPartitions; p++) {
+          producer.send(new ProducerRecord<>(topics.power(), p, ts, null, new byte[0], Ticks.headers()));
+        }
+      }
+    };
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        long now = System.currentTimeMillis();
+        long target = Math.min(eventStart + (long) ((now - wallStart) * options.speed()), now - 1_000);
+        while (cursor + STEP_MS <= target) {
+          cursor = load.step(cursor, sink);
+        }
+        Files.writeString(cursorFile, Long.toString(cursor), StandardCharsets.UTF_8);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("Load generator step failed", e);
+      }
+    }, 0, 250, TimeUnit.MILLISECONDS);
+    DemoConsole console = new DemoConsole(service.httpPort(), out);
+    scheduler.scheduleWithFixedDelay(() -> console.print(cursor), options.printEvery().toMillis(),
+        options.printEvery().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public int httpPort() {
+    return service.httpPort();
+  }
+
+  public String dashboardUrl() {
+    return "http://localhost:" + httpPort() + "/?token=" + DemoOptions.ADMIN_TOKEN;
+  }
+
+  public MarginflowService service() {
+    return service;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close();
+    service.close();
+    stack.close();
+  }
+}

@@ -1,0 +1,102 @@
+package io.marginflow.topology.query;
+
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.config.WindowSpec;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Validated query parameters: every bad input is a 400 that says what is wrong. */
+final class Params {
+  static final long MAX_RANGE_MS = 31L * 86_400_000L;
+  private final Map<String, String> values = new HashMap<>();
+
+  Params(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return;
+    }
+    for (String pair : rawQuery.split("&")) {
+      String[] kv = pair.split("=", 2);
+      values.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+    }
+  }
+
+  String get(String name, String dflt) {
+    String v = values.get(name);
+    return v == null || v.isEmpty() ? dflt : v;
+  }
+
+  boolean flag(String name) {
+    return "true".equalsIgnoreCase(values.get(name));
+  }
+
+  long epochMs(String name, long dflt) {
+    String v = values.get(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      long ms = Long.parseLong(v);
+      if (ms < 0) {
+        throw new NumberFormatException();
+      }
+      return ms;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be epoch milliseconds >= 0, got '" + v + "'");
+    }
+  }
+
+  int intIn(String name, int dflt, int min, int max) {
+    String v = values.get(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      int i = Integer.parseInt(v);
+      if (i < min || i > max) {
+        throw new NumberFormatException();
+      }
+      return i;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be an integer in [" + min + ", " + max + "], got '" + v + "'");
+    }
+  }
+
+  String oneOf(String name, String dflt, List<String> allowed) {
+    String v = get(name, dflt);
+    if (!allowed.contains(v)) {
+      throw ApiError.badRequest(name + " must be one of " + allowed + ", got '" + v + "'");
+    }
+    return v;
+  }
+
+  WindowSpec window(TopologyConfig config, String dflt) {
+    String name = get("window", dflt);
+    return config.windows().stream().filter(w -> w.name().equals(name)).findFirst()
+        .orElseThrow(() -> ApiError.badRequest("window must be one of "
+            + config.windows().stream().map(WindowSpec::name).toList() + ", got '" + name + "'"));
+  }
+
+  /** A [from, to] range, defaulting to the {@code dfltSpanMs} before {@code dfltTo}; at most 31 days. */
+  long[] range(long dfltTo, long dfltSpanMs) {
+    long to = epochMs("to", dfltTo);
+    long from = epochMs("from", Math.max(0, to - dfltSpanMs));
+    if (from > to) {
+      throw ApiError.badRequest("from must not be after to");
+    }
+    if (to - from > MAX_RANGE_MS) {
+      throw ApiError.badRequest("the range from..to may span 31 days at most");
+    }
+    return new long[] {from, to};
+  }
+
+  static String tenant(String raw) {
+    if (!ApiTokens.TENANT.matcher(raw).matches()) {
+      throw ApiError.badRequest("tenant id must be 1-128 characters of letters, digits and ._:@-");
+    }
+    return raw;
+  }
+}

@@ -1,0 +1,99 @@
+package io.marginflow.topology.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.marginflow.avro.Budget;
+import io.marginflow.avro.BudgetMetric;
+import io.marginflow.avro.BudgetPeriod;
+import io.marginflow.avro.NodeProfile;
+import io.marginflow.avro.PriceBookEntry;
+import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.topology.domain.MarginFigures;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/** Queries over reference data: pricing in force, nodes, and a tenant's budget position. */
+final class ReferenceQueries {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private final LocalQueries local;
+  private final TopologyConfig config;
+  private final boolean dynamicPricing;
+
+  ReferenceQueries(LocalQueries local, TopologyConfig config, boolean dynamicPricing) {
+    this.local = local;
+    this.config = config;
+    this.dynamicPricing = dynamicPricing;
+  }
+
+  JsonNode pricing() {
+    ArrayNode models = F.arrayNode();
+    Map<String, PriceBookEntry> book = local.global(StoreNames.PRICEBOOK);
+    book.forEach((model, e) -> {
+      ObjectNode n = AvroJson.toJson(e);
+      n.put("region", "*").put("multiplier", BigDecimal.ONE.setScale(9)).putNull("effective_from_ms");
+      models.add(n);
+    });
+    return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", local.localAsOf())
+        .put("note", "multipliers are 1.0 until dynamic pricing adjusts them").set("multipliers", models);
+  }
+
+  JsonNode nodes() {
+    ArrayNode nodes = F.arrayNode();
+    Map<String, NodeProfile> profiles = local.global(StoreNames.NODE_PROFILES);
+    profiles.values().forEach(p -> nodes.add(AvroJson.toJson(p)));
+    return F.objectNode().set("nodes", nodes);
+  }
+
+  /** The tenant's budget: period-to-date amount from its finalized hourly windows, thresholds crossed, projection. */
+  JsonNode budget(String tenant, int partition) {
+    Budget b = local.<Budget>global(StoreNames.BUDGETS).get(tenant);
+    if (b == null) {
+      throw ApiError.notFound("no budget for tenant " + tenant);
+    }
+    WindowSpec hourly = config.windows().stream().filter(w -> w.sizeMs() == w.advanceMs() && 86_400_000L % w.sizeMs() == 0)
+        .findFirst().orElseThrow(() -> new ApiError(501, "budgets need a tumbling margin window that divides a day"));
+    long asOf = local.asOf(partition);
+    ZonedDateTime now = Instant.ofEpochMilli(Math.max(asOf, 0)).atZone(ZoneOffset.UTC);
+    ZonedDateTime start = b.getPeriod() == BudgetPeriod.DAILY ? now.truncatedTo(ChronoUnit.DAYS)
+        : now.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
+    ZonedDateTime end = b.getPeriod() == BudgetPeriod.DAILY ? start.plusDays(1) : start.plusMonths(1);
+    long from = start.toInstant().toEpochMilli();
+    BigDecimal amount = BigDecimal.ZERO.setScale(9);
+    for (LocalQueries.WindowRow row : local.tenantWindows(tenant, hourly, from, Math.max(from, asOf - 1), partition)) {
+      TenantWindowState s = row.state();
+      MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());
+      amount = amount.add(b.getMetric() == BudgetMetric.SPEND ? f.revenueUsd() : f.totalCostUsd());
+    }
+    long length = end.toInstant().toEpochMilli() - from;
+    long elapsed = Math.max(0, asOf - from);
+    ObjectNode out = F.objectNode().put("tenant_id", tenant).put("period", b.getPeriod().name())
+        .put("metric", b.getMetric().name()).put("period_start_ms", from).put("period_end_ms", end.toInstant().toEpochMilli())
+        .put("as_of_ms", asOf).put("amount_usd", amount).put("limit_usd", b.getLimitUsd());
+    ArrayNode crossed = out.putArray("thresholds_crossed");
+    ArrayNode all = out.putArray("thresholds");
+    for (double t : b.getThresholds()) {
+      all.add(t);
+      if (amount.compareTo(b.getLimitUsd().multiply(BigDecimal.valueOf(t))) >= 0) {
+        crossed.add(t);
+      }
+    }
+    if (elapsed * 10 >= length && elapsed > 0) {
+      out.put("projected_usd", amount.multiply(BigDecimal.valueOf(length)).divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128)
+          .setScale(9, RoundingMode.HALF_EVEN));
+    } else {
+      out.putNull("projected_usd");
+    }
+    return out;
+  }
+}
