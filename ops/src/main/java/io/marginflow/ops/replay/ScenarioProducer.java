@@ -77,7 +77,7 @@ public final class ScenarioProducer implements AutoCloseable {
    * Produces usage and power rows; returns the greatest valid event time produced (Long.MIN_VALUE when none).
    * {@code closeAfterMs} is how far past the last event the final ticks go.
    */
-  long events(Scenario s, long nowMs, long closeAfterMs, PrintStream progress) throws ExecutionException, InterruptedException {
+  public long events(Scenario s, long nowMs, long closeAfterMs, PrintStream progress) throws ExecutionException, InterruptedException {
     List<Row<TokenUsage>> usage = s.usage().stream().filter(Row::ok).toList();
     List<Row<PowerSample>> power = s.power().stream().filter(Row::ok).toList();
     Clock usageClock = new Clock(topics.usage(), partitions(topics.usage()), nowMs);

@@ -29,6 +29,10 @@ final class Params {
     return v == null || v.isEmpty() ? dflt : v;
   }
 
+  boolean has(String name) {
+    return values.get(name) != null && !values.get(name).isEmpty();
+  }
+
   boolean flag(String name) {
     return "true".equalsIgnoreCase(values.get(name));
   }

@@ -103,7 +103,7 @@ final class QueryApi {
     String sort = p.oneOf("sort", "gross_margin_usd", SORTS);
     boolean asc = "asc".equals(p.oneOf("order", "asc", List.of("asc", "desc")));
     int limit = p.intIn("limit", 20, 1, 1000);
-    long asOf = p.flag("local") ? p.epochMs("as_of", local.localAsOf()) : globalAsOf(r);
+    long asOf = p.has("as_of") ? p.epochMs("as_of", 0) : p.flag("local") ? local.localAsOf() : globalAsOf(r);
     long start = currentWindowStart(w, asOf);
     List<ObjectNode> rows = new ArrayList<>();
     local.tenantsAt(w, start).forEach((tenant, s) -> rows.add(marginJson(tenant, w, start, s)));
@@ -151,7 +151,7 @@ final class QueryApi {
     Params p = r.params();
     String group = p.oneOf("group", "model", List.of("model", "region", "tenant"));
     WindowSpec w = p.window(config, config.windows().get(config.windows().size() - 1).name());
-    long asOf = p.flag("local") ? p.epochMs("as_of", local.localAsOf()) : globalAsOf(r);
+    long asOf = p.has("as_of") ? p.epochMs("as_of", 0) : p.flag("local") ? local.localAsOf() : globalAsOf(r);
     long start = currentWindowStart(w, asOf);
     Map<String, TenantWindowState> sums = new TreeMap<>("tenant".equals(group) ? local.tenantsAt(w, start)
         : local.groupPanes(group + "|", start, start + w.sizeMs() - config.paneMs()));
