@@ -21,7 +21,8 @@ public final class Records {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+      // Poll politely: a condition on another process (broker, browser) has no callback to wait on.
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
     }
   }
 
