@@ -30,12 +30,7 @@ class ReplayIT {
 
   @Test
   void shouldMatchTheReferenceForEveryTenantAndHour(@TempDir Path dir) throws Exception {
-    Path scenario = dir.resolve("scenario");
-    new ScenarioGenerator(new GeneratorOptions(20, 8, 2, 7, GeneratorOptions.DEFAULT_START, 5, null)).write(scenario);
-    Path out = dir.resolve("out");
-    Replay.run(scenario, out, Map.of(), System.err);
-
-    assertMatchesReference(scenario, out);
+    Path out = generateAndReplay(dir, new GeneratorOptions(20, 8, 2, 7, GeneratorOptions.DEFAULT_START, 5, null));
     List<JsonNode> dlq = JsonLines.read(out.resolve("dlq.jsonl"));
     Set<String> reasons = dlq.stream().map(d -> d.get("reason").asText()).collect(Collectors.toSet());
     assertTrue(reasons.contains("POWER_OUT_OF_RANGE") && reasons.contains("UNPARSEABLE_ROW"), reasons.toString());
@@ -50,22 +45,24 @@ class ReplayIT {
    */
   @Test
   void shouldCloseWindowsWhenMostPartitionsHaveNoTraffic(@TempDir Path dir) throws Exception {
-    Path scenario = dir.resolve("quiet");
-    new ScenarioGenerator(new GeneratorOptions(1, 2, 1, 11, GeneratorOptions.DEFAULT_START, 2, null)).write(scenario);
-    Path out = dir.resolve("out");
-    Replay.run(scenario, out, Map.of(), System.err);
-    assertMatchesReference(scenario, out);
+    generateAndReplay(dir, new GeneratorOptions(1, 2, 1, 11, GeneratorOptions.DEFAULT_START, 2, null));
   }
 
   @Test
   void shouldMatchTheReferenceOnTheAzureTrace(@TempDir Path dir) throws Exception {
     Path trace = Path.of("../../shared/data/azure-llm-inference-2023/AzureLLMInferenceTrace_code.csv");
     Assumptions.assumeTrue(Files.exists(trace), "public data not present (a user's clone has no ../shared)");
-    Path scenario = dir.resolve("trace");
-    new ScenarioGenerator(new GeneratorOptions(10, 4, 1, 3, GeneratorOptions.DEFAULT_START, 1, trace)).write(scenario);
+    generateAndReplay(dir, new GeneratorOptions(10, 4, 1, 3, GeneratorOptions.DEFAULT_START, 1, trace));
+  }
+
+  /** Generates a scenario, replays it and checks it against the reference; returns the output folder. */
+  private static Path generateAndReplay(Path dir, GeneratorOptions options) throws Exception {
+    Path scenario = dir.resolve("scenario");
+    new ScenarioGenerator(options).write(scenario);
     Path out = dir.resolve("out");
     Replay.run(scenario, out, Map.of(), System.err);
     assertMatchesReference(scenario, out);
+    return out;
   }
 
   private static void assertMatchesReference(Path scenario, Path out) throws Exception {
