@@ -1,5 +1,6 @@
 package io.marginflow.ops.cli;
 
+import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.demo.Demo;
 import io.marginflow.ops.demo.DemoOptions;
 import java.io.PrintWriter;
@@ -56,7 +57,15 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, tenants, nodes, seed, rate, reset,
+    // Keep the terminal for the live table: logs go to a file (set before the first logger is created).
+    if (reset) {
+      FileTrees.deleteRecursively(stateDir);
+    }
+    java.nio.file.Files.createDirectories(stateDir);
+    if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+      System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
+    }
+    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, tenants, nodes, seed, rate, false,
         Duration.ofSeconds(5));
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
@@ -68,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  dashboard: " + demo.dashboardUrl());
     out.println("  query API: curl -H 'Authorization: Bearer " + DemoOptions.ADMIN_TOKEN + "' 'http://localhost:" + demo.httpPort()
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
+    out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
     out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");
     out.flush();
     if (durationSeconds == null) {

@@ -2,6 +2,8 @@ package io.marginflow.ops.cli;
 
 import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -53,12 +55,16 @@ final class TopicsCommand implements Runnable {
       description = "Only report; create and change nothing.")
     private boolean checkOnly;
 
+    @Option(names = "--config", description = "marginflow settings file, for configured topic names (topic.*).")
+    private Path settings;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
+      Topics names = Topics.from(MarginflowConfig.load(settings, System.getenv(), Map.of()));
       try (Admin admin = Admin.create(adminConfig())) {
         List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor)
-            .apply(TopicCatalog.defaults().all(), checkOnly);
+            .apply(TopicCatalog.defaults().map(t -> t.named(names.nameOf(t))).all(), checkOnly);
         for (TopicProvisioner.Result r : results) {
           out.printf("%-16s %-34s %s%n", r.outcome(), r.topic(), r.detail());
         }

@@ -2,6 +2,8 @@ package io.marginflow.registry.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.marginflow.registry.RegistryException;
 import io.marginflow.registry.store.SchemaStore;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +61,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     return registry;
   }
 
+  /** Starts a registry over HTTPS with {@code tls} (e.g. to exercise clients' trust stores). */
+  public static EmbeddedSchemaRegistry startTls(String host, int port, SchemaStore store, SSLContext tls) throws IOException {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress(host, port), 64);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(server, store, Set.of());
+    server.start();
+    LOG.info("Schema registry listening on {}", registry.url());
+    return registry;
+  }
+
   /** The base URL, e.g. http://127.0.0.1:40123. */
   public String url() {
     InetSocketAddress address = server.getAddress();
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return scheme + "://" + address.getHostString() + ":" + address.getPort();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
