@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +22,9 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
+
+  @Mixin
+  private FleetOptions fleet;
 
   @Option(names = "--duration", description = "Stop after this many seconds (default: run until Ctrl-C).")
   private Long durationSeconds;
@@ -42,17 +46,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
-  @Option(names = "--tenants", defaultValue = "20", description = "Simulated tenants (default: ${DEFAULT-VALUE}).")
-  private int tenants;
-
-  @Option(names = "--nodes", defaultValue = "8", description = "Simulated 8-GPU nodes (default: ${DEFAULT-VALUE}).")
-  private int nodes;
 
   @Option(names = "--rate", defaultValue = "10", description = "Requests per second of event time (default: ${DEFAULT-VALUE}).")
   private double rate;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-  private long seed;
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +61,8 @@ final class DemoCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
       System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
     }
-    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, tenants, nodes, seed, rate, false,
+    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, fleet.tenants, fleet.nodes, fleet.seed, rate,
+        false,
         Duration.ofSeconds(5));
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);

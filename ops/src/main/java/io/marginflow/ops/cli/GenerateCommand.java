@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,20 +18,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
+  @Mixin
+  private FleetOptions fleet;
+
   @Option(names = "--out", required = true, description = "Scenario folder to write.")
   private Path out;
 
-  @Option(names = "--tenants", defaultValue = "20", description = "Tenants, Zipf-sized (default: ${DEFAULT-VALUE}).")
-  private int tenants;
-
-  @Option(names = "--nodes", defaultValue = "8", description = "8-GPU nodes; the last one serves nothing (default: ${DEFAULT-VALUE}).")
-  private int nodes;
-
   @Option(names = "--hours", defaultValue = "2", description = "Length in hours (default: ${DEFAULT-VALUE}).")
   private int hours;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed; same seed, same files (default: ${DEFAULT-VALUE}).")
-  private long seed;
 
   @Option(names = "--rate", defaultValue = "5", description = "Mean requests per second (default: ${DEFAULT-VALUE}).")
   private double rate;
@@ -44,11 +39,11 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GeneratorOptions options = new GeneratorOptions(tenants, nodes, hours, seed,
+    GeneratorOptions options = new GeneratorOptions(fleet.tenants, fleet.nodes, hours, fleet.seed,
         start == null ? GeneratorOptions.DEFAULT_START : start, rate, trace);
     int rows = new ScenarioGenerator(options).write(out);
     spec.commandLine().getOut().printf("wrote %s: %,d usage rows, %d tenants, %d nodes, %d h%n", out.toAbsolutePath(), rows,
-        tenants, nodes, hours);
+        fleet.tenants, fleet.nodes, hours);
     return 0;
   }
 }

@@ -106,23 +106,6 @@ public final class MarginflowApp implements AutoCloseable {
     }
   }
 
-  /** Waits until the application is RUNNING (state restored), or fails. */
-  public void awaitRunning(Duration timeout) throws TimeoutException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Object lock = new Object();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-        throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("Kafka Streams not RUNNING after " + timeout + " (state " + streams.state() + ")");
-      }
-      synchronized (lock) {
-        lock.wait(50);
-      }
-    }
-  }
-
   public KafkaStreams streams() {
     return streams;
   }
