@@ -1,0 +1,116 @@
+package io.marginflow.topology.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.marginflow.registry.RegistryClientConfig;
+import io.marginflow.topology.MarginflowTopology;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.serde.MarginflowSerdes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP contract around the queries, on an instance whose Kafka Streams has not started (so: not ready). */
+class QueryServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private KafkaStreams streams;
+  private QueryServer server;
+
+  @BeforeEach
+  void start(@TempDir Path state) throws Exception {
+    TopologyConfig config = TopologyConfig.defaults(1);
+    MarginflowSerdes serdes = new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://query-server-test"));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "query-server-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    streams = new KafkaStreams(MarginflowTopology.build(config, serdes), props);
+    server = QueryServer.bind("127.0.0.1", 0);
+    server.attach(streams, new HostInfo("localhost", server.port()), config,
+        ApiTokens.parse("http.tokens", "adm=admin,t7=tenant-7"), true);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    streams.close();
+  }
+
+  private HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void shouldAnswerNotReadyWithRetryAfterUntilStateIsUp() throws Exception {
+    HttpResponse<String> ready = get("/health/ready", null);
+    assertEquals(503, ready.statusCode());
+    assertEquals("1", ready.headers().firstValue("Retry-After").orElse(""));
+    assertEquals(200, get("/health/live", null).statusCode(), "created, not failed: alive");
+    HttpResponse<String> margins = get("/v1/tenants/tenant-7/margins", "t7");
+    assertEquals(503, margins.statusCode(), margins.body());
+    assertEquals("1", margins.headers().firstValue("Retry-After").orElse(""));
+    assertTrue(json(margins).path("error").asText().startsWith("not ready"), margins.body());
+  }
+
+  @Test
+  void shouldRefuseMissingWrongAndForeignTokensAsJson() throws Exception {
+    assertEquals(401, get("/v1/tenants/tenant-7/margins", null).statusCode());
+    assertEquals(401, get("/v1/tenants/tenant-7/margins", "nope").statusCode());
+    HttpResponse<String> foreign = get("/v1/tenants/tenant-8/margins", "t7");
+    assertEquals(403, foreign.statusCode());
+    assertEquals(403, json(foreign).path("status").asInt());
+    assertEquals(403, get("/v1/unit-economics", "t7").statusCode());
+  }
+
+  @Test
+  void shouldValidateInputsBeforeTouchingState() throws Exception {
+    assertEquals(400, get("/v1/tenants?limit=0", "adm").statusCode());
+    assertEquals(400, get("/v1/tenants?sort=vibes", "adm").statusCode());
+    assertEquals(400, get("/v1/tenants?window=2h", "adm").statusCode());
+    assertEquals(400, get("/v1/unit-economics?group=planet", "adm").statusCode());
+    assertEquals(400, get("/v1/tenants/bad%20tenant/margins", "adm").statusCode());
+    HttpResponse<String> unknown = get("/v1/whatever", "adm");
+    assertEquals(404, unknown.statusCode());
+    assertTrue(json(unknown).path("error").asText().contains("no such endpoint"));
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/tenants"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, post.statusCode());
+  }
+
+  @Test
+  void shouldServeTheDashboardAndMetricsWithoutToken() throws Exception {
+    HttpResponse<String> page = get("/", null);
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("/assets/chart.umd.js"));
+    HttpResponse<String> chart = get("/assets/chart.umd.js", null);
+    assertEquals(200, chart.statusCode());
+    assertTrue(chart.body().length() > 100_000, "Chart.js from its WebJar");
+    assertEquals(200, get("/assets/dashboard.js", null).statusCode());
+    HttpResponse<String> metrics = get("/metrics", null);
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+  }
+}
