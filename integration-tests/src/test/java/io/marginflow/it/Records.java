@@ -26,6 +26,24 @@ public final class Records {
     }
   }
 
+  /** Every committed record of {@code topic} up to its current end. */
+  public static <K, V> List<ConsumerRecord<K, V>> readToEnd(Map<String, Object> config, String topic, Duration timeout,
+      Deserializer<K> keys, Deserializer<V> values) {
+    List<ConsumerRecord<K, V>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
   /** Reads {@code topic} from the beginning until {@code count} records arrived or {@code timeout} passed. */
   public static <K, V> List<ConsumerRecord<K, V>> readAtLeast(Map<String, Object> config, String topic, int count,
       Duration timeout, Deserializer<K> keys, Deserializer<V> values) {
