@@ -35,10 +35,18 @@ final class ReplayOutputs {
   }
 
   static void collect(String bootstrap, Topics topics, MarginflowSerdes serdes, ScenarioProducer producer, Scenario scenario,
-      Path outDir) throws IOException {
+      Path outDir, long expectedMargins) throws IOException {
     List<TenantMargin> margins = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.margins())) {
-      margins.add(serdes.value(TenantMargin.class).deserializer().deserialize(r.topic(), r.value()));
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    // The last transaction may still be committing: read again until every closed window's record is visible.
+    do {
+      margins.clear();
+      for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.margins())) {
+        margins.add(serdes.value(TenantMargin.class).deserializer().deserialize(r.topic(), r.value()));
+      }
+    } while (margins.size() < expectedMargins && System.nanoTime() < deadline);
+    if (margins.size() < expectedMargins) {
+      throw new IllegalStateException("Only " + margins.size() + " of " + expectedMargins + " margin records became visible");
     }
     margins.sort(Replay.marginOrder());
     JsonLines.write(outDir.resolve("margins.jsonl"), margins.stream().map(JsonLines::toJson).toList());
