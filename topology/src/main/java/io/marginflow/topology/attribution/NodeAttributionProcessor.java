@@ -33,6 +33,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each node's open buckets; when the low watermark over this task's inputs (every usage partition and its
@@ -41,7 +43,7 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
   static final String FINALIZED = "finalized-through";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeAttributionProcessor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAttributionProcessor.class);
   private static final int SCALE = 18;
 
   private final TopologyConfig config;

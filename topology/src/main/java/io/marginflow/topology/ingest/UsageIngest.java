@@ -26,6 +26,8 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingest of TokenUsage (source partitions keyed by tenant): validation, de-duplication by event_id within
@@ -61,7 +63,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
     private static final int REVENUE_SCALE = 18;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UsageIngest.class);
+    private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
     private WindowStore<String, Long> seen;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;

@@ -21,11 +21,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Adds shares to every window holding their bucket; closes windows as the attribution's low watermark passes. */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, TenantMargin> {
   static final String FINAL_THROUGH = "final-through";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenantMarginsProcessor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final Map<WindowSpec, WindowStore<String, TenantWindowState>> stores = new LinkedHashMap<>();
   private WindowStore<String, TenantWindowState> panes;
