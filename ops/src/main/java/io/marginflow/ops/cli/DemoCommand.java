@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code marginflow demo}: the whole product on one machine, with live figures. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start the embedded broker and registry, the pipeline, a live load generator, the query API and the",
-        "dashboard on http://localhost:8080, and print per-tenant margins as they are computed. Ctrl-C stops it."})
+    description = {"Run everything on this machine: broker, registry, pipeline, live load, query API and dashboard.",
+        "Embedded broker and schema registry, topics, reference data, the pipeline, a live load generator, the query API",
+        "and the dashboard on http://localhost:8080; prints per-tenant margins as they are computed. Ctrl-C stops it."})
 final class DemoCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
