@@ -13,7 +13,10 @@ import io.marginflow.topology.domain.Rejection;
 import io.marginflow.topology.ingest.DeadLetterHeaders;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import io.marginflow.topology.config.TopologyConfig;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.test.TestRecord;
@@ -159,6 +162,33 @@ class IngestRulesTopologyTest {
       // default node: PUE 1, no fixed cost, region "default" priced at 0.50: 0.01 kWh -> 0.005
       assertEquals(new BigDecimal("0.005000000"), a.getTotalCostUsd());
       assertEquals(new BigDecimal("0E-9"), a.getFixedCostUsd());
+    }
+  }
+
+  /** Opt-in idle advance: with no ticks and no traffic, the wall clock still closes the windows. */
+  @Test
+  void shouldCloseWindowsOfSilentPartitionsWhenIdleAdvanceIsOn() {
+    TopologyConfig config = TopologyConfig.with(Map.of("watermark.idle-timeout", "1m"), 1);
+    try (TopologyFixture f = new TopologyFixture(config)) {
+      f.price("m", "1", "1", "1");
+      long recent = Instant.now().minusSeconds(600).toEpochMilli();
+      f.send(request("r", recent, "A", "m", "n1", 1_000_000, 0, 0));
+      f.driver.advanceWallClockTime(Duration.ofSeconds(30));
+      assertTrue(f.margins.isEmpty(), "not idle long enough yet");
+      f.driver.advanceWallClockTime(Duration.ofHours(2));
+      List<TenantMargin> hour = f.margins("1h");
+      assertEquals(1, hour.size());
+      assertEquals(1, hour.get(0).getRequests());
+    }
+  }
+
+  @Test
+  void shouldNotAdvanceIdlePartitionsByDefault() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.price("m", "1", "1", "1");
+      f.send(request("r", Instant.now().minusSeconds(600).toEpochMilli(), "A", "m", "n1", 1_000_000, 0, 0));
+      f.driver.advanceWallClockTime(Duration.ofHours(2));
+      assertTrue(f.margins.isEmpty(), "without ticks or idle advance, windows wait for progress");
     }
   }
 

@@ -52,6 +52,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String MARGIN_WINDOWS = "margins.windows";
   public static final String MARGIN_RETENTION = "margins.retention";
   public static final String WATERMARK_INTERVAL = "watermark.interval";
+  public static final String IDLE_TIMEOUT = "watermark.idle-timeout";
   public static final String PRICING_ENABLED = "pricing.dynamic.enabled";
   public static final String PRICING_INTERVAL = "pricing.interval";
   public static final String PRICING_TARGET = "pricing.target-margin";
@@ -107,6 +108,10 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(MARGIN_RETENTION, Type.STRING, "7d", duration(), Importance.LOW, "How long closed windows stay queryable.")
         .define(WATERMARK_INTERVAL, Type.STRING, "10s", duration(), Importance.LOW,
             "Event-time step at which each input partition reports its progress downstream.")
+        .define(IDLE_TIMEOUT, Type.STRING, "0", duration(), Importance.LOW,
+            "Opt-in for producers that send no tick records: a partition silent for this long (wall clock) is taken to "
+                + "have reached the wall clock minus this long. 0 (default) disables it; never use it when event time lags "
+                + "the wall clock (replays, backfills).")
         .define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
         .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
         .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")

@@ -3,6 +3,7 @@ package io.marginflow.topology.config;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the topology builder needs, resolved: topic names, times in ms, weights, windows. Built once from
@@ -11,7 +12,7 @@ import java.util.List;
  */
 public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
-    long watermarkIntervalMs, int inputPartitions) {
+    long watermarkIntervalMs, long idleTimeoutMs, int inputPartitions) {
 
   public TopologyConfig {
     if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
@@ -45,11 +46,16 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
             c.decimal(MarginflowConfig.WEIGHT_OUTPUT)),
         c.decimal(MarginflowConfig.DEFAULT_ENERGY_PRICE), WindowSpec.parseList(c.getString(MarginflowConfig.MARGIN_WINDOWS)),
         c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
-        inputPartitions);
+        c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), inputPartitions);
   }
 
   /** Defaults with {@code inputPartitions} partitions, for tests. */
   public static TopologyConfig defaults(int inputPartitions) {
     return from(MarginflowConfig.of(java.util.Map.of()), inputPartitions);
+  }
+
+  /** These settings over the defaults, for tests. */
+  public static TopologyConfig with(Map<String, String> settings, int inputPartitions) {
+    return from(MarginflowConfig.of(settings), inputPartitions);
   }
 }

@@ -5,10 +5,12 @@ import io.marginflow.avro.internal.Watermark;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.Rejection;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,6 +34,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   protected PipelineMetrics metrics;
   private PartitionClock clock;
   private int partition;
+  private long lastActivityWallMs;
 
   IngestProcessor(TopologyConfig config, String source, String progressStoreName, Deserializer<T> deserializer) {
     this.config = config;
@@ -47,11 +50,33 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     this.partition = context.taskId().partition();
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
     this.clock = new PartitionClock(progress, source + ":" + partition);
+    this.lastActivityWallMs = context.currentSystemTimeMs();
+    if (config.idleTimeoutMs() > 0) {
+      context.schedule(Duration.ofMillis(Math.min(1_000, config.idleTimeoutMs())), PunctuationType.WALL_CLOCK_TIME,
+          this::advanceIfIdle);
+    }
+  }
+
+  /**
+   * Opt-in (watermark.idle-timeout) for producers that send no ticks: a partition silent for the timeout is taken
+   * to have reached the wall clock minus the timeout, so it does not hold back everyone's windows.
+   */
+  private void advanceIfIdle(long nowMs) {
+    if (nowMs - lastActivityWallMs < config.idleTimeoutMs()) {
+      return;
+    }
+    long target = nowMs - config.idleTimeoutMs();
+    if (target > clock.streamTime()) {
+      clock.advance(target);
+      metrics.count("idle-advance");
+      reportProgress(true);
+    }
   }
 
   @Override
   public final void process(Record<byte[], byte[]> record) {
     RecordMetadata origin = context.recordMetadata().orElseThrow();
+    lastActivityWallMs = context.currentSystemTimeMs();
     if (Ticks.isTick(record.headers())) {
       onTick(record.timestamp());
       return;
