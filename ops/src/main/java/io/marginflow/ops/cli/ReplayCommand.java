@@ -1,13 +1,9 @@
 package io.marginflow.ops.cli;
 
 import io.marginflow.ops.replay.Replay;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import io.marginflow.topology.config.MarginflowConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,19 +25,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Replay.run(scenario, out, read(config), System.err);
+    Replay.run(scenario, out, config == null ? Map.of() : MarginflowConfig.readProperties(config), System.err);
     return 0;
-  }
-
-  static Map<String, String> read(Path file) throws IOException {
-    Map<String, String> values = new HashMap<>();
-    if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      }
-      p.forEach((k, v) -> values.put(k.toString().trim(), v.toString().trim()));
-    }
-    return values;
   }
 }

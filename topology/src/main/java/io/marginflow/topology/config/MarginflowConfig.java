@@ -202,7 +202,8 @@ public final class MarginflowConfig extends AbstractConfig {
     return "MARGINFLOW_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  private static Map<String, String> readProperties(Path file) {
+  /** The settings in a properties file; a file that cannot be read fails naming it. */
+  public static Map<String, String> readProperties(Path file) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file)) {
       p.load(r);
