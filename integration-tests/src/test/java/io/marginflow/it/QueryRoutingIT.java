@@ -9,9 +9,7 @@ import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.ScenarioGenerator;
-import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.serde.ConfluentAvroSerializer;
-import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
@@ -22,14 +20,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,10 +44,7 @@ class QueryRoutingIT {
   @BeforeAll
   void startTwoInstancesOverAScenario(KafkaStack kafka, @TempDir Path dir) throws Exception {
     Topics topics = Topics.defaults();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")).all(),
-          false);
-    }
+    Pipelines.createTopicsForHistory(kafka);
     new ScenarioGenerator(new GeneratorOptions(12, 4, 1, 5, GeneratorOptions.DEFAULT_START, 2, null)).write(dir.resolve("s"));
     scenario = Scenario.read(dir.resolve("s"));
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
@@ -60,12 +52,7 @@ class QueryRoutingIT {
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
       producer.reference(scenario);
       for (int i = 0; i < 2; i++) {
-        Map<String, String> s = new HashMap<>();
-        s.put(MarginflowConfig.APPLICATION_ID, "routing-it");
-        s.put(MarginflowConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        s.put(MarginflowConfig.SCHEMA_REGISTRY_URL, kafka.registryUrl());
-        s.put(MarginflowConfig.STATE_DIR, dir.resolve("state-" + i).toString());
-        s.put(MarginflowConfig.HTTP_PORT, "0");
+        Map<String, String> s = Pipelines.settings(kafka, "routing-it", dir.resolve("state-" + i));
         s.put(MarginflowConfig.HTTP_TOKENS, ADMIN + "=admin,it-t1=tenant-001");
         instances.add(MarginflowService.start(MarginflowConfig.of(s)));
       }

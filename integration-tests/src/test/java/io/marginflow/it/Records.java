@@ -26,16 +26,22 @@ public final class Records {
     }
   }
 
+  /** Assigns every partition of {@code topic} from its beginning: no consumer group, no rebalance to wait for. */
+  private static List<TopicPartition> fromStart(KafkaConsumer<?, ?> consumer, String topic, Duration timeout) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return partitions;
+  }
+
   /** Every committed record of {@code topic} up to its current end. */
   public static <K, V> List<ConsumerRecord<K, V>> readToEnd(Map<String, Object> config, String topic, Duration timeout,
       Deserializer<K> keys, Deserializer<V> values) {
     List<ConsumerRecord<K, V>> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      List<TopicPartition> partitions = fromStart(consumer, topic, timeout);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
         consumer.poll(Duration.ofMillis(200)).forEach(out::add);
@@ -50,11 +56,7 @@ public final class Records {
     List<ConsumerRecord<K, V>> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values)) {
-      // assign() rather than subscribe(): no group rebalance to wait for.
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      fromStart(consumer, topic, timeout);
       while (out.size() < count && System.nanoTime() < deadline) {
         consumer.poll(Duration.ofMillis(200)).forEach(out::add);
       }

@@ -7,9 +7,7 @@ import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.ScenarioGenerator;
-import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.serde.ConfluentAvroSerializer;
-import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
@@ -22,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -39,22 +35,14 @@ class RestartIT {
   @Test
   void shouldEmitEachMarginOnceAcrossARestart(KafkaStack kafka, @TempDir Path dir) throws Exception {
     Topics topics = Topics.defaults();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")).all(),
-          false);
-    }
+    Pipelines.createTopicsForHistory(kafka);
     Path files = dir.resolve("scenario");
     new ScenarioGenerator(new GeneratorOptions(8, 4, 2, 21, GeneratorOptions.DEFAULT_START, 3, null)).write(files);
     Scenario all = Scenario.read(files);
     long middle = GeneratorOptions.DEFAULT_START.toEpochMilli() + 3_600_000L + 1_234_567L;
     Scenario first = slice(all, Long.MIN_VALUE, middle);
     Scenario second = slice(all, middle, Long.MAX_VALUE);
-    Map<String, String> settings = new HashMap<>();
-    settings.put(MarginflowConfig.APPLICATION_ID, "restart-it");
-    settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, kafka.registryUrl());
-    settings.put(MarginflowConfig.STATE_DIR, dir.resolve("state").toString());
-    settings.put(MarginflowConfig.HTTP_PORT, "0");
+    Map<String, String> settings = Pipelines.settings(kafka, "restart-it", dir.resolve("state"));
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));

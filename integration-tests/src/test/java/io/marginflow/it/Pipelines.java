@@ -1,0 +1,35 @@
+package io.marginflow.it;
+
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.config.MarginflowConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** Setting up real pipelines in integration tests: topics for replayed history, instance settings. */
+final class Pipelines {
+  private Pipelines() {
+  }
+
+  /** Every declared topic, with infinite retention: test scenarios are history, and retention must not eat them. */
+  static void createTopicsForHistory(KafkaStack kafka) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")).all(),
+          false);
+    }
+  }
+
+  /** Settings of one instance of application {@code appId} on {@code kafka}, any free HTTP port. */
+  static Map<String, String> settings(KafkaStack kafka, String appId, Path stateDir) {
+    Map<String, String> s = new HashMap<>();
+    s.put(MarginflowConfig.APPLICATION_ID, appId);
+    s.put(MarginflowConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    s.put(MarginflowConfig.SCHEMA_REGISTRY_URL, kafka.registryUrl());
+    s.put(MarginflowConfig.STATE_DIR, stateDir.toString());
+    s.put(MarginflowConfig.HTTP_PORT, "0");
+    return s;
+  }
+}
