@@ -15,12 +15,13 @@ public final class StoreNames {
   public static final String ATTRIBUTION_PROGRESS = "attribution-progress-store";
   public static final String NODE_ENERGY = "node-energy-store";
   public static final String MARGIN_PROGRESS = "margin-progress-store";
+  /** Key in {@link #MARGIN_PROGRESS}: the bucket end through which a margin partition's windows are final. */
+  public static final String MARGIN_FINAL_THROUGH = "#final-through";
   /** Unit economics by model|m and region|r in panes of the windows' advance; queries sum the panes of a window. */
   public static final String UNIT_ECONOMICS_PANES = "unit-economics-pane-store";
 
   private StoreNames() {
   }
-
 
   /** The store of one margin window, e.g. tenant-margin-1h-store. */
   public static String tenantMargins(WindowSpec window) {

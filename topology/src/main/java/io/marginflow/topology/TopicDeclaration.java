@@ -21,8 +21,4 @@ public record TopicDeclaration(String id, String name, int partitions, Map<Strin
     copy.put(key, value);
     return new TopicDeclaration(id, name, partitions, copy, doc);
   }
-
-  public boolean isCompacted() {
-    return configs.getOrDefault("cleanup.policy", "delete").contains("compact");
-  }
 }

@@ -183,10 +183,6 @@ public final class Demo implements AutoCloseable {
     return "http://localhost:" + httpPort() + "/?token=" + DemoOptions.ADMIN_TOKEN;
   }
 
-  public MarginflowService service() {
-    return service;
-  }
-
   @Override
   public void close() {
     scheduler.shutdownNow();

@@ -32,12 +32,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
-  private final Path dataDir;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
-    this.dataDir = dataDir;
   }
 
   /**
@@ -63,7 +61,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
     String bootstrap = props.getProperty("advertised.listeners").replace("PLAINTEXT://", "");
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir);
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap);
     broker.awaitReady(Duration.ofSeconds(60));
     LOG.info("Embedded Kafka broker up at {} in {} ms (data in {})", bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
@@ -145,10 +143,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** host:port for bootstrap.servers. */
   public String bootstrapServers() {
     return bootstrapServers;
-  }
-
-  public Path dataDir() {
-    return dataDir;
   }
 
   @Override

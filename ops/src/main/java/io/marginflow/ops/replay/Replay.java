@@ -138,7 +138,7 @@ public final class Replay {
       try {
         ReadOnlyKeyValueStore<String, Long> store = app.streams().store(StoreQueryParameters
             .fromNameAndType(StoreNames.MARGIN_PROGRESS, QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(p));
-        Long v = store.get("#final-through");
+        Long v = store.get(StoreNames.MARGIN_FINAL_THROUGH);
         if (v == null) {
           return Long.MIN_VALUE;
         }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * sends the shares on by tenant and then reports how far it has finalized.
  */
 final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
-  static final String FINALIZED = "finalized-through";
+  static final String FINALIZED = "#finalized-through";
   private static final Logger LOG = LoggerFactory.getLogger(NodeAttributionProcessor.class);
   private static final int SCALE = 18;
 
@@ -209,5 +209,4 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     context.forward(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
         b.getBucketStartMs().toEpochMilli()));
   }
-
 }

@@ -34,13 +34,13 @@ public final class Progress {
     return min == Long.MAX_VALUE ? Long.MIN_VALUE : min;
   }
 
-  /** A marker value (e.g. what was finalized through), Long.MIN_VALUE if never set. */
-  public long marker(String name) {
-    Long v = store.get("#" + name);
+  /** A marker value (e.g. what was finalized through), Long.MIN_VALUE if never set; keys start with '#'. */
+  public long marker(String key) {
+    Long v = store.get(key);
     return v == null ? Long.MIN_VALUE : v;
   }
 
-  public void setMarker(String name, long value) {
-    store.put("#" + name, value);
+  public void setMarker(String key, long value) {
+    store.put(key, value);
   }
 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /** Adds shares to every window holding their bucket; closes windows as the attribution's low watermark passes. */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, TenantMargin> {
-  static final String FINAL_THROUGH = "final-through";
+  static final String FINAL_THROUGH = StoreNames.MARGIN_FINAL_THROUGH;
   private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final Map<WindowSpec, WindowStore<String, TenantWindowState>> stores = new LinkedHashMap<>();

@@ -52,13 +52,6 @@ public final class WindowStates {
     return s;
   }
 
-  /** An empty window, for sums. */
-  public static TenantWindowState zero() {
-    TenantWindowState s = empty();
-    s.setClosed(true);
-    return s;
-  }
-
   /** The SPEC 5 record of a window (running or final). */
   public static TenantMargin toMargin(String tenant, WindowSpec window, long startMs, TenantWindowState s) {
     MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());

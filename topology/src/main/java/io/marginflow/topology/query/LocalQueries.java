@@ -89,7 +89,7 @@ public final class LocalQueries {
   /** The stream time (bucket end) through which a margin partition's figures are final. */
   public long asOf(int partition) {
     StateQueryRequest<Long> request = StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey("#final-through")).withPartitions(Set.of(partition));
+        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH)).withPartitions(Set.of(partition));
     QueryResult<Long> r = streams.query(request).getPartitionResults().get(partition);
     if (r == null) {
       throw ApiError.unavailable("partition " + partition + " is not served here right now");
@@ -101,7 +101,7 @@ public final class LocalQueries {
   /** The latest as-of over this instance's partitions (-1 before anything is final). */
   public long localAsOf() {
     StateQueryResult<Long> result = streams.query(StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey("#final-through")));
+        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH)));
     long max = -1;
     for (QueryResult<Long> r : result.getPartitionResults().values()) {
       if (r.isSuccess() && r.getResult() != null) {
@@ -157,5 +157,4 @@ public final class LocalQueries {
     }
     throw new ApiError(500, "store query failed: " + reason + " " + r.getFailureMessage());
   }
-
 }

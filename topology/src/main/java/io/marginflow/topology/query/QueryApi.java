@@ -103,7 +103,7 @@ final class QueryApi {
     String sort = p.oneOf("sort", "gross_margin_usd", SORTS);
     boolean asc = "asc".equals(p.oneOf("order", "asc", List.of("asc", "desc")));
     int limit = p.intIn("limit", 20, 1, 1000);
-    long asOf = p.has("as_of") ? p.epochMs("as_of", 0) : p.flag("local") ? local.localAsOf() : globalAsOf(r);
+    long asOf = asOf(r);
     long start = currentWindowStart(w, asOf);
     List<ObjectNode> rows = new ArrayList<>();
     local.tenantsAt(w, start).forEach((tenant, s) -> rows.add(marginJson(tenant, w, start, s)));
@@ -121,6 +121,12 @@ final class QueryApi {
     rows.stream().limit(limit).forEach(out::add);
     return F.objectNode().put("window", w.name()).put("window_start_ms", start).put("as_of_ms", asOf)
         .put("sort", sort).put("order", asc ? "asc" : "desc").set("tenants", out);
+  }
+
+  /** The instant a cross-tenant answer is for: as_of if given; this instance's on a gathering call; else all's. */
+  private long asOf(Request r) {
+    Params p = r.params();
+    return p.has("as_of") ? p.epochMs("as_of", 0) : p.flag("local") ? local.localAsOf() : globalAsOf(r);
   }
 
   private long globalAsOf(Request r) {
@@ -151,7 +157,7 @@ final class QueryApi {
     Params p = r.params();
     String group = p.oneOf("group", "model", List.of("model", "region", "tenant"));
     WindowSpec w = p.window(config, config.windows().get(config.windows().size() - 1).name());
-    long asOf = p.has("as_of") ? p.epochMs("as_of", 0) : p.flag("local") ? local.localAsOf() : globalAsOf(r);
+    long asOf = asOf(r);
     long start = currentWindowStart(w, asOf);
     Map<String, TenantWindowState> sums = new TreeMap<>("tenant".equals(group) ? local.tenantsAt(w, start)
         : local.groupPanes(group + "|", start, start + w.sizeMs() - config.paneMs()));

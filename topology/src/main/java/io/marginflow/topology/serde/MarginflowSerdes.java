@@ -27,8 +27,4 @@ public final class MarginflowSerdes {
   public <T extends SpecificRecord> Serde<T> value(Class<T> type) {
     return (Serde<T>) values.computeIfAbsent(type, t -> new ConfluentAvroSerde<>(type, client, config, false));
   }
-
-  public CachingSchemaRegistryClient registry() {
-    return client;
-  }
 }
