@@ -21,6 +21,7 @@ import java.util.TreeMap;
 final class ReferenceMargins {
   static final long BUCKET = 60_000;
   static final long HOUR = 3_600_000;
+  static final long GRACE = 300_000;
   private static final MathContext MC = MathContext.DECIMAL128;
 
   /** Expected figures of one tenant's 1h window. */
@@ -37,6 +38,21 @@ final class ReferenceMargins {
   }
 
   private record Node(String region, BigDecimal pue, BigDecimal hardware, BigDecimal years, BigDecimal overhead) {
+  }
+
+  /**
+   * SPEC 2 and 7: a valid row is late when its bucket's end plus grace lies behind the rows before it in its file.
+   * The test scenarios keep every row either in order or far behind (more than a tick interval past the rule), so
+   * the partition a row lands on cannot change the verdict.
+   */
+  static final class FileClock {
+    private long max = Long.MIN_VALUE;
+
+    boolean isLate(long ts) {
+      boolean late = max != Long.MIN_VALUE && max > ts / BUCKET * BUCKET + BUCKET + GRACE;
+      max = Math.max(max, ts);
+      return late;
+    }
   }
 
   private static final class Bucket {
@@ -72,6 +88,7 @@ final class ReferenceMargins {
   private static void addUsage(Path dir, Map<String, Bucket> buckets, Map<String, BigDecimal[]> prices, long nowMs)
       throws IOException {
     Set<String> seen = new HashSet<>();
+    FileClock clock = new FileClock();
     for (String[] f : rows(dir.resolve("usage.csv"))) {
       long ts;
       long in;
@@ -87,7 +104,7 @@ final class ReferenceMargins {
       }
       boolean valid = !f[0].isBlank() && !f[2].isBlank() && !f[3].isBlank() && !f[5].isBlank() && in >= 0 && cached >= 0
           && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
-      if (!valid || !seen.add(f[0])) {
+      if (!valid || clock.isLate(ts) || !seen.add(f[0])) {
         continue;
       }
       Bucket b = buckets.computeIfAbsent(f[5] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());
@@ -111,13 +128,14 @@ final class ReferenceMargins {
   }
 
   private static void addPower(Path dir, Map<String, Bucket> buckets, long nowMs) throws IOException {
+    FileClock clock = new FileClock();
     for (String[] f : rows(dir.resolve("power.csv"))) {
       try {
         long ts = Long.parseLong(f[0]);
         long interval = Long.parseLong(f[3]);
         BigDecimal watts = new BigDecimal(f[4]);
         if (f[1].isBlank() || f[2].isBlank() || watts.signum() < 0 || watts.compareTo(BigDecimal.valueOf(10_000)) > 0
-            || interval <= 0 || interval > HOUR || ts <= 946_684_800_000L || ts > nowMs) {
+            || interval <= 0 || interval > HOUR || ts <= 946_684_800_000L || ts > nowMs || clock.isLate(ts)) {
           continue;
         }
         Bucket b = buckets.computeIfAbsent(f[1] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());

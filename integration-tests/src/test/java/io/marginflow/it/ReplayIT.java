@@ -30,13 +30,39 @@ class ReplayIT {
 
   @Test
   void shouldMatchTheReferenceForEveryTenantAndHour(@TempDir Path dir) throws Exception {
-    Path out = generateAndReplay(dir, new GeneratorOptions(20, 8, 2, 7, GeneratorOptions.DEFAULT_START, 5, null));
+    Path scenario = generate(dir, new GeneratorOptions(20, 8, 2, 7, GeneratorOptions.DEFAULT_START, 5, null));
+    // Two valid rows half an hour behind the rest of their file: late, not invalid.
+    long lateTs = GeneratorOptions.DEFAULT_START.toEpochMilli() + 90 * 60_000L + 1_234;
+    int usageRow = appendRow(scenario.resolve("usage.csv"),
+        "late-1," + lateTs + ",tenant-001,llama-3.1-70b-instruct,eu-west,node-01,100,0,10");
+    int powerRow = appendRow(scenario.resolve("power.csv"), lateTs + ",node-01,0,15000,300");
+    Path out = replayAndCheck(dir, scenario);
+
     List<JsonNode> dlq = JsonLines.read(out.resolve("dlq.jsonl"));
     Set<String> reasons = dlq.stream().map(d -> d.get("reason").asText()).collect(Collectors.toSet());
     assertTrue(reasons.contains("POWER_OUT_OF_RANGE") && reasons.contains("UNPARSEABLE_ROW"), reasons.toString());
     assertTrue(dlq.stream().allMatch(d -> d.has("row") && d.get("row").asInt() > 1), "every dead letter names its line");
-    assertTrue(reasons.stream().noneMatch("LATE"::equals), "an in-order scenario has no late rows");
+    assertTrue(reasons.stream().noneMatch("LATE"::equals), "late rows are not dead letters: " + reasons);
+
+    List<JsonNode> late = JsonLines.read(out.resolve("late.jsonl"));
+    assertEquals(List.of("power.csv:" + powerRow, "usage.csv:" + usageRow),
+        late.stream().map(l -> l.get("file").asText() + ":" + l.get("row").asInt()).toList());
+    long bucket = lateTs / 60_000 * 60_000;
+    for (JsonNode l : late) {
+      assertEquals("LATE", l.get("reason").asText());
+      assertEquals(bucket, l.get("bucket_start_ms").asLong());
+      assertEquals(bucket + 60_000, l.get("bucket_end_ms").asLong());
+      assertTrue(l.get("offset").asLong() >= 0 && l.get("partition").asInt() >= 0, l.toString());
+      assertTrue(l.get("line").asText().startsWith(l.get("file").asText().equals("usage.csv") ? "late-1," : lateTs + ","));
+      assertTrue(l.get("source_topic").asText().endsWith(".v1"), l.toString());
+    }
     assertEquals(List.of(), JsonLines.read(out.resolve("price_adjustments.jsonl")));
+  }
+
+  /** Appends a line to a scenario file; returns its 1-based line number. */
+  private static int appendRow(Path file, String line) throws Exception {
+    Files.writeString(file, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+    return Files.readAllLines(file).size();
   }
 
   /**
@@ -57,8 +83,16 @@ class ReplayIT {
 
   /** Generates a scenario, replays it and checks it against the reference; returns the output folder. */
   private static Path generateAndReplay(Path dir, GeneratorOptions options) throws Exception {
+    return replayAndCheck(dir, generate(dir, options));
+  }
+
+  private static Path generate(Path dir, GeneratorOptions options) throws Exception {
     Path scenario = dir.resolve("scenario");
     new ScenarioGenerator(options).write(scenario);
+    return scenario;
+  }
+
+  private static Path replayAndCheck(Path dir, Path scenario) throws Exception {
     Path out = dir.resolve("out");
     Replay.run(scenario, out, Map.of(), System.err);
     assertMatchesReference(scenario, out);

@@ -71,6 +71,23 @@ class IngestRulesTopologyTest {
   }
 
   @Test
+  void shouldDeadLetterANullValueWithoutTheTickHeaderAndTakeATickWithOne() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.usageRaw.pipeInput("acme".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+      f.powerRaw.pipeInput("n1".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+      f.usageRaw.pipeInput("acme".getBytes(StandardCharsets.UTF_8), new byte[0]);
+      f.tick(H);
+      List<TestRecord<byte[], byte[]>> usageDead = f.usageDlq.readRecordsToList();
+      assertEquals(List.of(Rejection.NULL_VALUE, Rejection.DESERIALIZATION), usageDead.stream()
+          .map(d -> DeadLetterHeaders.get(d.headers(), DeadLetterHeaders.REASON)).toList());
+      assertEquals(null, usageDead.get(0).value());
+      assertArrayEquals("acme".getBytes(StandardCharsets.UTF_8), usageDead.get(0).key());
+      assertEquals(Rejection.NULL_VALUE, DeadLetterHeaders.get(f.powerDlq.readRecord().headers(), DeadLetterHeaders.REASON));
+      assertTrue(f.usageDlq.isEmpty() && f.powerDlq.isEmpty(), "the null-valued ticks are not dead letters");
+    }
+  }
+
+  @Test
   void shouldDeadLetterEveryBrokenPowerRule() {
     try (TopologyFixture f = new TopologyFixture()) {
       f.watts("n1", "0", H, 15_000, 10_000.5);
@@ -113,7 +130,10 @@ class IngestRulesTopologyTest {
       f.send(request("later", H + 7 * 60_000, "A", "m", "n1", 1_000_000, 0, 0));
       TokenUsage late = request("late", H + 1_000, "A", "m", "n1", 5_000_000, 0, 0);
       f.send(late);
-      assertEquals(Rejection.LATE, DeadLetterHeaders.get(f.usageLate.readRecord().headers(), DeadLetterHeaders.REASON));
+      TestRecord<byte[], byte[]> setAside = f.usageLate.readRecord();
+      assertEquals(Rejection.LATE, DeadLetterHeaders.get(setAside.headers(), DeadLetterHeaders.REASON));
+      assertEquals(Long.toString(H), DeadLetterHeaders.get(setAside.headers(), DeadLetterHeaders.LATE_BUCKET_START));
+      assertEquals(Long.toString(H + 60_000), DeadLetterHeaders.get(setAside.headers(), DeadLetterHeaders.LATE_BUCKET_END));
       f.closeEverythingAfter(H + 7 * 60_000);
       TenantMargin a = f.margins("1h").get(0);
       assertEquals(2, a.getRequests());

@@ -118,8 +118,8 @@ final class TopologyFixture implements AutoCloseable {
 
   /** A tick on both event sources: their stream time reaches {@code ts}. */
   void tick(long ts) {
-    usageRaw.pipeInput(new TestRecord<>(null, new byte[0], new RecordHeaders(Ticks.headers().toArray()), ts));
-    powerRaw.pipeInput(new TestRecord<>(null, new byte[0], new RecordHeaders(Ticks.headers().toArray()), ts));
+    usageRaw.pipeInput(new TestRecord<>(null, null, new RecordHeaders(Ticks.headers().toArray()), ts));
+    powerRaw.pipeInput(new TestRecord<>(null, null, new RecordHeaders(Ticks.headers().toArray()), ts));
   }
 
   /** Ticks far enough past {@code lastEventMs} for every default window holding it to close. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code marginflow replay}: the real pipeline over a scenario directory, on a fresh embedded broker (SPEC 7). */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Run the real pipeline on a fresh embedded broker over a scenario directory and, once every window has",
-        "closed, write margins.jsonl, alerts.jsonl, price_adjustments.jsonl and dlq.jsonl to --out."})
+        "closed, write margins.jsonl, alerts.jsonl, price_adjustments.jsonl, dlq.jsonl (invalid rows) and late.jsonl",
+        "(valid rows that came after their bucket was final) to --out."})
 final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--scenario", required = true, description = "Folder with usage.csv, power.csv, nodes.csv, pricebook.csv, "
       + "energy_prices.csv, budgets.csv (any may be absent).")

@@ -1,7 +1,5 @@
 package io.marginflow.ops.demo;
 
-import io.marginflow.avro.PowerSample;
-import io.marginflow.avro.TokenUsage;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.ScenarioProducer;
@@ -15,7 +13,6 @@ import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
-import io.marginflow.topology.ingest.Ticks;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +43,7 @@ public final class Demo implements AutoCloseable {
   private final DemoOptions options;
   private final EmbeddedStack stack;
   private final MarginflowService service;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final ScenarioProducer producer;
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "marginflow-demo");
     t.setDaemon(true);
@@ -59,7 +52,7 @@ public final class Demo implements AutoCloseable {
   private final Path cursorFile;
   private volatile long cursor;
 
-  private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, KafkaProducer<byte[], byte[]> producer,
+  private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, ScenarioProducer producer,
       long cursor) {
     this.options = options;
     this.stack = stack;
@@ -81,6 +74,7 @@ public final class Demo implements AutoCloseable {
       cursor = Math.max(cursor, Long.parseLong(Files.readString(cursorFile).trim()));
     }
     EmbeddedStack stack = EmbeddedStack.start(o.stateDir().resolve("stack"), 0, 0);
+    ScenarioProducer producer = null;
     try {
       Topics topics = Topics.defaults();
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -92,14 +86,17 @@ public final class Demo implements AutoCloseable {
           o.rate(), null);
       Path reference = o.stateDir().resolve("reference");
       new ScenarioGenerator(shape).writeReference(reference);
-      try (ScenarioProducer referenceProducer = new ScenarioProducer(stack.bootstrapServers(), serializer, topics, STEP_MS)) {
-        referenceProducer.reference(Scenario.read(reference));
-      }
+      producer = new ScenarioProducer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), serializer, topics, STEP_MS, false);
+      producer.reference(Scenario.read(reference));
       MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings(o, stack)));
-      Demo demo = new Demo(o, stack, service, producer(stack.bootstrapServers()), cursor);
-      demo.run(new LiveLoad(shape, "live-" + now), serializer, topics, out);
+      Demo demo = new Demo(o, stack, service, producer, cursor);
+      demo.run(new LiveLoad(shape, "live-" + now), out);
       return demo;
     } catch (Exception e) {
+      if (producer != null) {
+        producer.close();
+      }
       stack.close();
       throw e;
     }
@@ -121,49 +118,15 @@ public final class Demo implements AutoCloseable {
     return s;
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    c.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  private void run(LiveLoad load, ConfluentAvroSerializer<SpecificRecord> serializer, Topics topics, PrintStream out) {
+  private void run(LiveLoad load, PrintStream out) {
     long wallStart = System.currentTimeMillis();
     long eventStart = cursor;
-    StringSerializer keys = new StringSerializer();
-    int usagePartitions = producer.partitionsFor(topics.usage()).size();
-    int powerPartitions = producer.partitionsFor(topics.power()).size();
-    LiveLoad.Sink sink = new LiveLoad.Sink() {
-      @Override
-      public void usage(TokenUsage u) {
-        producer.send(new ProducerRecord<>(topics.usage(), null, u.getTimestampMs().toEpochMilli(),
-            keys.serialize(topics.usage(), u.getTenantId()), serializer.serialize(topics.usage(), u)));
-      }
-
-      @Override
-      public void power(PowerSample p) {
-        producer.send(new ProducerRecord<>(topics.power(), null, p.getTimestampMs().toEpochMilli(),
-            keys.serialize(topics.power(), p.getNodeId()), serializer.serialize(topics.power(), p)));
-      }
-
-      @Override
-      public void tick(long ts) {
-        for (int p = 0; p < usagePartitions; p++) {
-          producer.send(new ProducerRecord<>(topics.usage(), p, ts, null, new byte[0], Ticks.headers()));
-        }
-        for (int p = 0; p < powerPartitions; p++) {
-          producer.send(new ProducerRecord<>(topics.power(), p, ts, null, new byte[0], Ticks.headers()));
-        }
-      }
-    };
     scheduler.scheduleWithFixedDelay(() -> {
       try {
         long now = System.currentTimeMillis();
         long target = Math.min(eventStart + (long) ((now - wallStart) * options.speed()), now - 1_000);
         while (cursor + STEP_MS <= target) {
-          cursor = load.step(cursor, sink);
+          cursor = load.step(cursor, producer);
         }
         Files.writeString(cursorFile, Long.toString(cursor), StandardCharsets.UTF_8);
       } catch (IOException | RuntimeException e) {

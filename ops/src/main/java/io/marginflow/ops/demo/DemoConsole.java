@@ -2,6 +2,7 @@ package io.marginflow.ops.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.marginflow.topology.query.Json;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -15,7 +16,7 @@ import java.util.Locale;
 
 /** The demo's live table: per-tenant margins of the current hour, read from the query API like any client. */
 final class DemoConsole {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final int port;
   private final PrintStream out;

@@ -2,6 +2,7 @@ package io.marginflow.ops.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.marginflow.topology.query.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.topology.query.AvroJson;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /** JSON-lines files of Avro records (see {@link AvroJson} for the mapping). */
 public final class JsonLines {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private JsonLines() {
   }

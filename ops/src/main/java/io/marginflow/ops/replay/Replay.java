@@ -37,7 +37,8 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /**
  * SPEC 7: runs the real pipeline on a fresh embedded broker over a scenario directory and, once every window has
- * closed, writes margins.jsonl, alerts.jsonl, price_adjustments.jsonl and dlq.jsonl.
+ * closed, writes margins.jsonl, alerts.jsonl, price_adjustments.jsonl, dlq.jsonl (rows that do not parse or break a
+ * validity rule) and late.jsonl (valid rows that came after their bucket was final).
  */
 public final class Replay {
   private static final Duration TIMEOUT = Duration.ofMinutes(30);

@@ -29,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads the pipeline's committed outputs and writes the replay's JSON-lines files. */
+/** Reads the pipeline's committed outputs and writes the replay's JSON-lines files (SPEC 7). */
 final class ReplayOutputs {
   private ReplayOutputs() {
   }
@@ -66,15 +66,20 @@ final class ReplayOutputs {
     }
     JsonLines.write(outDir.resolve("price_adjustments.jsonl"), adjustments);
 
+    // Dead letters are bad data to fix at the source; late rows are valid data that came after their bucket was final.
     List<ObjectNode> dead = new ArrayList<>(unreadableRows(scenario, topics));
-    for (String topic : List.of(Topics.dlq(topics.usage()), Topics.late(topics.usage()), Topics.dlq(topics.power()),
-        Topics.late(topics.power()))) {
-      for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topic)) {
-        dead.add(pipelineDeadLetter(r, producer));
-      }
+    List<ObjectNode> late = new ArrayList<>();
+    for (String source : List.of(topics.usage(), topics.power())) {
+      readAll(bootstrap, Topics.dlq(source)).forEach(r -> dead.add(setAside(r, producer)));
+      readAll(bootstrap, Topics.late(source)).forEach(r -> late.add(setAside(r, producer)));
     }
-    dead.sort(Comparator.comparing((ObjectNode n) -> n.path("file").asText()).thenComparingInt(n -> n.path("row").asInt()));
-    JsonLines.write(outDir.resolve("dlq.jsonl"), dead);
+    JsonLines.write(outDir.resolve("dlq.jsonl"), inFileOrder(dead));
+    JsonLines.write(outDir.resolve("late.jsonl"), inFileOrder(late));
+  }
+
+  private static List<ObjectNode> inFileOrder(List<ObjectNode> rows) {
+    rows.sort(Comparator.comparing((ObjectNode n) -> n.path("file").asText()).thenComparingInt(n -> n.path("row").asInt()));
+    return rows;
   }
 
   private static List<ObjectNode> unreadableRows(Scenario s, Topics topics) {
@@ -100,7 +105,8 @@ final class ReplayOutputs {
     return out;
   }
 
-  private static ObjectNode pipelineDeadLetter(ConsumerRecord<byte[], byte[]> r, ScenarioProducer producer) {
+  /** A record the pipeline dead-lettered or set aside as late, with the scenario line it came from. */
+  private static ObjectNode setAside(ConsumerRecord<byte[], byte[]> r, ScenarioProducer producer) {
     Headers h = r.headers();
     String topic = DeadLetterHeaders.get(h, DeadLetterHeaders.TOPIC);
     int partition = Integer.parseInt(DeadLetterHeaders.get(h, DeadLetterHeaders.PARTITION));
@@ -110,7 +116,13 @@ final class ReplayOutputs {
         .setObservedAtMs(Instant.ofEpochMilli(r.timestamp()))
         .setOriginalKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
         .setOriginalValue(r.value() == null ? null : ByteBuffer.wrap(r.value())).build();
-    return withRow(JsonLines.toJson(d), producer.rowAt(topic, partition, offset));
+    ObjectNode node = withRow(JsonLines.toJson(d), producer.rowAt(topic, partition, offset));
+    String bucketStart = DeadLetterHeaders.get(h, DeadLetterHeaders.LATE_BUCKET_START);
+    if (bucketStart != null) {
+      node.put("bucket_start_ms", Long.parseLong(bucketStart));
+      node.put("bucket_end_ms", Long.parseLong(DeadLetterHeaders.get(h, DeadLetterHeaders.LATE_BUCKET_END)));
+    }
+    return node;
   }
 
   private static ObjectNode withRow(ObjectNode node, Row<?> row) {

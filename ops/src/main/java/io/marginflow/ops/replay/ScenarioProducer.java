@@ -2,6 +2,7 @@ package io.marginflow.ops.replay;
 
 import io.marginflow.avro.PowerSample;
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.ops.scenario.LiveLoad;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.Scenario.Row;
 import io.marginflow.topology.config.Topics;
@@ -11,8 +12,13 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,37 +29,59 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces a scenario: reference rows first, then usage and power rows, each file in its own order (merged by
- * time so state stays small), with tick records to every partition as each file's time advances, and final
- * ticks that close every window. Remembers where each row landed, so dead letters can name their line.
+ * The one producer of marginflow's inputs (replay, {@code produce}, the demo's live load): reference rows first,
+ * then usage and power rows, each file in its own order (merged by time so state stays small), with tick records to
+ * every partition as each file's time advances, and final ticks that close every window. Rows that parse but break a
+ * validity rule are written as they are: the pipeline dead-letters them. Replay asks it to remember where each row
+ * landed, so dead letters and late records can name their line.
  */
-public final class ScenarioProducer implements AutoCloseable {
+public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final Serializer<SpecificRecord> values;
   private final StringSerializer keys = new StringSerializer();
   private final Topics topics;
   private final long tickIntervalMs;
-  private final Map<String, Row<?>> rowsByOffset = new HashMap<>();
-  private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+  private final Map<String, Row<?>> rowsByOffset;
+  private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-  public ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  /**
+   * @param clientConfig producer settings: bootstrap.servers and any security settings (SASL, TLS)
+   * @param trackRows remember the row behind each written offset (replay's dead letters name their line)
+   */
+  public ScenarioProducer(Map<String, Object> clientConfig, Serializer<SpecificRecord> values, Topics topics,
+      long tickIntervalMs, boolean trackRows) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     this.values = values;
     this.topics = topics;
     this.tickIntervalMs = tickIntervalMs;
+    this.rowsByOffset = trackRows ? new HashMap<>() : null;
+  }
+
+  public ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
+    this(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), values, topics, tickIntervalMs, true);
   }
 
   /** The scenario row a record at (topic, partition, offset) came from, if any. */
   Row<?> rowAt(String topic, int partition, long offset) {
+    if (rowsByOffset == null) {
+      return null;
+    }
     synchronized (rowsByOffset) {
       return rowsByOffset.get(topic + "/" + partition + "/" + offset);
     }
+  }
+
+  /** Records written so far per topic (ticks not counted), in topic order. */
+  public Map<String, Long> sentPerTopic() {
+    Map<String, Long> out = new TreeMap<>();
+    sent.forEach((topic, n) -> out.put(topic, n.sum()));
+    return out;
   }
 
   public void reference(Scenario s) throws ExecutionException, InterruptedException {
@@ -64,7 +92,7 @@ public final class ScenarioProducer implements AutoCloseable {
     checkSent();
   }
 
-  private <T extends SpecificRecord> void sendAll(String topic, List<Row<T>> rows, java.util.function.Function<T, String> key)
+  private <T extends SpecificRecord> void sendAll(String topic, List<Row<T>> rows, Function<T, String> key)
       throws ExecutionException, InterruptedException {
     for (Row<T> row : rows) {
       if (row.ok()) {
@@ -74,10 +102,10 @@ public final class ScenarioProducer implements AutoCloseable {
   }
 
   /**
-   * Produces usage and power rows; returns the greatest valid event time produced (Long.MIN_VALUE when none).
-   * {@code closeAfterMs} is how far past the last event the final ticks go.
+   * Produces usage and power rows; returns the greatest plausible event time produced (Long.MIN_VALUE when none).
+   * {@code closeAfterMs} is how far past the last event the final ticks go (negative: no closing ticks).
    */
-  public long events(Scenario s, long nowMs, long closeAfterMs, PrintStream progress) throws ExecutionException, InterruptedException {
+  public long events(Scenario s, long nowMs, long closeAfterMs, PrintStream progress) {
     List<Row<TokenUsage>> usage = s.usage().stream().filter(Row::ok).toList();
     List<Row<PowerSample>> power = s.power().stream().filter(Row::ok).toList();
     Clock usageClock = new Clock(topics.usage(), partitions(topics.usage()), nowMs);
@@ -98,17 +126,39 @@ public final class ScenarioProducer implements AutoCloseable {
         powerClock.observe(r.getTimestampMs().toEpochMilli());
       }
       if ((u + p) % 50_000 == 0) {
-        progress.printf("replay: produced %,d of %,d rows%n", u + p, total);
+        progress.printf("produced %,d of %,d rows%n", u + p, total);
       }
     }
     long last = Math.max(usageClock.max, powerClock.max);
-    if (last != Long.MIN_VALUE) {
+    if (last != Long.MIN_VALUE && closeAfterMs >= 0) {
       usageClock.tickAll(last + closeAfterMs);
       powerClock.tickAll(last + closeAfterMs);
     }
     checkSent();
-    progress.printf("replay: produced %,d rows and the closing ticks%n", total);
+    progress.printf("produced %,d rows%s%n", total, closeAfterMs >= 0 ? " and the closing ticks" : "");
     return last;
+  }
+
+  @Override
+  public void usage(TokenUsage u) {
+    send(topics.usage(), u.getTenantId(), u, u.getTimestampMs().toEpochMilli(), null);
+  }
+
+  @Override
+  public void power(PowerSample p) {
+    send(topics.power(), p.getNodeId(), p, p.getTimestampMs().toEpochMilli(), null);
+  }
+
+  @Override
+  public void tick(long eventTimeMs) {
+    tickAll(topics.usage(), partitions(topics.usage()), eventTimeMs);
+    tickAll(topics.power(), partitions(topics.power()), eventTimeMs);
+  }
+
+  private void tickAll(String topic, int partitions, long eventTimeMs) {
+    for (int partition = 0; partition < partitions; partition++) {
+      producer.send(Ticks.record(topic, partition, eventTimeMs), this::onFailure);
+    }
   }
 
   private int partitions(String topic) {
@@ -121,19 +171,26 @@ public final class ScenarioProducer implements AutoCloseable {
     // whole batch: an implausible event time travels in the payload only, where the pipeline dead-letters it.
     Long ts = timestamp != null && timestamp > Validation.MIN_TIMESTAMP_MS && timestamp <= System.currentTimeMillis()
         ? timestamp : null;
+    sent.computeIfAbsent(topic, t -> new LongAdder()).increment();
     return producer.send(new ProducerRecord<>(topic, null, ts, k, values.serialize(topic, value)), (md, e) -> {
       if (e != null) {
-        failure.compareAndSet(null, e);
-        return;
-      }
-      synchronized (rowsByOffset) {
-        rowsByOffset.put(topic + "/" + md.partition() + "/" + md.offset(), row);
+        onFailure(md, e);
+      } else if (rowsByOffset != null && row != null) {
+        synchronized (rowsByOffset) {
+          rowsByOffset.put(topic + "/" + md.partition() + "/" + md.offset(), row);
+        }
       }
     });
   }
 
-  /** Fails if any send failed: a replay that lost rows must not report figures. */
-  void checkSent() {
+  private void onFailure(RecordMetadata metadata, Exception e) {
+    if (e != null) {
+      failure.compareAndSet(null, e);
+    }
+  }
+
+  /** Fails if any send failed: a scenario that lost rows must not report figures. */
+  public void checkSent() {
     producer.flush();
     Exception e = failure.get();
     if (e != null) {
@@ -166,9 +223,7 @@ public final class ScenarioProducer implements AutoCloseable {
     }
 
     void tickAll(long ts) {
-      for (int partition = 0; partition < partitions; partition++) {
-        producer.send(new ProducerRecord<>(topic, partition, ts, null, new byte[0], Ticks.headers()));
-      }
+      ScenarioProducer.this.tickAll(topic, partitions, ts);
       lastTick = ts;
     }
   }

@@ -3,6 +3,7 @@ package io.marginflow.topology.domain;
 /** Why an input record was refused (SPEC 2): a machine-readable reason code and a human-readable detail. */
 public record Rejection(String reason, String detail) {
   public static final String DESERIALIZATION = "DESERIALIZATION";
+  public static final String NULL_VALUE = "NULL_VALUE";
   public static final String MISSING_FIELD = "MISSING_FIELD";
   public static final String NEGATIVE_TOKENS = "NEGATIVE_TOKENS";
   public static final String CACHED_EXCEEDS_INPUT = "CACHED_EXCEEDS_INPUT";

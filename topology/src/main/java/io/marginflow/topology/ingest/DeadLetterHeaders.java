@@ -13,6 +13,10 @@ public final class DeadLetterHeaders {
   public static final String PARTITION = "marginflow.error.partition";
   public static final String OFFSET = "marginflow.error.offset";
   public static final String EVENT_TIMESTAMP = "marginflow.error.timestamp";
+  /** On late records: the start (epoch ms) of the attribution bucket that was already final. */
+  public static final String LATE_BUCKET_START = "marginflow.late.bucket-start";
+  /** On late records: the end (epoch ms, exclusive) of that bucket. */
+  public static final String LATE_BUCKET_END = "marginflow.late.bucket-end";
 
   private DeadLetterHeaders() {
   }
@@ -25,6 +29,13 @@ public final class DeadLetterHeaders {
     put(headers, PARTITION, Integer.toString(origin.partition()));
     put(headers, OFFSET, Long.toString(origin.offset()));
     put(headers, EVENT_TIMESTAMP, Long.toString(eventTimestampMs));
+    return headers;
+  }
+
+  /** Adds the bucket a late record missed. */
+  public static Headers annotateLate(Headers headers, long bucketStartMs, long bucketEndMs) {
+    put(headers, LATE_BUCKET_START, Long.toString(bucketStartMs));
+    put(headers, LATE_BUCKET_END, Long.toString(bucketEndMs));
     return headers;
   }
 

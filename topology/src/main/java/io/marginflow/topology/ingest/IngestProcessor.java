@@ -81,9 +81,14 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
       onTick(record.timestamp());
       return;
     }
+    if (record.value() == null) {
+      reject(record, origin, new Rejection(Rejection.NULL_VALUE, "null value without the " + Ticks.HEADER + " header"),
+          record.timestamp());
+      return;
+    }
     T event;
     try {
-      event = record.value() == null ? null : deserializer.deserialize(origin.topic(), record.headers(), record.value());
+      event = deserializer.deserialize(origin.topic(), record.headers(), record.value());
     } catch (RuntimeException e) {
       reject(record, origin, new Rejection(Rejection.DESERIALIZATION, String.valueOf(e.getMessage())), record.timestamp());
       return;
@@ -99,10 +104,12 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     }
     long ts = eventTime(event);
     clock.advance(ts);
-    if (Buckets.isFinal(Buckets.start(ts, config.bucketMs()), config.bucketMs(), config.graceMs(), clock.streamTime())) {
+    long bucket = Buckets.start(ts, config.bucketMs());
+    if (Buckets.isFinal(bucket, config.bucketMs(), config.graceMs(), clock.streamTime())) {
       metrics.count("late");
-      forwardRejected(Route.LATE, record, origin, new Rejection(Rejection.LATE, "bucket of " + ts
+      Headers headers = annotate(record, origin, new Rejection(Rejection.LATE, "bucket of " + ts
           + " was finalized: stream time " + clock.streamTime() + " is past bucket end + grace"), ts);
+      forwardRejected(Route.LATE, record, DeadLetterHeaders.annotateLate(headers, bucket, bucket + config.bucketMs()));
     } else {
       accept(event, ts);
     }
@@ -127,12 +134,14 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
 
   private void reject(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
     metrics.count("dead-lettered-" + rejection.reason());
-    forwardRejected(Route.DLQ, record, origin, rejection, eventTs);
+    forwardRejected(Route.DLQ, record, annotate(record, origin, rejection, eventTs));
   }
 
-  private void forwardRejected(Route route, Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection,
-      long eventTs) {
-    Headers headers = DeadLetterHeaders.annotate(new RecordHeaders(record.headers().toArray()), rejection, origin, eventTs);
+  private static Headers annotate(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
+    return DeadLetterHeaders.annotate(new RecordHeaders(record.headers().toArray()), rejection, origin, eventTs);
+  }
+
+  private void forwardRejected(Route route, Record<byte[], byte[]> record, Headers headers) {
     // Wall-clock time: retention must not delete a rejected record because its event time is old.
     context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route, record.key(), record.value()),
         context.currentSystemTimeMs(), headers));

@@ -12,7 +12,10 @@ import java.util.Collection;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Avro records as JSON: fields named as in the schemas, times as epoch ms, money as JSON numbers, bytes as base64. */
+/**
+ * Avro records as JSON: fields named as in the schemas, times as epoch ms, money and other numbers as JSON numbers
+ * (written in plain notation by {@link Json#MAPPER}), bytes as base64.
+ */
 public final class AvroJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -41,7 +44,8 @@ public final class AvroJson {
     } else if (v instanceof Integer i) {
       return F.numberNode(i);
     } else if (v instanceof Double d) {
-      return F.numberNode(d);
+      // Physical quantities (kWh, watts) as their shortest decimal, in plain notation like the money beside them.
+      return d.isNaN() || d.isInfinite() ? F.nullNode() : F.numberNode(BigDecimal.valueOf(d));
     } else if (v instanceof Boolean b) {
       return F.booleanNode(b);
     } else if (v instanceof ByteBuffer b) {

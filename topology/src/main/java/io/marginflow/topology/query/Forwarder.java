@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.HostInfo;
 /** Asks another instance: the same API, the caller's own token, a marker that stops forwarding loops. */
 final class Forwarder {
   static final String FORWARDED = "X-Marginflow-Forwarded";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   JsonNode get(HostInfo host, String pathAndQuery, String authorization) {

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Pattern MARGINS = Pattern.compile("/v1/tenants/([^/]+)/margins");
   private static final Pattern BUDGET = Pattern.compile("/v1/tenants/([^/]+)/budget");
   private static final Pattern ENERGY = Pattern.compile("/v1/nodes/([^/]+)/energy");
