@@ -37,18 +37,34 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
     }
   }
 
+  /** SPEC 7's columns of each file; any other column is ignored. */
+  static final List<String> USAGE_COLUMNS = List.of("event_id", "timestamp_ms", "tenant_id", "model", "region", "node_id",
+      "input_tokens", "cached_input_tokens", "output_tokens");
+  static final List<String> POWER_COLUMNS = List.of("timestamp_ms", "node_id", "gpu_id", "interval_ms", "avg_power_watts");
+  static final List<String> NODE_COLUMNS = List.of("node_id", "region", "gpu_model", "gpu_count", "gpu_tdp_watts",
+      "hardware_cost_usd", "amortization_years", "pue", "hourly_overhead_usd");
+  static final List<String> PRICE_COLUMNS = List.of("model", "input_usd_per_mtok", "cached_input_usd_per_mtok",
+      "output_usd_per_mtok");
+  static final List<String> ENERGY_PRICE_COLUMNS = List.of("region", "effective_from_ms", "usd_per_kwh");
+  /** thresholds may be left out: the SPEC defaults (0.5, 0.8, 1.0) apply. */
+  static final List<String> BUDGET_COLUMNS = List.of("tenant_id", "period", "metric", "limit_usd");
+
+  /** Reads every file present; a file whose header lacks a required column fails here, before anything is produced. */
   public static Scenario read(Path dir) {
-    return new Scenario(parse(dir, USAGE, 9, Scenario::usage), parse(dir, POWER, 5, Scenario::power),
-        parse(dir, NODES, 9, Scenario::node), parse(dir, PRICEBOOK, 4, Scenario::price),
-        parse(dir, ENERGY_PRICES, 3, Scenario::energyPrice), parse(dir, BUDGETS, 4, Scenario::budget));
+    return new Scenario(parse(dir, USAGE, USAGE_COLUMNS, Scenario::usage), parse(dir, POWER, POWER_COLUMNS, Scenario::power),
+        parse(dir, NODES, NODE_COLUMNS, Scenario::node), parse(dir, PRICEBOOK, PRICE_COLUMNS, Scenario::price),
+        parse(dir, ENERGY_PRICES, ENERGY_PRICE_COLUMNS, Scenario::energyPrice),
+        parse(dir, BUDGETS, BUDGET_COLUMNS, Scenario::budget));
   }
 
-  private static <T> List<Row<T>> parse(Path dir, String file, int minFields, Function<Csv.Line, T> parser) {
+  private static <T> List<Row<T>> parse(Path dir, String file, List<String> columns, Function<Csv.Line, T> parser) {
     List<Row<T>> rows = new ArrayList<>();
-    for (Csv.Line line : Csv.read(dir.resolve(file))) {
+    for (Csv.Line line : Csv.read(dir.resolve(file), columns)) {
       try {
-        if (line.fields().length < minFields) {
-          throw new IllegalArgumentException("expected " + minFields + " fields, found " + line.fields().length);
+        for (String c : columns) {
+          if (line.columns().get(c) >= line.fields().length) {
+            throw new IllegalArgumentException("no field for column " + c + " (" + line.fields().length + " fields)");
+          }
         }
         rows.add(new Row<>(file, line, parser.apply(line), null));
       } catch (RuntimeException e) {
@@ -59,22 +75,36 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
   }
 
   static TokenUsage usage(Csv.Line l) {
-    return TokenUsage.newBuilder().setEventId(l.get(0)).setTimestampMs(Instant.ofEpochMilli(Long.parseLong(l.get(1))))
-        .setTenantId(l.get(2)).setModel(l.get(3)).setRegion(l.get(4)).setNodeId(l.get(5))
-        .setInputTokens(Long.parseLong(l.get(6))).setCachedInputTokens(Long.parseLong(l.get(7)))
-        .setOutputTokens(Long.parseLong(l.get(8))).build();
+    TokenUsage.Builder b = TokenUsage.newBuilder().setEventId(l.get("event_id"))
+        .setTimestampMs(Instant.ofEpochMilli(Long.parseLong(l.get("timestamp_ms")))).setTenantId(l.get("tenant_id"))
+        .setModel(l.get("model")).setRegion(l.get("region")).setNodeId(l.get("node_id"))
+        .setInputTokens(Long.parseLong(l.get("input_tokens"))).setCachedInputTokens(Long.parseLong(l.get("cached_input_tokens")))
+        .setOutputTokens(Long.parseLong(l.get("output_tokens")));
+    if (!l.get("api_key_id").isEmpty()) {
+      b.setApiKeyId(l.get("api_key_id"));
+    }
+    if (!l.get("request_id").isEmpty()) {
+      b.setRequestId(l.get("request_id"));
+    }
+    return b.build();
   }
 
   static PowerSample power(Csv.Line l) {
-    return PowerSample.newBuilder().setTimestampMs(Instant.ofEpochMilli(Long.parseLong(l.get(0)))).setNodeId(l.get(1))
-        .setGpuId(l.get(2)).setIntervalMs(Long.parseLong(l.get(3))).setAvgPowerWatts(Double.parseDouble(l.get(4))).build();
+    PowerSample.Builder b = PowerSample.newBuilder().setTimestampMs(Instant.ofEpochMilli(Long.parseLong(l.get("timestamp_ms"))))
+        .setNodeId(l.get("node_id")).setGpuId(l.get("gpu_id")).setIntervalMs(Long.parseLong(l.get("interval_ms")))
+        .setAvgPowerWatts(Double.parseDouble(l.get("avg_power_watts")));
+    if (!l.get("gpu_utilization").isEmpty()) {
+      b.setGpuUtilization(Double.parseDouble(l.get("gpu_utilization")));
+    }
+    return b.build();
   }
 
   static NodeProfile node(Csv.Line l) {
-    NodeProfile p = NodeProfile.newBuilder().setNodeId(l.get(0)).setRegion(l.get(1)).setGpuModel(l.get(2))
-        .setGpuCount(Integer.parseInt(l.get(3))).setGpuTdpWatts(Double.parseDouble(l.get(4)))
-        .setHardwareCostUsd(Money.usd(l.get(5))).setAmortizationYears(Double.parseDouble(l.get(6)))
-        .setPue(Double.parseDouble(l.get(7))).setHourlyOverheadUsd(Money.usd(l.get(8))).build();
+    NodeProfile p = NodeProfile.newBuilder().setNodeId(l.get("node_id")).setRegion(l.get("region"))
+        .setGpuModel(l.get("gpu_model")).setGpuCount(Integer.parseInt(l.get("gpu_count")))
+        .setGpuTdpWatts(Double.parseDouble(l.get("gpu_tdp_watts"))).setHardwareCostUsd(Money.usd(l.get("hardware_cost_usd")))
+        .setAmortizationYears(Double.parseDouble(l.get("amortization_years"))).setPue(Double.parseDouble(l.get("pue")))
+        .setHourlyOverheadUsd(Money.usd(l.get("hourly_overhead_usd"))).build();
     require(!p.getNodeId().isEmpty() && p.getPue() >= 1.0 && p.getAmortizationYears() > 0
         && p.getHardwareCostUsd().signum() >= 0 && p.getHourlyOverheadUsd().signum() >= 0,
         "node_id non-empty, pue >= 1, amortization_years > 0, costs >= 0");
@@ -82,27 +112,29 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
   }
 
   static PriceBookEntry price(Csv.Line l) {
-    PriceBookEntry p = PriceBookEntry.newBuilder().setModel(l.get(0)).setInputUsdPerMtok(Money.usd(l.get(1)))
-        .setCachedInputUsdPerMtok(Money.usd(l.get(2))).setOutputUsdPerMtok(Money.usd(l.get(3))).build();
+    PriceBookEntry p = PriceBookEntry.newBuilder().setModel(l.get("model")).setInputUsdPerMtok(Money.usd(l.get("input_usd_per_mtok")))
+        .setCachedInputUsdPerMtok(Money.usd(l.get("cached_input_usd_per_mtok")))
+        .setOutputUsdPerMtok(Money.usd(l.get("output_usd_per_mtok"))).build();
     require(!p.getModel().isEmpty() && p.getInputUsdPerMtok().signum() >= 0 && p.getCachedInputUsdPerMtok().signum() >= 0
         && p.getOutputUsdPerMtok().signum() >= 0, "model non-empty, prices >= 0");
     return p;
   }
 
   static EnergyPrice energyPrice(Csv.Line l) {
-    EnergyPrice p = EnergyPrice.newBuilder().setRegion(l.get(0))
-        .setEffectiveFromMs(Instant.ofEpochMilli(Long.parseLong(l.get(1)))).setUsdPerKwh(Money.usd(l.get(2))).build();
+    EnergyPrice p = EnergyPrice.newBuilder().setRegion(l.get("region"))
+        .setEffectiveFromMs(Instant.ofEpochMilli(Long.parseLong(l.get("effective_from_ms"))))
+        .setUsdPerKwh(Money.usd(l.get("usd_per_kwh"))).build();
     require(!p.getRegion().isEmpty() && p.getUsdPerKwh().signum() >= 0, "region non-empty, usd_per_kwh >= 0");
     return p;
   }
 
   static Budget budget(Csv.Line l) {
-    Budget.Builder b = Budget.newBuilder().setTenantId(l.get(0))
-        .setPeriod(BudgetPeriod.valueOf(l.get(1).toUpperCase(Locale.ROOT)))
-        .setMetric(BudgetMetric.valueOf(l.get(2).toUpperCase(Locale.ROOT))).setLimitUsd(Money.usd(l.get(3)));
-    if (!l.get(4).isEmpty()) {
+    Budget.Builder b = Budget.newBuilder().setTenantId(l.get("tenant_id"))
+        .setPeriod(BudgetPeriod.valueOf(l.get("period").toUpperCase(Locale.ROOT)))
+        .setMetric(BudgetMetric.valueOf(l.get("metric").toUpperCase(Locale.ROOT))).setLimitUsd(Money.usd(l.get("limit_usd")));
+    if (!l.get("thresholds").isEmpty()) {
       List<Double> thresholds = new ArrayList<>();
-      for (String t : l.get(4).split(";")) {
+      for (String t : l.get("thresholds").split(";")) {
         thresholds.add(Double.parseDouble(t.trim()));
       }
       b.setThresholds(thresholds);
