@@ -14,11 +14,14 @@ final class Pipelines {
   private Pipelines() {
   }
 
-  /** Every declared topic, with infinite retention: test scenarios are history, and retention must not eat them. */
+  /** Every declared topic, the event topics keeping everything: test scenarios are history. */
   static void createTopicsForHistory(KafkaStack kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")).all(),
-          false);
+    createTopicsForHistory(kafka.bootstrapServers());
+  }
+
+  static void createTopicsForHistory(String bootstrapServers) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
     }
   }
 

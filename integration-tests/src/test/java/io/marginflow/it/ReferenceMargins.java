@@ -1,5 +1,11 @@
 package io.marginflow.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.RoundingMode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -23,6 +29,7 @@ final class ReferenceMargins {
   static final long HOUR = 3_600_000;
   static final long GRACE = 300_000;
   private static final MathContext MC = MathContext.DECIMAL128;
+  private static final BigDecimal NANO = new BigDecimal("0.000000001");
 
   /** Expected figures of one tenant's 1h window. */
   static final class Expected {
@@ -61,6 +68,38 @@ final class ReferenceMargins {
     final Map<String, BigDecimal> weightByTenant = new TreeMap<>();
     final Map<String, long[]> countsByTenant = new TreeMap<>();
     final Map<String, BigDecimal> revenueByTenant = new TreeMap<>();
+  }
+
+  /** Every 1h margin in {@code margins} (JSON as replay writes it) matches the reference of {@code scenario}, and none is missing. */
+  static void assertMatches(Path scenario, List<JsonNode> margins) throws IOException {
+    Map<String, Expected> expected = compute(scenario, System.currentTimeMillis());
+    Map<String, JsonNode> actual = new TreeMap<>();
+    for (JsonNode m : margins) {
+      if (m.get("window").asText().equals("1h")) {
+        assertNull(actual.put(m.get("tenant_id").asText() + "|" + m.get("window_start_ms").asLong(), m), "one record per window");
+      }
+    }
+    assertEquals(expected.keySet(), actual.keySet(), "one 1h record per tenant and hour, idle included");
+    expected.forEach((key, e) -> {
+      JsonNode a = actual.get(key);
+      assertEquals(e.requests, a.get("requests").asLong(), key);
+      assertEquals(e.input, a.get("input_tokens").asLong(), key);
+      assertEquals(e.cached, a.get("cached_input_tokens").asLong(), key);
+      assertEquals(e.output, a.get("output_tokens").asLong(), key);
+      assertEquals(e.unpriced, a.get("unpriced_requests").asLong(), key);
+      assertEquals(e.revenue.setScale(9, RoundingMode.HALF_EVEN), a.get("revenue_usd").decimalValue().setScale(9), key);
+      // Each bucket line's share is within one nano-dollar of its exact value (and the bucket's C is rounded once).
+      BigDecimal tolerance = NANO.multiply(BigDecimal.valueOf(2L * e.lines + 1));
+      assertWithin(e.totalCost, a.get("total_cost_usd").decimalValue(), tolerance, key + " total cost");
+      assertWithin(e.energyCost, a.get("energy_cost_usd").decimalValue(), tolerance, key + " energy cost");
+      assertEquals(0, a.get("revenue_usd").decimalValue().subtract(a.get("total_cost_usd").decimalValue())
+          .compareTo(a.get("gross_margin_usd").decimalValue()), key + " gross margin");
+    });
+  }
+
+  static void assertWithin(BigDecimal expected, BigDecimal actual, BigDecimal tolerance, String what) {
+    assertTrue(expected.subtract(actual).abs().compareTo(tolerance) <= 0,
+        what + ": expected " + expected + " got " + actual + " (tolerance " + tolerance + ")");
   }
 
   /** (tenant, hour start) to expected figures. */

@@ -9,13 +9,11 @@ import io.marginflow.ops.replay.Replay;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.ScenarioGenerator;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -95,7 +93,7 @@ class ReplayIT {
   private static Path replayAndCheck(Path dir, Path scenario) throws Exception {
     Path out = dir.resolve("out");
     Replay.run(scenario, out, Map.of(), System.err);
-    assertMatchesReference(scenario, out);
+    ReferenceMargins.assertMatches(scenario, JsonLines.read(out.resolve("margins.jsonl")));
     assertRollingDaysAddUpTheirHours(out);
     return out;
   }
@@ -118,39 +116,9 @@ class ReplayIT {
       assertEquals(0, day.get("total_cost_usd").decimalValue().compareTo(hours.stream()
           .map(h -> h.get("total_cost_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add)), key);
       BigDecimal revenue = hours.stream().map(h -> h.get("revenue_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add);
-      assertWithin(revenue, day.get("revenue_usd").decimalValue(), NANO.multiply(BigDecimal.valueOf(hours.size())), key);
+      ReferenceMargins.assertWithin(revenue, day.get("revenue_usd").decimalValue(), NANO.multiply(BigDecimal.valueOf(hours.size())), key);
     }
     assertTrue(days > 0, "24h windows were emitted");
   }
 
-  private static void assertMatchesReference(Path scenario, Path out) throws Exception {
-    Map<String, ReferenceMargins.Expected> expected = ReferenceMargins.compute(scenario, System.currentTimeMillis());
-    Map<String, JsonNode> actual = new TreeMap<>();
-    for (JsonNode m : JsonLines.read(out.resolve("margins.jsonl"))) {
-      if (m.get("window").asText().equals("1h")) {
-        actual.put(m.get("tenant_id").asText() + "|" + m.get("window_start_ms").asLong(), m);
-      }
-    }
-    assertEquals(expected.keySet(), actual.keySet(), "one 1h record per tenant and hour, idle included");
-    expected.forEach((key, e) -> {
-      JsonNode a = actual.get(key);
-      assertEquals(e.requests, a.get("requests").asLong(), key);
-      assertEquals(e.input, a.get("input_tokens").asLong(), key);
-      assertEquals(e.cached, a.get("cached_input_tokens").asLong(), key);
-      assertEquals(e.output, a.get("output_tokens").asLong(), key);
-      assertEquals(e.unpriced, a.get("unpriced_requests").asLong(), key);
-      assertEquals(e.revenue.setScale(9, RoundingMode.HALF_EVEN), a.get("revenue_usd").decimalValue().setScale(9), key);
-      // Each bucket line's share is within one nano-dollar of its exact value (and the bucket's C is rounded once).
-      BigDecimal tolerance = NANO.multiply(BigDecimal.valueOf(2L * e.lines + 1));
-      assertWithin(e.totalCost, a.get("total_cost_usd").decimalValue(), tolerance, key + " total cost");
-      assertWithin(e.energyCost, a.get("energy_cost_usd").decimalValue(), tolerance, key + " energy cost");
-      assertEquals(0, a.get("revenue_usd").decimalValue().subtract(a.get("total_cost_usd").decimalValue())
-          .compareTo(a.get("gross_margin_usd").decimalValue()), key + " gross margin");
-    });
-  }
-
-  private static void assertWithin(BigDecimal expected, BigDecimal actual, BigDecimal tolerance, String what) {
-    assertTrue(expected.subtract(actual).abs().compareTo(tolerance) <= 0,
-        what + ": expected " + expected + " got " + actual + " (tolerance " + tolerance + ")");
-  }
 }

@@ -54,6 +54,15 @@ public final class TopicCatalog {
     return new ArrayList<>(byId.values());
   }
 
+  /**
+   * For replays and backfills of history: the event topics keep every record. Their record timestamps are the
+   * events' own (old) times, which time-based retention would delete before the pipeline reads them. Output topics
+   * need no change: their records are stamped when written.
+   */
+  public TopicCatalog keepingEventsForever() {
+    return map(t -> t.id().equals("usage") || t.id().equals("power") ? t.withConfig("retention.ms", "-1") : t);
+  }
+
   /** A catalog with every declaration passed through {@code change} (renames, retention overrides). */
   public TopicCatalog map(UnaryOperator<TopicDeclaration> change) {
     Map<String, TopicDeclaration> copy = new LinkedHashMap<>();

@@ -4,18 +4,12 @@ import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,16 +49,15 @@ final class TopicsCommand implements Runnable {
       description = "Only report; create and change nothing.")
     private boolean checkOnly;
 
-    @Option(names = "--config", description = "marginflow settings file, for configured topic names (topic.*).")
+    @Option(names = "--config", description = "marginflow settings file: topic names (topic.*), margins.topic-retention.")
     private Path settings;
 
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      Topics names = Topics.from(MarginflowConfig.load(settings, System.getenv(), Map.of()));
-      try (Admin admin = Admin.create(adminConfig())) {
-        List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor)
-            .apply(TopicCatalog.defaults().map(t -> t.named(names.nameOf(t))).all(), checkOnly);
+      TopicCatalog catalog = Topics.catalog(MarginflowConfig.load(settings, System.getenv(), Map.of()));
+      try (Admin admin = Admin.create(ClientProperties.of(bootstrapServers, commandConfig))) {
+        List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor).apply(catalog.all(), checkOnly);
         for (TopicProvisioner.Result r : results) {
           out.printf("%-16s %-34s %s%n", r.outcome(), r.topic(), r.detail());
         }
@@ -72,19 +65,6 @@ final class TopicsCommand implements Runnable {
         out.printf("%d topics, %d problem(s)%n", results.size(), problems);
         return problems == 0 ? 0 : 2;
       }
-    }
-
-    private Map<String, Object> adminConfig() throws IOException {
-      Map<String, Object> config = new HashMap<>();
-      if (commandConfig != null) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(commandConfig)) {
-          p.load(r);
-        }
-        p.forEach((k, v) -> config.put(k.toString(), v));
-      }
-      config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      return config;
     }
   }
 }

@@ -9,7 +9,6 @@ import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.ScenarioGenerator;
 import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.serde.ConfluentAvroSerializer;
-import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
@@ -78,7 +77,7 @@ public final class Demo implements AutoCloseable {
     try {
       Topics topics = Topics.defaults();
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().all(), false);
+        new TopicProvisioner(admin, (short) 1).apply(Topics.catalog(MarginflowConfig.of(Map.of())).all(), false);
       }
       ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
       serializer.configure(Map.of("schema.registry.url", stack.registryUrl()), false);

@@ -22,11 +22,17 @@ public final class EmbeddedStack implements AutoCloseable {
 
   /** Starts both on {@code dir}; ports 0 pick free ports. */
   public static EmbeddedStack start(Path dir, int kafkaPort, int registryPort) throws IOException {
+    return start(dir, kafkaPort, registryPort, Map.of());
+  }
+
+  /** Starts both on {@code dir}, with broker properties that override the defaults. */
+  public static EmbeddedStack start(Path dir, int kafkaPort, int registryPort, Map<String, String> brokerOverrides)
+      throws IOException {
     Files.createDirectories(dir);
     EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", registryPort,
         new SchemaStore(dir.resolve("schemas.journal")));
     try {
-      return new EmbeddedStack(EmbeddedKafkaBroker.start(dir.resolve("kafka"), kafkaPort, Map.of()), registry);
+      return new EmbeddedStack(EmbeddedKafkaBroker.start(dir.resolve("kafka"), kafkaPort, brokerOverrides), registry);
     } catch (IOException | RuntimeException e) {
       registry.close();
       throw e;

@@ -63,7 +63,7 @@ public final class Replay {
       settings.put(MarginflowConfig.STATE_DIR, work.resolve("streams").toString());
       settings.putIfAbsent(MarginflowConfig.APPLICATION_ID, "marginflow-replay");
       MarginflowConfig config = MarginflowConfig.of(settings);
-      createTopics(stack.bootstrapServers(), Topics.from(config));
+      createTopics(stack.bootstrapServers(), Topics.catalog(config));
       run(scenario, config, stack, outDir, progress);
     } finally {
       FileTrees.deleteRecursively(work);
@@ -76,23 +76,19 @@ public final class Replay {
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", stack.registryUrl(), AvroSerdeConfig.AUTO_REGISTER, "true"), false);
     TopologyConfig shape = TopologyConfig.from(config, 1);
-    long maxWindow = shape.windows().stream().mapToLong(WindowSpec::sizeMs).max().orElse(0);
-    long closeAfter = maxWindow + shape.graceMs() + 2 * shape.bucketMs();
+    ClosingTicks closing = ClosingTicks.of(shape);
     try (ScenarioProducer producer = new ScenarioProducer(stack.bootstrapServers(), serializer, topics, 60_000)) {
       producer.reference(scenario);
       try (MarginflowApp app = MarginflowApp.start(config, 0)) {
         // No need to wait for RUNNING: the app reads from the beginning, so producing overlaps its start-up.
         long now = System.currentTimeMillis();
-        long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closeAfter, progress);
+        long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closing.afterMs(), progress);
+        closing.requireClosable(last, now);
         if (last != Long.MIN_VALUE) {
-          if (last + closeAfter > now + shape.maxFutureSkewMs()) {
-            throw new IllegalStateException("The scenario ends less than " + Duration.ofMillis(closeAfter)
-                + " ago: its windows cannot close before the wall clock gets there");
-          }
           awaitFinal(app, requiredFinalThrough(last, shape), progress);
         }
         // The closed windows in the stores say how many margin records the (committed) topic must hold.
-        long closed = last == Long.MIN_VALUE ? 0 : closedWindows(app, last + closeAfter);
+        long closed = last == Long.MIN_VALUE ? 0 : closedWindows(app, last + closing.afterMs());
         ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, outDir, closed);
       }
     }
@@ -169,12 +165,9 @@ public final class Replay {
     return closed;
   }
 
-  private static void createTopics(String bootstrap, Topics topics) throws Exception {
-    // Replayed history is old: log retention must not delete it while it is replayed.
-    TopicCatalog catalog = TopicCatalog.defaults().map(t -> t.withConfig("retention.ms", "-1")
-        .named(topics.nameOf(t)));
+  private static void createTopics(String bootstrap, TopicCatalog catalog) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      new TopicProvisioner(admin, (short) 1).apply(catalog.all(), false);
+      new TopicProvisioner(admin, (short) 1).apply(catalog.keepingEventsForever().all(), false);
     }
   }
 

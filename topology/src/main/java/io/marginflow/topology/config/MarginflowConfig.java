@@ -51,6 +51,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String DEFAULT_ENERGY_PRICE = "energy.default-usd-per-kwh";
   public static final String MARGIN_WINDOWS = "margins.windows";
   public static final String MARGIN_RETENTION = "margins.retention";
+  public static final String MARGIN_TOPIC_RETENTION = "margins.topic-retention";
   public static final String WATERMARK_INTERVAL = "watermark.interval";
   public static final String IDLE_TIMEOUT = "watermark.idle-timeout";
   public static final String PRICING_ENABLED = "pricing.dynamic.enabled";
@@ -106,6 +107,9 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(MARGIN_WINDOWS, Type.STRING, "1h,24h/1h", windows(), Importance.MEDIUM,
             "Margin windows, size[/advance], comma-separated: 1h tumbling and a 24h window advancing by 1h.")
         .define(MARGIN_RETENTION, Type.STRING, "7d", duration(), Importance.LOW, "How long closed windows stay queryable.")
+        .define(MARGIN_TOPIC_RETENTION, Type.STRING, "90d", duration(), Importance.MEDIUM,
+            "How long the broker keeps a margin record after it was written (retention.ms of the margins topic, applied by "
+                + "'topics apply'); counted from the writing, whatever the window's event time.")
         .define(WATERMARK_INTERVAL, Type.STRING, "10s", duration(), Importance.LOW,
             "Event-time step at which each input partition reports its progress downstream.")
         .define(IDLE_TIMEOUT, Type.STRING, "0", duration(), Importance.LOW,

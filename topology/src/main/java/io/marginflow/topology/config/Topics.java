@@ -17,6 +17,19 @@ public record Topics(String usage, String power, String nodes, String pricebook,
         c.getString(p + "pricing"));
   }
 
+  /**
+   * The declared topics as these settings want them: configured names, and the margins topic's retention from
+   * margins.topic-retention.
+   */
+  public static io.marginflow.topology.TopicCatalog catalog(MarginflowConfig c) {
+    Topics names = from(c);
+    String marginRetention = Long.toString(c.duration(MarginflowConfig.MARGIN_TOPIC_RETENTION).toMillis());
+    return io.marginflow.topology.TopicCatalog.defaults().map(t -> {
+      io.marginflow.topology.TopicDeclaration named = t.named(names.nameOf(t));
+      return t.id().equals("margins") ? named.withConfig("retention.ms", marginRetention) : named;
+    });
+  }
+
   /** The configured name of a declared topic (dead-letter and late topics follow their source). */
   public String nameOf(io.marginflow.topology.TopicDeclaration t) {
     java.util.Map<String, String> byId = java.util.Map.of("usage", usage, "power", power, "nodes", nodes,

@@ -47,6 +47,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
     this.context = context;
     this.metrics = new PipelineMetrics(context.metrics(), source);
+    metrics.declare("late");
     this.partition = context.taskId().partition();
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
     this.clock = new PartitionClock(progress, source + ":" + partition);

@@ -23,8 +23,18 @@ public final class PipelineMetrics {
 
   /** Counts one occurrence of {@code event}, e.g. "late" or "dead-lettered-future-timestamp". */
   public void count(String event) {
+    sensor(event).record();
+  }
+
+  /** Makes the counters of {@code events} visible at zero before anything happened (dashboards see 0, not nothing). */
+  public void declare(String... events) {
+    for (String event : events) {
+      sensor(event);
+    }
+  }
+
+  private Sensor sensor(String event) {
     String operation = event.toLowerCase(Locale.ROOT).replace('_', '-');
-    sensors.computeIfAbsent(operation, op -> metrics.addRateTotalSensor(SCOPE, entity, op, Sensor.RecordingLevel.INFO))
-        .record();
+    return sensors.computeIfAbsent(operation, op -> metrics.addRateTotalSensor(SCOPE, entity, op, Sensor.RecordingLevel.INFO));
   }
 }

@@ -131,7 +131,10 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
       long start = kv.key.window().start();
       kv.value.setClosed(true);
       store.put(tenant, kv.value, start);
-      context.forward(new Record<>(tenant, WindowStates.toMargin(tenant, w, start, kv.value), start + w.sizeMs() - 1));
+      // The record's timestamp is when the figure became final (wall clock), not its window's event time: the broker's
+      // time-based retention then counts from the writing, so a backfill of last year's usage still yields margins
+      // that billing can read for margins.topic-retention (SPEC 5). The window's bounds travel in the payload.
+      context.forward(new Record<>(tenant, WindowStates.toMargin(tenant, w, start, kv.value), context.currentSystemTimeMs()));
     }
   }
 }

@@ -34,6 +34,7 @@ public final class QueryServer implements AutoCloseable {
   private static final Pattern MARGINS = Pattern.compile("/v1/tenants/([^/]+)/margins");
   private static final Pattern BUDGET = Pattern.compile("/v1/tenants/([^/]+)/budget");
   private static final Pattern ENERGY = Pattern.compile("/v1/nodes/([^/]+)/energy");
+  private static final java.time.Duration METRICS_REFRESH = java.time.Duration.ofSeconds(5);
   private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.js";
 
   private final HttpServer server;
@@ -42,6 +43,7 @@ public final class QueryServer implements AutoCloseable {
   private KafkaStreams streams;
   private ApiTokens tokens;
   private KafkaStreamsMetrics streamsMetrics;
+  private java.util.concurrent.ScheduledExecutorService metricsRefresh;
   private QueryApi api;
   private ReferenceQueries reference;
 
@@ -69,7 +71,13 @@ public final class QueryServer implements AutoCloseable {
       boolean dynamicPricing) {
     this.streams = streams;
     this.tokens = tokens;
-    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    // Pipeline counters appear when a task first needs them: look for new Kafka metrics every few seconds, not 60.
+    this.metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "marginflow-metrics-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    this.streamsMetrics = new KafkaStreamsMetrics(streams, java.util.List.of(), metricsRefresh, METRICS_REFRESH);
     streamsMetrics.bindTo(metrics);
     this.api = new QueryApi(streams, config, self);
     this.reference = new ReferenceQueries(api.local(), config, dynamicPricing);
@@ -197,6 +205,7 @@ public final class QueryServer implements AutoCloseable {
     executor.shutdownNow();
     if (streamsMetrics != null) {
       streamsMetrics.close();
+      metricsRefresh.shutdownNow();
     }
     metrics.close();
   }
