@@ -1,12 +1,20 @@
 package io.marginflow.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.replay.ScenarioLoad;
+import io.marginflow.ops.scenario.GeneratorOptions;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
 import io.marginflow.registry.RegistryClientConfig;
 import io.marginflow.registry.server.EmbeddedSchemaRegistry;
 import io.marginflow.registry.store.SchemaStore;
@@ -16,6 +24,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +45,7 @@ class ConfluentNodeClientInteropIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = NodeRunner.prepare(Path.of("src/test/node"), "@confluentinc/schemaregistry");
+    node = NodeRunner.prepare(Path.of("src/test/node"), "@confluentinc/schemaregistry", "kafkajs");
     registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, new SchemaStore());
   }
 
@@ -98,6 +107,33 @@ class ConfluentNodeClientInteropIT {
     String priceHex = node.node("interop.mjs", "encode", registry.url(), "interop.node.prices", "interop.node.prices-value",
         priceSchema.toString(), priceJson.toString());
     assertEquals(price, serde(PriceBookEntry.class).deserializer().deserialize("interop.node.prices", HEX.parseHex(priceHex)));
+  }
+
+  /**
+   * SPEC 1: a second consumer of the input topics (kafkajs with Confluent's Avro deserializer) reads every record a
+   * scenario load wrote, tick records included, and none fails.
+   */
+  @Test
+  void shouldLetConfluentsDeserializerReadEveryInputRecordTicksIncluded(@TempDir Path dir) throws Exception {
+    try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
+      Pipelines.createTopicsForHistory(stack.bootstrapServers());
+      Path scenario = dir.resolve("scenario");
+      new ScenarioGenerator(new GeneratorOptions(4, 2, 1, 9, GeneratorOptions.DEFAULT_START, 1, null)).write(scenario);
+      Scenario s = Scenario.read(scenario);
+      Map<String, Long> written = ScenarioLoad.run(s, MarginflowConfig.of(Map.of(MarginflowConfig.SCHEMA_REGISTRY_URL,
+          stack.registryUrl())), Map.of("bootstrap.servers", stack.bootstrapServers()), true, System.err);
+      Topics topics = Topics.defaults();
+      JsonNode read = JSON.readTree(node.node("read-topics.mjs", stack.bootstrapServers(), stack.registryUrl(),
+          topics.usage(), topics.power()));
+      for (String topic : List.of(topics.usage(), topics.power())) {
+        JsonNode r = read.get(topic);
+        assertEquals(0, r.path("failures").size(), topic + ": " + r);
+        assertEquals(written.get(topic).longValue(), r.path("records").asLong(), topic + ": every record decoded");
+        assertTrue(r.path("ticks").asLong() >= 6 * 2, topic + ": ticks on every partition, read as null values: " + r);
+        assertEquals(0, r.path("nullWithoutTickHeader").asLong(), topic);
+      }
+      assertEquals(s.usage().stream().filter(Scenario.Row::ok).count(), written.get(topics.usage()).longValue());
+    }
   }
 
   private static String unscaledHex(BigDecimal value) {

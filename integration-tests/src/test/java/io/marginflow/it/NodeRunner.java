@@ -20,7 +20,7 @@ final class NodeRunner {
     this.dir = dir;
   }
 
-  static NodeRunner prepare(Path dir, String requiredPackage) throws IOException, InterruptedException {
+  static NodeRunner prepare(Path dir, String... requiredPackages) throws IOException, InterruptedException {
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
     if (!available("node")) {
       if (ci) {
@@ -29,7 +29,7 @@ final class NodeRunner {
       Assumptions.abort("node is not installed: Confluent client interop test skipped");
     }
     NodeRunner runner = new NodeRunner(dir);
-    if (!Files.isDirectory(dir.resolve("node_modules").resolve(requiredPackage))) {
+    if (java.util.Arrays.stream(requiredPackages).anyMatch(p -> !Files.isDirectory(dir.resolve("node_modules").resolve(p)))) {
       runner.run(List.of("npm", "ci", "--no-audit", "--no-fund"), 600);
     }
     return runner;
