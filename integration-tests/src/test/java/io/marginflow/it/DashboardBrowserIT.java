@@ -42,7 +42,7 @@ class DashboardBrowserIT {
       }
       Assumptions.abort("Chromium is not installed: browser test skipped");
     }
-    DemoOptions options = new DemoOptions(dir.resolve("demo"), 0, Duration.ofHours(2), 720, 8, 4, 3, 10, true,
+    DemoOptions options = new DemoOptions(dir.resolve("demo"), 0, 0, 0, Duration.ofHours(2), 720, 8, 4, 3, 10, true,
         Duration.ofMinutes(10));
     try (Demo demo = Demo.start(options, new PrintStream(OutputStream.nullOutputStream()));
         Cdp browser = Cdp.launch(1280, 900)) {

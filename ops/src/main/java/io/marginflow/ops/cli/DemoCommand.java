@@ -40,6 +40,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Query API and dashboard port (default: ${DEFAULT-VALUE}).")
   private int port;
 
+  @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the embedded Kafka broker, for your own "
+      + "consumers of the margin topics (0: any free port; default: ${DEFAULT-VALUE}).")
+  private int kafkaPort;
+
+  @Option(names = "--registry-port", defaultValue = "8081",
+      description = "Port of the embedded schema registry (0: any free port; default: ${DEFAULT-VALUE}).")
+  private int registryPort;
+
   @Option(names = "--state-dir", defaultValue = "state/demo",
       description = "Broker, registry and stream state (default: ${DEFAULT-VALUE}).")
   private Path stateDir;
@@ -62,9 +70,8 @@ final class DemoCommand implements Callable<Integer> {
     if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
       System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
     }
-    DemoOptions options = new DemoOptions(stateDir, port, lookback, speed, fleet.tenants, fleet.nodes, fleet.seed, rate,
-        false,
-        Duration.ofSeconds(5));
+    DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
+        fleet.seed, rate, false, Duration.ofSeconds(5));
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,6 +82,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  dashboard: " + demo.dashboardUrl());
     out.println("  query API: curl -H 'Authorization: Bearer " + DemoOptions.ADMIN_TOKEN + "' 'http://localhost:" + demo.httpPort()
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
+    out.println("  kafka:     " + demo.bootstrapServers() + "   (margins.tenant.v1, Avro; schema registry "
+        + demo.registryUrl() + ")");
     out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
     out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");
     out.flush();

@@ -72,7 +72,7 @@ public final class Demo implements AutoCloseable {
     if (Files.exists(cursorFile)) {
       cursor = Math.max(cursor, Long.parseLong(Files.readString(cursorFile).trim()));
     }
-    EmbeddedStack stack = EmbeddedStack.start(o.stateDir().resolve("stack"), 0, 0);
+    EmbeddedStack stack = EmbeddedStack.start(o.stateDir().resolve("stack"), o.kafkaPort(), o.registryPort());
     ScenarioProducer producer = null;
     try {
       Topics topics = Topics.defaults();
@@ -139,6 +139,16 @@ public final class Demo implements AutoCloseable {
 
   public int httpPort() {
     return service.httpPort();
+  }
+
+  /** Where the demo's broker listens, for the user's own consumers. */
+  public String bootstrapServers() {
+    return stack.bootstrapServers();
+  }
+
+  /** The demo's schema registry. */
+  public String registryUrl() {
+    return stack.registryUrl();
   }
 
   public String dashboardUrl() {
