@@ -125,7 +125,7 @@ class QueryRoutingIT {
       assertEquals(200, a.status(), a.body().toString());
       assertEquals(a.body(), b.body(), "same answer from both instances for " + tenant);
       assertEquals(1, a.body().path("windows").size(), tenant);
-      assertTrue(a.body().path("windows").get(0).path("final").asBoolean());
+      assertTrue(a.body().path("windows").get(0).path("final").asBoolean(), a.body().toString());
       servedByOther.add(a.body().path("served_by").asText());
     }
     assertEquals(2, servedByOther.size(), "keys are spread over both instances, so each forwarded some");
@@ -148,6 +148,32 @@ class QueryRoutingIT {
     }
     assertEquals(3, get(instances.get(1), "/v1/tenants?window=1h&limit=3&as_of=1767574800000", ADMIN).body().path("tenants")
         .size());
+  }
+
+  /**
+   * One keep-alive connection, as gateways, Grafana and browsers keep: each request answers in milliseconds (the JDK
+   * server used to hold every keep-alive answer for ~40 ms: Nagle's algorithm against the client's delayed ACK).
+   */
+  @Test
+  void shouldAnswerKeepAliveRequestsInMilliseconds() throws Exception {
+    HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    MarginflowService instance = instances.get(0);
+    String budgetTenant = scenario.budgets().stream().filter(Scenario.Row::ok).map(r -> r.record().getTenantId())
+        .findFirst().orElseThrow();
+    List<String> paths = List.of("/health/live", "/v1/tenants/" + budgetTenant + "/budget",
+        "/v1/tenants?window=1h&limit=5&as_of=1767574800000");
+    long[] nanos = new long[150];
+    for (int i = 0; i < nanos.length; i++) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + instance.httpPort()
+          + paths.get(i % paths.size()))).header("Authorization", "Bearer " + ADMIN).build();
+      long start = System.nanoTime();
+      HttpResponse<String> r = oneConnection.send(request, HttpResponse.BodyHandlers.ofString());
+      nanos[i] = System.nanoTime() - start;
+      assertEquals(200, r.statusCode(), r.uri() + " " + r.body());
+    }
+    java.util.Arrays.sort(nanos);
+    long medianMs = nanos[nanos.length / 2] / 1_000_000;
+    assertTrue(medianMs < 10, "median keep-alive request took " + medianMs + " ms (40 ms means Nagle + delayed ACK)");
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.marginflow.topology.query;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The one JSON mapper for everything marginflow writes as JSON (query API, replay files, webhook bodies): money
@@ -15,6 +17,9 @@ public final class Json {
       .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
       // Read money back exactly (another instance's answer, a replay file): never through a double.
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // ... and keep their scale: another instance's 0.000000000 is forwarded as 0.000000000, not 0.
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
       .build();
 
   private Json() {

@@ -86,10 +86,13 @@ public final class LocalQueries {
     return sums;
   }
 
-  /** The stream time (bucket end) through which a margin partition's figures are final. */
+  /**
+   * The stream time (bucket end) through which a margin partition's figures are final, as committed: read past the
+   * record cache like the window queries beside it, so an answer never claims a finality its figures do not show yet.
+   */
   public long asOf(int partition) {
     StateQueryRequest<Long> request = StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH)).withPartitions(Set.of(partition));
+        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH).skipCache()).withPartitions(Set.of(partition));
     QueryResult<Long> r = streams.query(request).getPartitionResults().get(partition);
     if (r == null) {
       throw ApiError.unavailable("partition " + partition + " is not served here right now");
@@ -101,7 +104,7 @@ public final class LocalQueries {
   /** The latest as-of over this instance's partitions (-1 before anything is final). */
   public long localAsOf() {
     StateQueryResult<Long> result = streams.query(StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH)));
+        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH).skipCache()));
     long max = -1;
     for (QueryResult<Long> r : result.getPartitionResults().values()) {
       if (r.isSuccess() && r.getResult() != null) {

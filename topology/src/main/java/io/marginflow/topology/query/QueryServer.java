@@ -2,211 +2,252 @@ package io.marginflow.topology.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.json.JavalinJackson;
 import io.marginflow.topology.config.TopologyConfig;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The query API (SPEC 8) and the dashboard, on the JDK's HTTP server: no framework to align with Kafka's own
- * Jetty, a handful of routes, JSON errors everywhere. /metrics and /health/* need no token; everything under
- * /v1 needs a bearer token.
+ * The query API (SPEC 8) and the dashboard on Javalin (Jetty 12, TCP_NODELAY, keep-alive): /metrics, /health/* and
+ * the dashboard need no token, everything under /v1 a bearer token. Every error is JSON {"status", "error"}; 503s
+ * carry Retry-After. Requests are bounded in size and idle connections time out.
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
   private static final ObjectMapper JSON = Json.MAPPER;
-  private static final Pattern MARGINS = Pattern.compile("/v1/tenants/([^/]+)/margins");
-  private static final Pattern BUDGET = Pattern.compile("/v1/tenants/([^/]+)/budget");
-  private static final Pattern ENERGY = Pattern.compile("/v1/nodes/([^/]+)/energy");
-  private static final java.time.Duration METRICS_REFRESH = java.time.Duration.ofSeconds(5);
+  private static final String ANSWERED = "marginflow.answered";
+  private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final long IDLE_TIMEOUT_MS = 30_000;
   private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.js";
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Javalin javalin;
+  private final ServerConnector connector;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private KafkaStreams streams;
-  private ApiTokens tokens;
-  private KafkaStreamsMetrics streamsMetrics;
-  private java.util.concurrent.ScheduledExecutorService metricsRefresh;
-  private QueryApi api;
-  private ReferenceQueries reference;
+  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "marginflow-metrics-refresh");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile Attached attached;
 
-  private QueryServer(HttpServer server) {
-    this.server = server;
-    this.executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "marginflow-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
+  /** What serving needs once Kafka Streams exists. */
+  private record Attached(KafkaStreams streams, ApiTokens tokens, QueryApi api, ReferenceQueries reference,
+      KafkaStreamsMetrics streamsMetrics) {
+  }
+
+  private QueryServer(String bindHost, int port) {
+    ServerConnector[] holder = new ServerConnector[1];
+    this.javalin = Javalin.create(cfg -> configure(cfg, bindHost, port, holder));
+    javalin.start();
+    this.connector = holder[0];
   }
 
   /**
-   * Binds the port first (0: any free port), so that the instance can announce it as application.server before
-   * Kafka Streams starts; {@link #attach} then starts serving.
+   * Binds the port and starts answering (503 until {@link #attach}), so that the instance can announce its port as
+   * application.server before Kafka Streams starts. Port 0 picks a free port.
    */
-  public static QueryServer bind(String bindHost, int port) throws IOException {
-    return new QueryServer(HttpServer.create(new InetSocketAddress(bindHost, port), 128));
+  public static QueryServer bind(String bindHost, int port) {
+    return new QueryServer(bindHost, port);
   }
 
   /** Starts serving the queries of {@code streams}, known to the others as {@code self}. */
   public QueryServer attach(KafkaStreams streams, HostInfo self, TopologyConfig config, ApiTokens tokens,
       boolean dynamicPricing) {
-    this.streams = streams;
-    this.tokens = tokens;
     // Pipeline counters appear when a task first needs them: look for new Kafka metrics every few seconds, not 60.
-    this.metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "marginflow-metrics-refresh");
-      t.setDaemon(true);
-      return t;
-    });
-    this.streamsMetrics = new KafkaStreamsMetrics(streams, java.util.List.of(), metricsRefresh, METRICS_REFRESH);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, List.of(), metricsRefresh, METRICS_REFRESH);
     streamsMetrics.bindTo(metrics);
-    this.api = new QueryApi(streams, config, self);
-    this.reference = new ReferenceQueries(api.local(), config, dynamicPricing);
-    server.start();
+    QueryApi api = new QueryApi(streams, config, self);
+    this.attached = new Attached(streams, tokens, api, new ReferenceQueries(api.local(), config, dynamicPricing),
+        streamsMetrics);
     LOG.info("Query API and dashboard on http://{}:{}/", self.host(), port());
     return this;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      try {
-        if (!"GET".equals(exchange.getRequestMethod())) {
-          throw new ApiError(405, "only GET is supported");
-        }
-        if (!path.startsWith("/v1/") && serveUnauthenticated(exchange, path)) {
-          return;
-        }
-        respond(exchange, 200, route(exchange, path));
-      } catch (ApiError e) {
-        if (e.retryAfterSeconds() > 0) {
-          exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
-        }
-        respond(exchange, e.status(), error(e.status(), e.getMessage()));
-      } catch (InvalidStateStoreException e) {
-        exchange.getResponseHeaders().set("Retry-After", "1");
-        respond(exchange, 503, error(503, "not ready: " + e.getMessage()));
-      } catch (RuntimeException e) {
-        LOG.error("Query {} failed", exchange.getRequestURI(), e);
-        respond(exchange, 500, error(500, "internal error: " + e.getClass().getSimpleName()));
-      }
-    }
+  private void configure(JavalinConfig cfg, String bindHost, int port, ServerConnector[] holder) {
+    cfg.startup.showJavalinBanner = false;
+    cfg.startup.showOldJavalinVersionWarning = false;
+    cfg.http.prefer405over404 = true;
+    cfg.http.maxRequestSize = 64 * 1024;
+    cfg.http.generateEtags = false;
+    cfg.jsonMapper(new JavalinJackson(JSON, false));
+    QueuedThreadPool pool = new QueuedThreadPool(32, 4, 60_000);
+    pool.setName("marginflow-http");
+    pool.setDaemon(true);
+    cfg.jetty.threadPool = pool;
+    cfg.jetty.modifyHttpConfiguration(http -> {
+      http.setRequestHeaderSize(MAX_HEADER_BYTES);
+      http.setSendServerVersion(false);
+    });
+    cfg.jetty.addConnector((server, http) -> {
+      ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+      c.setHost(bindHost);
+      c.setPort(port);
+      c.setIdleTimeout(IDLE_TIMEOUT_MS);
+      holder[0] = c;
+      return c;
+    });
+    cfg.jetty.modifyServer(server -> {
+      // Errors Jetty answers itself (oversized headers, malformed requests) are JSON too, without stack traces.
+      ErrorHandler errors = new ErrorHandler();
+      errors.setShowStacks(false);
+      errors.setDefaultResponseMimeType("application/json");
+      server.setErrorHandler(errors);
+    });
+    routes(cfg);
   }
 
-  private JsonNode route(HttpExchange exchange, String path) {
-    String auth = exchange.getRequestHeaders().getFirst("Authorization");
-    String raw = exchange.getRequestURI().getRawQuery();
-    Request r = new Request(tokens.authenticate(auth), new Params(raw), path + (raw == null ? "" : "?" + raw), auth,
-        exchange.getRequestHeaders().getFirst(Forwarder.FORWARDED) != null);
-    Matcher m;
-    if ((m = MARGINS.matcher(path)).matches()) {
-      return api.margins(r, Params.tenant(m.group(1)));
-    } else if ((m = BUDGET.matcher(path)).matches()) {
-      return api.budget(r, Params.tenant(m.group(1)), reference);
-    } else if ((m = ENERGY.matcher(path)).matches()) {
-      return api.nodeEnergy(r, m.group(1));
-    }
-    return switch (path) {
-      case "/v1/tenants" -> api.tenants(r);
-      case "/v1/unit-economics" -> api.unitEconomics(r);
-      case "/v1/pricing" -> reference.pricing();
-      case "/v1/status" -> api.status();
-      case "/v1/nodes" -> {
-        r.principal().requireAdmin();
-        yield reference.nodes();
+  private void routes(JavalinConfig cfg) {
+    var r = cfg.routes;
+    r.before(ctx -> ctx.header("Cache-Control", "no-store"));
+    r.get("/v1/tenants/{tenant}/margins", api((a, q, ctx) -> a.api().margins(q, Params.tenant(ctx.pathParam("tenant")))));
+    r.get("/v1/tenants/{tenant}/budget", api((a, q, ctx) -> a.api().budget(q, Params.tenant(ctx.pathParam("tenant")),
+        a.reference())));
+    r.get("/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, ctx.pathParam("node"))));
+    r.get("/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
+    r.get("/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
+    r.get("/v1/pricing", api((a, q, ctx) -> a.reference().pricing()));
+    r.get("/v1/status", api((a, q, ctx) -> a.api().status()));
+    r.get("/v1/nodes", api((a, q, ctx) -> {
+      q.principal().requireAdmin();
+      return a.reference().nodes();
+    }));
+    r.get("/v1/alerts", api((a, q, ctx) -> JSON.createObjectNode().put("note", "budget alerts are not produced yet")
+        .set("alerts", JSON.createArrayNode())));
+    r.get("/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
+        true, "UP", "DOWN"));
+    r.get("/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
+    r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        .result(metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+    r.get("/", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    r.get("/index.html", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    r.get("/assets/chart.umd.js", asset(CHART_JS, "text/javascript; charset=utf-8"));
+    r.get("/assets/dashboard.js", asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
+    r.get("/assets/dashboard.css", asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
+    r.exception(ApiError.class, (e, ctx) -> {
+      if (e.retryAfterSeconds() > 0) {
+        ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
       }
-      case "/v1/alerts" -> JSON.createObjectNode().put("note", "budget alerts are not produced yet").set("alerts",
-          JSON.createArrayNode());
-      default -> throw ApiError.notFound("no such endpoint: " + path);
+      error(ctx, e.status(), e.getMessage());
+    });
+    r.exception(InvalidStateStoreException.class, (e, ctx) -> {
+      ctx.header("Retry-After", "1");
+      error(ctx, 503, "not ready: " + e.getMessage());
+    });
+    r.exception(Exception.class, (e, ctx) -> {
+      LOG.error("Query {} failed", ctx.path(), e);
+      error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+    });
+    r.error(404, ctx -> unlessAnswered(ctx, 404, "no such endpoint: " + ctx.path()));
+    r.error(405, ctx -> unlessAnswered(ctx, 405, "only GET is supported"));
+  }
+
+  /** A /v1 query: the caller's token, validated parameters, then the answer as JSON. */
+  @FunctionalInterface
+  private interface Query {
+    JsonNode answer(Attached attached, Request request, Context ctx);
+  }
+
+  private Handler api(Query query) {
+    return ctx -> {
+      Attached a = ready();
+      String auth = ctx.header("Authorization");
+      String raw = ctx.queryString();
+      Request request = new Request(a.tokens().authenticate(auth), new Params(raw), ctx.path() + (raw == null ? "" : "?" + raw),
+          auth, ctx.header(Forwarder.FORWARDED) != null);
+      respond(ctx, 200, query.answer(a, request, ctx));
     };
   }
 
-  /** Health, metrics and the dashboard; true when handled. */
-  private boolean serveUnauthenticated(HttpExchange exchange, String path) throws IOException {
-    switch (path) {
-      case "/health/live" -> {
-        boolean alive = streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.NOT_RUNNING;
-        respond(exchange, alive ? 200 : 503, JSON.createObjectNode().put("status", alive ? "UP" : "DOWN")
-            .put("state", streams.state().name()));
-      }
-      case "/health/ready" -> {
-        boolean ready = streams.state() == KafkaStreams.State.RUNNING;
-        if (!ready) {
-          exchange.getResponseHeaders().set("Retry-After", "1");
-        }
-        respond(exchange, ready ? 200 : 503, JSON.createObjectNode().put("status", ready ? "READY" : "NOT_READY")
-            .put("state", streams.state().name()));
-      }
-      case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
-          metrics.scrape().getBytes(StandardCharsets.UTF_8));
-      case "/", "/index.html" -> staticFile(exchange, "io/marginflow/dashboard/index.html", "text/html; charset=utf-8");
-      case "/assets/chart.umd.js" -> staticFile(exchange, CHART_JS, "text/javascript; charset=utf-8");
-      case "/assets/dashboard.js" -> staticFile(exchange, "io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8");
-      case "/assets/dashboard.css" -> staticFile(exchange, "io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8");
-      default -> {
-        return false;
-      }
+  private Attached ready() {
+    Attached a = attached;
+    if (a == null) {
+      throw ApiError.unavailable("not ready: the pipeline is starting");
     }
-    return true;
+    return a;
   }
 
-  private void staticFile(HttpExchange exchange, String resource, String type) throws IOException {
+  /** Health of the instance; before Kafka Streams is attached it is starting: alive, not ready. */
+  private void health(Context ctx, Predicate<KafkaStreams.State> ok, boolean goodWhileStarting, String up, String down) {
+    Attached a = attached;
+    KafkaStreams.State state = a == null ? KafkaStreams.State.CREATED : a.streams().state();
+    boolean good = a == null ? goodWhileStarting : ok.test(state);
+    if (!good) {
+      ctx.header("Retry-After", "1");
+    }
+    respond(ctx, good ? 200 : 503, JSON.createObjectNode().put("status", good ? up : down).put("state", state.name()));
+  }
+
+  private static Handler asset(String resource, String type) {
+    byte[] body = readResource(resource);
+    return ctx -> ctx.contentType(type).result(body);
+  }
+
+  private static byte[] readResource(String resource) {
     try (InputStream in = QueryServer.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw ApiError.notFound("missing asset " + resource);
+        throw new IllegalStateException("missing asset " + resource + " on the class path");
       }
-      send(exchange, 200, type, in.readAllBytes());
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  private static JsonNode error(int status, String message) {
-    return JSON.createObjectNode().put("status", status).put("error", message);
+  private static void unlessAnswered(Context ctx, int status, String message) {
+    if (ctx.attribute(ANSWERED) == null) {
+      error(ctx, status, message);
+    }
   }
 
-  private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
+  private static void error(Context ctx, int status, String message) {
+    respond(ctx, status, JSON.createObjectNode().put("status", status).put("error", message));
   }
 
-  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+  private static void respond(Context ctx, int status, JsonNode body) {
+    try {
+      ctx.attribute(ANSWERED, Boolean.TRUE);
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
-      metricsRefresh.shutdownNow();
+    javalin.stop();
+    Attached a = attached;
+    if (a != null) {
+      a.streamsMetrics().close();
     }
+    metricsRefresh.shutdownNow();
     metrics.close();
   }
 }

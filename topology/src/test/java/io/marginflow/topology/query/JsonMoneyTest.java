@@ -49,4 +49,10 @@ class JsonMoneyTest {
     assertEquals(0, new BigDecimal("0.000000001").compareTo(back.get("revenue_usd").decimalValue()));
     assertEquals(0, new BigDecimal("100000000000000000000").compareTo(back.get("total_cost_usd").decimalValue()));
   }
+
+  @Test
+  void shouldForwardAnAnswerUnchanged() throws Exception {
+    String written = write(margin("0", "0.1", 0.0));
+    assertEquals(written, Json.MAPPER.writeValueAsString(Json.MAPPER.readTree(written)), "read and written again, as forwarded");
+  }
 }

@@ -1,6 +1,7 @@
 package io.marginflow.topology.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,6 +99,16 @@ class QueryServerTest {
     HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/tenants"))
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode());
+  }
+
+  @Test
+  void shouldAnswerOversizedRequestsWithJsonFromTheServerItself() throws Exception {
+    HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/tenants"))
+        .header("X-Padding", "x".repeat(20_000)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(431, big.statusCode(), big.body());
+    assertTrue(big.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), big.headers().toString());
+    assertEquals(431, json(big).path("status").asInt(), big.body());
+    assertFalse(big.body().contains("at org.eclipse"), "no stack trace");
   }
 
   @Test
