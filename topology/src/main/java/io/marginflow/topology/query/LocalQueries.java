@@ -10,35 +10,32 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.query.FailureReason;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
-import org.apache.kafka.streams.query.WindowKeyQuery;
-import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Reads this instance's state stores by name: IQv2 for the partitioned stores, the read-only store API for the
- * global reference tables (which IQv2 does not serve). Rebalancing and restoring are 503, never 500.
+ * Reads this instance's state stores by name, through their record caches (see {@link #windowStore}): the latest
+ * processed state, with the progress marker never ahead of the figures. Rebalancing and restoring surface as
+ * {@link InvalidStateStoreException}, answered 503, never 500.
  */
 public final class LocalQueries {
   private final KafkaStreams streams;
+  private final int partitions;
 
-  public LocalQueries(KafkaStreams streams) {
+  /** Queries of {@code streams}, whose partitioned stores have {@code partitions} partitions. */
+  public LocalQueries(KafkaStreams streams, int partitions) {
     this.streams = streams;
+    this.partitions = partitions;
   }
 
   /** One window of a tenant: its SPEC 5 figures and whether it is final. */
@@ -46,11 +43,9 @@ public final class LocalQueries {
   }
 
   public List<WindowRow> tenantWindows(String tenant, WindowSpec w, long fromStart, long toStart, int partition) {
-    StateQueryRequest<WindowStoreIterator<TenantWindowState>> request = StateQueryRequest.inStore(StoreNames.tenantMargins(w))
-        .withQuery(WindowKeyQuery.<String, TenantWindowState>withKeyAndWindowStartRange(tenant, Instant.ofEpochMilli(fromStart),
-            Instant.ofEpochMilli(toStart))).withPartitions(Set.of(partition));
     List<WindowRow> rows = new ArrayList<>();
-    try (WindowStoreIterator<TenantWindowState> it = only(streams.query(request), partition)) {
+    try (WindowStoreIterator<TenantWindowState> it = this.<TenantWindowState>windowStore(StoreNames.tenantMargins(w), partition)
+        .fetch(tenant, Instant.ofEpochMilli(fromStart), Instant.ofEpochMilli(toStart))) {
       it.forEachRemaining(kv -> rows.add(new WindowRow(kv.key, kv.value)));
     }
     return rows;
@@ -67,59 +62,42 @@ public final class LocalQueries {
   }
 
   private Map<String, TenantWindowState> range(String store, long fromStart, long toStart, String prefix) {
-    StateQueryRequest<KeyValueIterator<Windowed<String>, TenantWindowState>> request = StateQueryRequest.inStore(store)
-        .withQuery(WindowRangeQuery.<String, TenantWindowState>withWindowStartRange(Instant.ofEpochMilli(fromStart),
-            Instant.ofEpochMilli(toStart)));
     Map<String, TenantWindowState> sums = new TreeMap<>();
-    StateQueryResult<KeyValueIterator<Windowed<String>, TenantWindowState>> result = streams.query(request);
-    for (QueryResult<KeyValueIterator<Windowed<String>, TenantWindowState>> r : result.getPartitionResults().values()) {
-      check(r);
-      try (KeyValueIterator<Windowed<String>, TenantWindowState> it = r.getResult()) {
-        while (it.hasNext()) {
-          KeyValue<Windowed<String>, TenantWindowState> kv = it.next();
-          if (kv.key.key().startsWith(prefix)) {
-            sums.merge(kv.key.key().substring(prefix.length()), kv.value, WindowStates::merge);
-          }
+    try (KeyValueIterator<Windowed<String>, TenantWindowState> it = this.<TenantWindowState>windowStore(store, null)
+        .fetchAll(Instant.ofEpochMilli(fromStart), Instant.ofEpochMilli(toStart))) {
+      while (it.hasNext()) {
+        KeyValue<Windowed<String>, TenantWindowState> kv = it.next();
+        if (kv.key.key().startsWith(prefix)) {
+          sums.merge(kv.key.key().substring(prefix.length()), kv.value, WindowStates::merge);
         }
       }
     }
     return sums;
   }
 
-  /**
-   * The stream time (bucket end) through which a margin partition's figures are final, as committed: read past the
-   * record cache like the window queries beside it, so an answer never claims a finality its figures do not show yet.
-   */
+  /** The stream time (bucket end) through which a margin partition's figures are final. */
   public long asOf(int partition) {
-    StateQueryRequest<Long> request = StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH).skipCache()).withPartitions(Set.of(partition));
-    QueryResult<Long> r = streams.query(request).getPartitionResults().get(partition);
-    if (r == null) {
-      throw ApiError.unavailable("partition " + partition + " is not served here right now");
-    }
-    check(r);
-    return r.getResult() == null ? -1 : r.getResult();
+    Long v = progressStore(partition).get(StoreNames.MARGIN_FINAL_THROUGH);
+    return v == null ? -1 : v;
   }
 
   /** The latest as-of over this instance's partitions (-1 before anything is final). */
   public long localAsOf() {
-    StateQueryResult<Long> result = streams.query(StateQueryRequest.inStore(StoreNames.MARGIN_PROGRESS)
-        .withQuery(KeyQuery.<String, Long>withKey(StoreNames.MARGIN_FINAL_THROUGH).skipCache()));
     long max = -1;
-    for (QueryResult<Long> r : result.getPartitionResults().values()) {
-      if (r.isSuccess() && r.getResult() != null) {
-        max = Math.max(max, r.getResult());
+    for (int p = 0; p < partitions; p++) {
+      try {
+        max = Math.max(max, asOf(p));
+      } catch (InvalidStateStoreException e) {
+        // not hosted here (or moving): the other instances answer for it
       }
     }
     return max;
   }
 
   public List<ObjectNode> nodeEnergy(String node, long from, long to, int partition) {
-    StateQueryRequest<WindowStoreIterator<NodeBucketSummary>> request = StateQueryRequest.inStore(StoreNames.NODE_ENERGY)
-        .withQuery(WindowKeyQuery.<String, NodeBucketSummary>withKeyAndWindowStartRange(node, Instant.ofEpochMilli(from),
-            Instant.ofEpochMilli(to))).withPartitions(Set.of(partition));
     List<ObjectNode> rows = new ArrayList<>();
-    try (WindowStoreIterator<NodeBucketSummary> it = only(streams.query(request), partition)) {
+    try (WindowStoreIterator<NodeBucketSummary> it = this.<NodeBucketSummary>windowStore(StoreNames.NODE_ENERGY, partition)
+        .fetch(node, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to))) {
       it.forEachRemaining(kv -> rows.add(AvroJson.toJson(kv.value)));
     }
     return rows;
@@ -140,24 +118,20 @@ public final class LocalQueries {
     }
   }
 
-  private static <R> R only(StateQueryResult<R> result, int partition) {
-    QueryResult<R> r = result.getPartitionResults().get(partition);
-    if (r == null) {
-      throw ApiError.unavailable("partition " + partition + " is not served here right now");
-    }
-    check(r);
-    return r.getResult();
+  /**
+   * A window store of this instance, one partition or (null) all local ones. Read through the record cache, like
+   * {@link #progressStore}: a commit flushes the stores one after the other, and a query that read the progress
+   * marker from the cache and the figures from disk (as IQv2's window queries do) could meet figures older than the
+   * marker that dates them. Through the cache, marker first, figures never lag their as_of.
+   */
+  private <V> ReadOnlyWindowStore<String, V> windowStore(String name, Integer partition) {
+    StoreQueryParameters<ReadOnlyWindowStore<String, V>> q = StoreQueryParameters.fromNameAndType(name,
+        QueryableStoreTypes.<String, V>windowStore());
+    return streams.store(partition == null ? q : q.withPartition(partition));
   }
 
-  private static void check(QueryResult<?> r) {
-    if (r.isSuccess()) {
-      return;
-    }
-    FailureReason reason = r.getFailureReason();
-    if (reason == FailureReason.NOT_ACTIVE || reason == FailureReason.NOT_UP_TO_BOUND || reason == FailureReason.DOES_NOT_EXIST
-        || reason == FailureReason.NOT_PRESENT) {
-      throw ApiError.unavailable("state is rebalancing or restoring (" + reason + ")");
-    }
-    throw new ApiError(500, "store query failed: " + reason + " " + r.getFailureMessage());
+  private ReadOnlyKeyValueStore<String, Long> progressStore(int partition) {
+    return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.MARGIN_PROGRESS,
+        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition));
   }
 }

@@ -38,7 +38,7 @@ final class QueryApi {
   QueryApi(KafkaStreams streams, TopologyConfig config, HostInfo self) {
     this.streams = streams;
     this.config = config;
-    this.local = new LocalQueries(streams);
+    this.local = new LocalQueries(streams, config.inputPartitions());
     this.self = self;
   }
 

@@ -6,21 +6,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetMetric;
-import io.marginflow.avro.BudgetPeriod;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.topology.domain.BudgetPosition;
 import io.marginflow.topology.domain.MarginFigures;
 import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** Queries over reference data: pricing in force, nodes, and a tenant's budget position. */
@@ -63,36 +57,29 @@ final class ReferenceQueries {
     }
     WindowSpec hourly = config.windows().stream().filter(w -> w.sizeMs() == w.advanceMs() && 86_400_000L % w.sizeMs() == 0)
         .findFirst().orElseThrow(() -> new ApiError(501, "budgets need a tumbling margin window that divides a day"));
-    long asOf = local.asOf(partition);
-    ZonedDateTime now = Instant.ofEpochMilli(Math.max(asOf, 0)).atZone(ZoneOffset.UTC);
-    ZonedDateTime start = b.getPeriod() == BudgetPeriod.DAILY ? now.truncatedTo(ChronoUnit.DAYS)
-        : now.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
-    ZonedDateTime end = b.getPeriod() == BudgetPeriod.DAILY ? start.plusDays(1) : start.plusMonths(1);
-    long from = start.toInstant().toEpochMilli();
-    BigDecimal amount = BigDecimal.ZERO.setScale(9);
+    long asOf = Math.max(local.asOf(partition), 0);
+    BudgetPosition.Period period = BudgetPosition.Period.valueOf(b.getPeriod().name());
+    long from = BudgetPosition.bounds(period, asOf)[0];
+    BigDecimal amount = BigDecimal.ZERO;
+    // Open windows hold finalized buckets only, so the sum is the amount as of asOf.
     for (LocalQueries.WindowRow row : local.tenantWindows(tenant, hourly, from, Math.max(from, asOf - 1), partition)) {
       TenantWindowState s = row.state();
       MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());
       amount = amount.add(b.getMetric() == BudgetMetric.SPEND ? f.revenueUsd() : f.totalCostUsd());
     }
-    long length = end.toInstant().toEpochMilli() - from;
-    long elapsed = Math.max(0, asOf - from);
+    BudgetPosition p = BudgetPosition.of(period, amount, b.getLimitUsd(), b.getThresholds(), asOf);
     ObjectNode out = F.objectNode().put("tenant_id", tenant).put("period", b.getPeriod().name())
-        .put("metric", b.getMetric().name()).put("period_start_ms", from).put("period_end_ms", end.toInstant().toEpochMilli())
-        .put("as_of_ms", asOf).put("amount_usd", amount).put("limit_usd", b.getLimitUsd());
-    ArrayNode crossed = out.putArray("thresholds_crossed");
+        .put("metric", b.getMetric().name()).put("period_start_ms", p.periodStartMs()).put("period_end_ms", p.periodEndMs())
+        .put("as_of_ms", asOf).put("amount_usd", p.amountUsd()).put("limit_usd", b.getLimitUsd());
     ArrayNode all = out.putArray("thresholds");
-    for (double t : b.getThresholds()) {
-      all.add(t);
-      if (amount.compareTo(b.getLimitUsd().multiply(BigDecimal.valueOf(t))) >= 0) {
-        crossed.add(t);
-      }
-    }
-    if (elapsed * 10 >= length && elapsed > 0) {
-      out.put("projected_usd", amount.multiply(BigDecimal.valueOf(length)).divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128)
-          .setScale(9, RoundingMode.HALF_EVEN));
+    b.getThresholds().forEach(all::add);
+    ArrayNode crossed = out.putArray("thresholds_crossed");
+    p.thresholdsCrossed().forEach(crossed::add);
+    out.put("projected_usd", p.projectedUsd());
+    if (p.breachAtMs() == null) {
+      out.putNull("breach_at_ms");
     } else {
-      out.putNull("projected_usd");
+      out.put("breach_at_ms", p.breachAtMs().longValue());
     }
     return out;
   }

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.domain.MarginFigures;
+import io.marginflow.topology.domain.UnitCosts;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.math.RoundingMode;
 
 /** Cost, revenue and energy per million tokens for one group (model, region or tenant) of a window (SPEC 8). */
 final class UnitEconomics {
-  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
-
   private UnitEconomics() {
   }
 
@@ -32,12 +30,8 @@ final class UnitEconomics {
   }
 
   private static void perMillion(ObjectNode n, String what, BigDecimal amount, long output, long total) {
-    n.put(what + "_per_1m_output_tokens", output == 0 ? null : per(amount, output));
-    n.put(what + "_per_1m_total_tokens", total == 0 ? null : per(amount, total));
-  }
-
-  private static BigDecimal per(BigDecimal amount, long tokens) {
-    return amount.multiply(MILLION).divide(BigDecimal.valueOf(tokens), MathContext.DECIMAL128).setScale(9, RoundingMode.HALF_EVEN);
+    n.put(what + "_per_1m_output_tokens", UnitCosts.perMillion(amount, output));
+    n.put(what + "_per_1m_total_tokens", UnitCosts.perMillion(amount, total));
   }
 
   /** Reads back the raw sums another instance sent. */
