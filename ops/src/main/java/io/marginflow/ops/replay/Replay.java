@@ -30,9 +30,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /**
@@ -85,7 +83,7 @@ public final class Replay {
         long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closing.afterMs(), progress);
         closing.requireClosable(last, now);
         if (last != Long.MIN_VALUE) {
-          awaitFinal(app, requiredFinalThrough(last, shape), progress);
+          Completion.awaitFinal(app, Completion.requiredFinalThrough(last, shape), TIMEOUT, progress);
         }
         // The closed windows in the stores say how many margin records the (committed) topic must hold.
         long closed = last == Long.MIN_VALUE ? 0 : closedWindows(app, last + closing.afterMs());
@@ -93,58 +91,6 @@ public final class Replay {
       }
     }
     progress.printf("replay: wrote %s%n", outDir.toAbsolutePath());
-  }
-
-  /** The low watermark the margin tasks must reach for every window holding {@code lastEventMs} to be closed. */
-  static long requiredFinalThrough(long lastEventMs, TopologyConfig shape) {
-    long required = Long.MIN_VALUE;
-    for (WindowSpec w : shape.windows()) {
-      long lastStart = Math.floorDiv(lastEventMs, w.advanceMs()) * w.advanceMs();
-      required = Math.max(required, lastStart + w.sizeMs());
-    }
-    return required;
-  }
-
-  private static void awaitFinal(MarginflowApp app, long target, PrintStream progress) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    long reported = Long.MIN_VALUE;
-    Object lock = new Object();
-    while (true) {
-      long through = finalThrough(app);
-      if (through >= target) {
-        return;
-      }
-      if (through != reported && through != Long.MIN_VALUE) {
-        progress.printf("replay: windows closed through %s (need %s)%n", java.time.Instant.ofEpochMilli(through),
-            java.time.Instant.ofEpochMilli(target));
-        reported = through;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Windows not closed within " + TIMEOUT);
-      }
-      synchronized (lock) {
-        lock.wait(100);
-      }
-    }
-  }
-
-  /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */
-  private static long finalThrough(MarginflowApp app) {
-    long min = Long.MAX_VALUE;
-    for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
-      try {
-        ReadOnlyKeyValueStore<String, Long> store = app.streams().store(StoreQueryParameters
-            .fromNameAndType(StoreNames.MARGIN_PROGRESS, QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(p));
-        Long v = store.get(StoreNames.MARGIN_FINAL_THROUGH);
-        if (v == null) {
-          return Long.MIN_VALUE;
-        }
-        min = Math.min(min, v);
-      } catch (InvalidStateStoreException e) {
-        return Long.MIN_VALUE;
-      }
-    }
-    return min;
   }
 
   /**

@@ -1,0 +1,150 @@
+package io.marginflow.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.marginflow.ops.FileTrees;
+import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.replay.Completion;
+import io.marginflow.ops.replay.ScenarioProducer;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.ops.scenario.SyntheticLoad;
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.serde.AvroSerdeConfig;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.app.MarginflowApp;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.query.Json;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench throughput}: pre-loads N usage events with their power telemetry and ticks into the embedded broker
+ * (not timed), then times, on that same input and broker, (1) a plain consumer that only deserializes the usage events,
+ * (2) a minimal Kafka Streams app with one windowed count per tenant under the same processing guarantee, and (3) the
+ * full marginflow topology with its defaults, from start until every window is final.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true,
+    description = {"Events/s of the full pipeline against two baselines measured in the same run on the same input: a plain",
+        "deserializing consumer and a minimal Kafka Streams windowed count. Ends with one JSON line."})
+final class ThroughputBench implements Callable<Integer> {
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--events", defaultValue = "1000000", description = "Usage events (default: ${DEFAULT-VALUE}).")
+  private long events;
+
+  @Option(names = "--tenants", defaultValue = "200", description = "Tenants (default: ${DEFAULT-VALUE}).")
+  private int tenants;
+
+  @Option(names = "--nodes", defaultValue = "32", description = "Nodes of 8 GPUs (default: ${DEFAULT-VALUE}).")
+  private int nodes;
+
+  @Option(names = "--rate", defaultValue = "2000", description = "Usage events per second of event time "
+      + "(default: ${DEFAULT-VALUE}).")
+  private double rate;
+
+  @Option(names = "--guarantee", defaultValue = "exactly_once_v2",
+      description = "exactly_once_v2 or at_least_once, for the pipeline and the count baseline (default: ${DEFAULT-VALUE}).")
+  private String guarantee;
+
+  @Option(names = "--skip-baselines", description = "Time the pipeline only.")
+  private boolean skipBaselines;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = Files.createTempDirectory("marginflow-bench-throughput-");
+    System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
+    try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
+      Map<String, String> settings = new HashMap<>();
+      settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+      settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
+      settings.put(MarginflowConfig.PROCESSING_GUARANTEE, guarantee);
+      settings.put(MarginflowConfig.APPLICATION_ID, "bench-pipeline");
+      settings.put(MarginflowConfig.STATE_DIR, dir.resolve("pipeline-state").toString());
+      MarginflowConfig config = MarginflowConfig.of(settings);
+      Topics topics = Topics.from(config);
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
+      }
+      long[] loaded = preload(stack, topics, dir, out);
+      long powerSamples = loaded[0];
+      long lastEventMs = loaded[1];
+
+      Measurement consume = skipBaselines ? null
+          : Measurement.of("consume", events, () -> Baselines.consume(stack, topics.usage(), events));
+      Measurement count = skipBaselines ? null : Measurement.of("count", events,
+          () -> Baselines.windowedCount(stack, topics.usage(), guarantee, dir.resolve("count-state"), events));
+      Measurement pipeline = Measurement.of("pipeline", events, () -> {
+        try (MarginflowApp app = MarginflowApp.start(config, 0)) {
+          TopologyConfig shape = app.topologyConfig();
+          Completion.awaitFinal(app, Completion.requiredFinalThrough(lastEventMs, shape), Duration.ofHours(2),
+              new PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+      });
+      for (Measurement m : new Measurement[] {consume, count, pipeline}) {
+        if (m != null) {
+          out.println(m.describe());
+        }
+      }
+      ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "throughput").put("events", events)
+          .put("power_samples", powerSamples).put("tenants", tenants).put("nodes", nodes).put("guarantee", guarantee)
+          .put("pipeline_events_per_s", Math.round(pipeline.eventsPerSecond()))
+          .put("pipeline_cpu_us_per_event", pipeline.cpuMicrosPerEvent())
+          .put("pipeline_gc_ms", pipeline.gcMillis()).put("pipeline_wall_s", pipeline.wallSeconds());
+      if (count != null) {
+        json.put("count_baseline_events_per_s", Math.round(count.eventsPerSecond()))
+            .put("consume_baseline_events_per_s", Math.round(consume.eventsPerSecond()))
+            .put("ratio_to_count", Math.round(pipeline.eventsPerSecond() / count.eventsPerSecond() * 1000) / 1000.0)
+            .put("ratio_to_consume", Math.round(pipeline.eventsPerSecond() / consume.eventsPerSecond() * 1000) / 1000.0);
+      }
+      out.println(Json.MAPPER.writeValueAsString(json));
+      out.flush();
+      return 0;
+    } finally {
+      FileTrees.deleteRecursively(dir);
+    }
+  }
+
+  /** Writes reference data, then the synthetic load with its ticks and closing ticks; returns (power samples, last ts). */
+  private long[] preload(EmbeddedStack stack, Topics topics, Path dir, PrintWriter out) throws Exception {
+    long started = System.nanoTime();
+    // Event time ends well in the past, so the closing ticks (a day past the last event) are accepted.
+    Instant start = Instant.now().minus(Duration.ofDays(3)).minusMillis((long) (events * 1000.0 / rate));
+    SyntheticLoad load = new SyntheticLoad(events, tenants, nodes, rate, start, 7);
+    Path reference = dir.resolve("reference");
+    new ScenarioGenerator(load.referenceOptions(7)).writeReference(reference);
+    ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+    serializer.configure(Map.of("schema.registry.url", stack.registryUrl(), AvroSerdeConfig.AUTO_REGISTER, "true"), false);
+    try (ScenarioProducer producer = new ScenarioProducer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+        serializer, topics, 60_000, false)) {
+      producer.reference(Scenario.read(reference));
+      long[] result = load.emit(producer);
+      producer.tick(result[1] + Duration.ofHours(26).toMillis());
+      producer.checkSent();
+      out.printf("preloaded %,d usage events, %,d power samples and ticks in %.1f s (not timed)%n", events, result[0],
+          (System.nanoTime() - started) / 1e9);
+      out.flush();
+      return result;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.marginflow.ops.replay;
+
+import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.app.MarginflowApp;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.config.WindowSpec;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/** When a pipeline has closed every window of the data it was given: the margin tasks' low watermark has passed them. */
+public final class Completion {
+  private Completion() {
+  }
+
+  /** The low watermark the margin tasks must reach for every window holding {@code lastEventMs} to be closed. */
+  public static long requiredFinalThrough(long lastEventMs, TopologyConfig shape) {
+    long required = Long.MIN_VALUE;
+    for (WindowSpec w : shape.windows()) {
+      long lastStart = Math.floorDiv(lastEventMs, w.advanceMs()) * w.advanceMs();
+      required = Math.max(required, lastStart + w.sizeMs());
+    }
+    return required;
+  }
+
+  /** Waits until every margin partition is final through {@code target}; fails after {@code timeout}. */
+  public static void awaitFinal(MarginflowApp app, long target, Duration timeout, PrintStream progress) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long reported = Long.MIN_VALUE;
+    while (true) {
+      long through = finalThrough(app);
+      if (through >= target) {
+        return;
+      }
+      if (through != reported && through != Long.MIN_VALUE) {
+        progress.printf("windows closed through %s (need %s)%n", Instant.ofEpochMilli(through), Instant.ofEpochMilli(target));
+        reported = through;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Windows not closed within " + timeout);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+  }
+
+  /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */
+  public static long finalThrough(MarginflowApp app) {
+    long min = Long.MAX_VALUE;
+    for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
+      try {
+        ReadOnlyKeyValueStore<String, Long> store = app.streams().store(StoreQueryParameters
+            .fromNameAndType(StoreNames.MARGIN_PROGRESS, QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(p));
+        Long v = store.get(StoreNames.MARGIN_FINAL_THROUGH);
+        if (v == null) {
+          return Long.MIN_VALUE;
+        }
+        min = Math.min(min, v);
+      } catch (InvalidStateStoreException e) {
+        return Long.MIN_VALUE;
+      }
+    }
+    return min;
+  }
+}
