@@ -8,6 +8,7 @@ import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -88,7 +89,8 @@ public final class MarginflowTopology {
         .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power");
 
     usage.merge(power, Named.as("attribution-inputs"))
-        .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(NodeBucketSummary.class)),
+        .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
+                serdes.value(NodeBucketSummary.class)),
             Named.as("attribution"))
         .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(MarginInput.class))

@@ -11,7 +11,10 @@ public final class StoreNames {
   public static final String USAGE_DEDUP = "usage-dedup-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String POWER_PROGRESS = "power-progress-store";
-  public static final String NODE_BUCKETS = "node-bucket-store";
+  /** Open buckets' power per (bucket, node); their request lines are in {@link #NODE_BUCKET_LINES}. */
+  public static final String NODE_BUCKETS = "node-bucket-power-store";
+  /** Open buckets' request lines, one entry per (bucket, node, tenant, model, region). */
+  public static final String NODE_BUCKET_LINES = "node-bucket-line-store";
   public static final String ATTRIBUTION_PROGRESS = "attribution-progress-store";
   public static final String NODE_ENERGY = "node-energy-store";
   public static final String MARGIN_PROGRESS = "margin-progress-store";

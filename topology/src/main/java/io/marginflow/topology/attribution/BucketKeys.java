@@ -1,26 +1,62 @@
 package io.marginflow.topology.attribution;
 
-/** Store keys that sort by time first: zero-padded epoch ms, then the entity. */
+/**
+ * Store keys that sort by time first. A node bucket's key is its zero-padded start, then the node id with its length
+ * (so any node id, separators included, parses back); a line of that bucket appends (tenant, model, region), so all
+ * of a bucket's entries are contiguous and a range up to a time holds exactly the buckets starting by then.
+ */
 public final class BucketKeys {
-  private static final String FORMAT = "%013d";
+  private static final int TIME_DIGITS = 13;
+  private static final int LENGTH_DIGITS = 5;
+  private static final char SEP = '\u0000';
 
   private BucketKeys() {
   }
 
-  public static String timeFirst(long timestampMs, String entity) {
-    return String.format(FORMAT, timestampMs) + "|" + entity;
+  /** The key of node {@code node}'s bucket starting at {@code startMs}. */
+  public static String bucket(long startMs, String node) {
+    StringBuilder b = new StringBuilder(TIME_DIGITS + LENGTH_DIGITS + 2 + node.length());
+    pad(b, startMs, TIME_DIGITS).append('|');
+    return pad(b, node.length(), LENGTH_DIGITS).append(node).toString();
   }
 
-  /** The greatest key with a time at or before {@code timestampMs}. */
-  public static String upTo(long timestampMs) {
-    return String.format(FORMAT, timestampMs) + "|\uffff";
+  /** The key of one (tenant, model, region) line in a node bucket. */
+  public static String line(String bucketKey, String tenant, String model, String region) {
+    return bucketKey + '|' + tenant + SEP + model + SEP + region;
   }
 
+  /** A key above every key of a bucket starting at or before {@code startMs}. */
+  public static String upTo(long startMs) {
+    return pad(new StringBuilder(), startMs, TIME_DIGITS).append("|\uffff").toString();
+  }
+
+  /** The bucket key an entry (bucket or line) belongs to. */
+  public static String bucketOf(String key) {
+    int nodeLength = Integer.parseInt(key.substring(TIME_DIGITS + 1, TIME_DIGITS + 1 + LENGTH_DIGITS));
+    return key.substring(0, TIME_DIGITS + 1 + LENGTH_DIGITS + nodeLength);
+  }
+
+  public static long startOf(String key) {
+    return Long.parseLong(key.substring(0, TIME_DIGITS));
+  }
+
+  public static String nodeOf(String key) {
+    return bucketOf(key).substring(TIME_DIGITS + 1 + LENGTH_DIGITS);
+  }
+
+  /** Keys that sort by entity, then time (energy prices by region and effective time). */
   public static String entityFirst(String entity, long timestampMs) {
-    return entity + "|" + String.format(FORMAT, timestampMs);
+    return pad(new StringBuilder(entity).append('|'), timestampMs, TIME_DIGITS).toString();
   }
 
-  public static long timeOf(String timeFirstKey) {
-    return Long.parseLong(timeFirstKey.substring(0, 13));
+  private static StringBuilder pad(StringBuilder b, long value, int digits) {
+    if (value < 0) {
+      throw new IllegalArgumentException("negative key time " + value);
+    }
+    String s = Long.toString(value);
+    for (int i = s.length(); i < digits; i++) {
+      b.append('0');
+    }
+    return b.append(s);
   }
 }

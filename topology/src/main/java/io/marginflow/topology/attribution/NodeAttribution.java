@@ -2,6 +2,7 @@ package io.marginflow.topology.attribution;
 
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.topology.StoreNames;
@@ -19,11 +20,14 @@ import org.apache.kafka.streams.state.Stores;
 public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, MarginInput> {
   private final TopologyConfig config;
   private final Serde<NodeBucketState> bucketSerde;
+  private final Serde<BucketLineState> lineSerde;
   private final Serde<NodeBucketSummary> summarySerde;
 
-  public NodeAttribution(TopologyConfig config, Serde<NodeBucketState> bucketSerde, Serde<NodeBucketSummary> summarySerde) {
+  public NodeAttribution(TopologyConfig config, Serde<NodeBucketState> bucketSerde, Serde<BucketLineState> lineSerde,
+      Serde<NodeBucketSummary> summarySerde) {
     this.config = config;
     this.bucketSerde = bucketSerde;
+    this.lineSerde = lineSerde;
     this.summarySerde = summarySerde;
   }
 
@@ -36,6 +40,8 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
   public Set<StoreBuilder<?>> stores() {
     return Set.of(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde)
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(), lineSerde)
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
             Serdes.Long()).withCachingEnabled(),

@@ -25,7 +25,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.KeyValue;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,6 +50,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private final TopologyConfig config;
   private ProcessorContext<String, MarginInput> context;
   private KeyValueStore<String, NodeBucketState> buckets;
+  private KeyValueStore<String, BucketLineState> lines;
   private KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles;
   private KeyValueStore<String, EnergyPrice> energyPrices;
   private WindowStore<String, NodeBucketSummary> energy;
@@ -65,6 +67,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   public void init(ProcessorContext<String, MarginInput> context) {
     this.context = context;
     this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
+    this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
     this.profiles = context.getStateStore(StoreNames.NODE_PROFILES);
     this.energyPrices = context.getStateStore(StoreNames.ENERGY_PRICES);
     this.energy = context.getStateStore(StoreNames.NODE_ENERGY);
@@ -91,37 +94,56 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     }
   }
 
-  private NodeBucketState openBucket(String node, long timestampMs, String what) {
+  /** The start of the open bucket holding {@code timestampMs}, or -1 when that bucket is already final. */
+  private long openBucket(String node, long timestampMs, String what) {
     long start = Buckets.start(timestampMs, config.bucketMs());
     if (start + config.bucketMs() <= progress.marker(FINALIZED)) {
       // Ingest sets such records aside as late; reaching here means the inputs disagree (e.g. grace changed).
       metrics.count("late-" + what + "-after-finalization");
       LOG.warn("Dropping {} for {} bucket {}: already finalized through {} (partition {})", what, node, start,
           progress.marker(FINALIZED), partition);
-      return null;
+      return -1;
     }
-    NodeBucketState b = buckets.get(BucketKeys.timeFirst(start, node));
-    return b != null ? b : NodeBuckets.empty(node, start);
+    return start;
   }
 
+  /** One request: read, add to and write back its own line only, a small record whatever the bucket's size. */
   private void onCharge(UsageCharge c) {
-    NodeBucketState b = openBucket(c.getNodeId(), c.getTimestampMs().toEpochMilli(), "usage");
-    if (b != null) {
-      NodeBuckets.addCharge(b, c, config.weights());
-      buckets.put(BucketKeys.timeFirst(b.getBucketStartMs().toEpochMilli(), b.getNodeId()), b);
+    long start = openBucket(c.getNodeId(), c.getTimestampMs().toEpochMilli(), "usage");
+    if (start < 0) {
+      return;
     }
+    String key = BucketKeys.line(BucketKeys.bucket(start, c.getNodeId()), c.getTenantId(), c.getModel(), c.getRegion());
+    BucketLineState line = lines.get(key);
+    if (line == null) {
+      line = NodeBuckets.emptyLine(c.getTenantId(), c.getModel(), c.getRegion());
+    }
+    NodeBuckets.addCharge(line, c, config.weights());
+    lines.put(key, line);
   }
 
   private void onPower(PowerReading p) {
-    NodeBucketState b = openBucket(p.getNodeId(), p.getTimestampMs().toEpochMilli(), "power");
-    if (b == null) {
+    long start = openBucket(p.getNodeId(), p.getTimestampMs().toEpochMilli(), "power");
+    if (start < 0) {
       return;
     }
+    String key = BucketKeys.bucket(start, p.getNodeId());
+    NodeBucketState b = buckets.get(key);
+    if (b == null) {
+      b = NodeBuckets.empty(p.getNodeId(), start);
+    }
     if (NodeBuckets.addPower(b, p)) {
-      buckets.put(BucketKeys.timeFirst(b.getBucketStartMs().toEpochMilli(), b.getNodeId()), b);
+      buckets.put(key, b);
     } else {
       metrics.count("duplicate-power-sample");
     }
+  }
+
+  /** A bucket due for finalization: its power (null without samples) and its request lines. */
+  private static final class Due {
+    NodeBucketState power;
+    final List<BucketLineState> lines = new ArrayList<>();
+    final List<String> keys = new ArrayList<>();
   }
 
   private void onWatermark(Watermark w) {
@@ -135,23 +157,41 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     if (through <= previous) {
       return;
     }
-    List<KeyValue<String, NodeBucketState>> due = new ArrayList<>();
-    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(BucketKeys.timeFirst(0, ""),
-        BucketKeys.upTo(through - config.bucketMs()))) {
-      it.forEachRemaining(due::add);
+    Map<String, Due> due = new TreeMap<>();
+    String from = BucketKeys.bucket(0, "");
+    String to = BucketKeys.upTo(Math.max(0, through - config.bucketMs()));
+    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(from, to)) {
+      it.forEachRemaining(kv -> {
+        Due d = due.computeIfAbsent(kv.key, k -> new Due());
+        d.power = kv.value;
+        d.keys.add(kv.key);
+      });
     }
-    for (KeyValue<String, NodeBucketState> kv : due) {
-      finalizeBucket(kv.value);
-      buckets.delete(kv.key);
+    try (KeyValueIterator<String, BucketLineState> it = lines.range(from, to)) {
+      it.forEachRemaining(kv -> {
+        Due d = due.computeIfAbsent(BucketKeys.bucketOf(kv.key), k -> new Due());
+        d.lines.add(kv.value);
+        d.keys.add(kv.key);
+      });
     }
+    due.forEach((bucketKey, d) -> {
+      finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
+      for (String key : d.keys) {
+        if (key.equals(bucketKey)) {
+          buckets.delete(key);
+        } else {
+          lines.delete(key);
+        }
+      }
+    });
     progress.setMarker(FINALIZED, through);
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
   }
 
-  private void finalizeBucket(NodeBucketState b) {
-    long start = b.getBucketStartMs().toEpochMilli();
-    ValueAndTimestamp<NodeProfile> profile = profiles.get(b.getNodeId());
+  private void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines) {
+    NodeBucketState b = power != null ? power : NodeBuckets.empty(nodeId, start);
+    ValueAndTimestamp<NodeProfile> profile = profiles.get(nodeId);
     NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
     if (node == null) {
       metrics.count("unknown-node-bucket");
@@ -162,7 +202,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     List<BucketLine> lines = new ArrayList<>();
     List<BigDecimal> extras = new ArrayList<>();
     // A fixed order: the lines' arrival order depends on how upstream partitions interleave.
-    List<BucketLineState> sorted = new ArrayList<>(b.getLines());
+    List<BucketLineState> sorted = new ArrayList<>(bucketLines);
     sorted.sort(java.util.Comparator.comparing(BucketLineState::getTenantId).thenComparing(BucketLineState::getModel)
         .thenComparing(BucketLineState::getRegion));
     for (BucketLineState l : sorted) {

@@ -11,17 +11,25 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 
-/** Adding requests and power samples to an open node bucket (the stored state, mutated in place). */
+/** Adding requests to a bucket line and power samples to a bucket (the stored states, mutated in place). */
 final class NodeBuckets {
   private static final int SCALE = 18;
 
   private NodeBuckets() {
   }
 
+  /** A node bucket's power accumulator, before its first sample (its request lines are stored one by one). */
   static NodeBucketState empty(String node, long bucketStart) {
     return NodeBucketState.newBuilder().setNodeId(node).setBucketStartMs(Instant.ofEpochMilli(bucketStart))
         .setItEnergyJoules(BigDecimal.ZERO.setScale(SCALE)).setPowerSamples(0).setPowerWattsSum(0)
         .setSampleKeys(new ArrayList<>()).setLines(new ArrayList<>()).build();
+  }
+
+  /** A (tenant, model, region) line before its first request. */
+  static BucketLineState emptyLine(String tenant, String model, String region) {
+    return BucketLineState.newBuilder().setTenantId(tenant).setModel(model).setRegion(region).setRequests(0)
+        .setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0).setUnpricedRequests(0)
+        .setWeight(BigDecimal.ZERO.setScale(SCALE)).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE)).build();
   }
 
   /** Adds a sample unless the bucket already has one for the same GPU and time; false for a duplicate. */
@@ -38,20 +46,8 @@ final class NodeBuckets {
     return true;
   }
 
-  static void addCharge(NodeBucketState bucket, UsageCharge c, Weights weights) {
-    BucketLineState line = null;
-    for (BucketLineState l : bucket.getLines()) {
-      if (l.getTenantId().equals(c.getTenantId()) && l.getModel().equals(c.getModel()) && l.getRegion().equals(c.getRegion())) {
-        line = l;
-        break;
-      }
-    }
-    if (line == null) {
-      line = BucketLineState.newBuilder().setTenantId(c.getTenantId()).setModel(c.getModel()).setRegion(c.getRegion())
-          .setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0).setUnpricedRequests(0)
-          .setWeight(BigDecimal.ZERO.setScale(SCALE)).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE)).build();
-      bucket.getLines().add(line);
-    }
+  /** Adds one request to its line. */
+  static void addCharge(BucketLineState line, UsageCharge c, Weights weights) {
     line.setRequests(line.getRequests() + 1);
     line.setInputTokens(line.getInputTokens() + c.getInputTokens());
     line.setCachedInputTokens(line.getCachedInputTokens() + c.getCachedInputTokens());

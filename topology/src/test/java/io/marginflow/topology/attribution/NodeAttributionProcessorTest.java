@@ -45,6 +45,9 @@ class NodeAttributionProcessorTest {
     // In-memory twins of the supplier's stores (same names), so the unit test needs no RocksDB or record cache.
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(),
         serdes.value(io.marginflow.avro.internal.NodeBucketState.class)).withLoggingDisabled());
+    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(),
+        new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit-lines"))
+            .value(io.marginflow.avro.internal.BucketLineState.class)).withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
         Serdes.Long()).withLoggingDisabled());
     add(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.NODE_ENERGY, java.time.Duration.ofDays(2),
@@ -100,5 +103,7 @@ class NodeAttributionProcessorTest {
     assertEquals(B + 60_000, out.get(1).getProgress().getFinalizedThroughMs());
     KeyValueStore<String, ?> buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     assertEquals(0, buckets.approximateNumEntries(), "finalized buckets are removed");
+    KeyValueStore<String, ?> lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
+    assertEquals(0, lines.approximateNumEntries(), "and their lines");
   }
 }
