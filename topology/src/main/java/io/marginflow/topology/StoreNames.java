@@ -1,6 +1,5 @@
 package io.marginflow.topology;
 
-import io.marginflow.topology.config.WindowSpec;
 
 /** Names of the topology's state stores, shared with the query layer, which reads stores by name only. */
 public final class StoreNames {
@@ -20,14 +19,11 @@ public final class StoreNames {
   public static final String MARGIN_PROGRESS = "margin-progress-store";
   /** Key in {@link #MARGIN_PROGRESS}: the bucket end through which a margin partition's windows are final. */
   public static final String MARGIN_FINAL_THROUGH = "#final-through";
+  /** Per-tenant margin sums by pane (the windows' common step); every window is the sum of its panes. */
+  public static final String TENANT_MARGIN_PANES = "tenant-margin-pane-store";
   /** Unit economics by model|m and region|r in panes of the windows' advance; queries sum the panes of a window. */
   public static final String UNIT_ECONOMICS_PANES = "unit-economics-pane-store";
 
   private StoreNames() {
-  }
-
-  /** The store of one margin window, e.g. tenant-margin-1h-store. */
-  public static String tenantMargins(WindowSpec window) {
-    return window.storeName("tenant-margin");
   }
 }

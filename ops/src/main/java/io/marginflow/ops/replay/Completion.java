@@ -4,6 +4,7 @@ import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.topology.margin.MarginPanes;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,14 +49,27 @@ public final class Completion {
     }
   }
 
+  /** How many margin records the margin tasks have emitted, over all partitions (read through the store caches). */
+  public static long emitted(MarginflowApp app) {
+    long total = 0;
+    for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
+      Long v = progressStore(app, p).get(MarginPanes.EMITTED);
+      total += v == null ? 0 : v;
+    }
+    return total;
+  }
+
+  private static ReadOnlyKeyValueStore<String, Long> progressStore(MarginflowApp app, int partition) {
+    return app.streams().store(StoreQueryParameters.fromNameAndType(StoreNames.MARGIN_PROGRESS,
+        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition));
+  }
+
   /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */
   public static long finalThrough(MarginflowApp app) {
     long min = Long.MAX_VALUE;
     for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
       try {
-        ReadOnlyKeyValueStore<String, Long> store = app.streams().store(StoreQueryParameters
-            .fromNameAndType(StoreNames.MARGIN_PROGRESS, QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(p));
-        Long v = store.get(StoreNames.MARGIN_FINAL_THROUGH);
+        Long v = progressStore(app, p).get(StoreNames.MARGIN_FINAL_THROUGH);
         if (v == null) {
           return Long.MIN_VALUE;
         }

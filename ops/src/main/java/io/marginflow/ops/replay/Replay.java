@@ -1,25 +1,21 @@
 package io.marginflow.ops.replay;
 
 import io.marginflow.avro.TenantMargin;
-import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.topics.TopicProvisioner;
-import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.serde.ConfluentAvroSerializer;
 import io.marginflow.serde.AvroSerdeConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,11 +23,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /**
  * SPEC 7: runs the real pipeline on a fresh embedded broker over a scenario directory and, once every window has
@@ -85,30 +76,12 @@ public final class Replay {
         if (last != Long.MIN_VALUE) {
           Completion.awaitFinal(app, Completion.requiredFinalThrough(last, shape), TIMEOUT, progress);
         }
-        // The closed windows in the stores say how many margin records the (committed) topic must hold.
-        long closed = last == Long.MIN_VALUE ? 0 : closedWindows(app, last + closing.afterMs());
+        // The margin tasks count what they emitted: that many records must become visible in the (committed) topic.
+        long closed = Completion.emitted(app);
         ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, outDir, closed);
       }
     }
     progress.printf("replay: wrote %s%n", outDir.toAbsolutePath());
-  }
-
-  /**
-   * How many windows are closed (so emitted) in the margin stores, over every partition. Read through the store
-   * caches (the classic store API): what IQv2 returns may not include writes since the last commit.
-   */
-  private static long closedWindows(MarginflowApp app, long untilMs) {
-    long closed = 0;
-    for (WindowSpec w : app.topologyConfig().windows()) {
-      ReadOnlyWindowStore<String, TenantWindowState> store = app.streams().store(StoreQueryParameters.fromNameAndType(
-          StoreNames.tenantMargins(w), QueryableStoreTypes.<String, TenantWindowState>windowStore()));
-      try (KeyValueIterator<Windowed<String>, TenantWindowState> it = store.fetchAll(Instant.EPOCH, Instant.ofEpochMilli(untilMs))) {
-        while (it.hasNext()) {
-          closed += it.next().value.getClosed() ? 1 : 0;
-        }
-      }
-    }
-    return closed;
   }
 
   private static void createTopics(String bootstrap, TopicCatalog catalog) throws Exception {

@@ -38,7 +38,8 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
 
   @Override
   public Set<StoreBuilder<?>> stores() {
-    return Set.of(
+    // In a fixed order: the topology description (and its golden test) lists stores as they are given.
+    return new java.util.LinkedHashSet<>(java.util.List.of(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde)
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(), lineSerde)
@@ -47,6 +48,6 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
             Serdes.Long()).withCachingEnabled(),
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,
             Duration.ofMillis(config.marginRetentionMs() + 86_400_000L), Duration.ofMillis(config.bucketMs()), false),
-            Serdes.String(), summarySerde).withCachingEnabled());
+            Serdes.String(), summarySerde).withCachingEnabled()));
   }
 }

@@ -1,23 +1,41 @@
 package io.marginflow.topology.attribution;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The low watermark of a task fed by several upstream partitions: each reports its stream time; the task may
- * only act on the minimum over all of them, once all have reported. Kept in a store to survive restarts.
+ * only act on the minimum over all of them, once all have reported. Kept in a store to survive restarts, and read
+ * from memory on the hot path: only the owning task writes the store, and a new task instance starts from it again.
  */
 public final class Progress {
   private final KeyValueStore<String, Long> store;
+  private final Map<String, Long> memo = new HashMap<>();
 
   public Progress(KeyValueStore<String, Long> store) {
     this.store = store;
   }
 
+  private Long get(String key) {
+    Long v = memo.get(key);
+    if (v == null && !memo.containsKey(key)) {
+      v = store.get(key);
+      memo.put(key, v);
+    }
+    return v;
+  }
+
+  private void put(String key, long value) {
+    memo.put(key, value);
+    store.put(key, value);
+  }
+
   /** Records that {@code input} reached {@code timeMs} (never moving backwards). */
   public void report(String input, long timeMs) {
-    Long previous = store.get(input);
+    Long previous = get(input);
     if (previous == null || timeMs > previous) {
-      store.put(input, timeMs);
+      put(input, timeMs);
     }
   }
 
@@ -25,7 +43,7 @@ public final class Progress {
   public long lowWatermark(Iterable<String> inputs) {
     long min = Long.MAX_VALUE;
     for (String input : inputs) {
-      Long t = store.get(input);
+      Long t = get(input);
       if (t == null) {
         return Long.MIN_VALUE;
       }
@@ -36,11 +54,11 @@ public final class Progress {
 
   /** A marker value (e.g. what was finalized through), Long.MIN_VALUE if never set; keys start with '#'. */
   public long marker(String key) {
-    Long v = store.get(key);
+    Long v = get(key);
     return v == null ? Long.MIN_VALUE : v;
   }
 
   public void setMarker(String key, long value) {
-    store.put(key, value);
+    put(key, value);
   }
 }

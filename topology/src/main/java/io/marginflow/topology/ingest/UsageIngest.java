@@ -53,12 +53,13 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
   @Override
   public Set<StoreBuilder<?>> stores() {
-    return Set.of(
+    // In a fixed order: the topology description (and its golden test) lists stores as they are given.
+    return new java.util.LinkedHashSet<>(java.util.List.of(
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
             Duration.ofMillis(Math.max(config.dedupHorizonMs(), 1)), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
-            .withCachingEnabled());
+            .withCachingEnabled()));
   }
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {

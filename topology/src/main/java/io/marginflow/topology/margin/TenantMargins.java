@@ -7,7 +7,7 @@ import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,9 +17,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Per-tenant margin windows (SPEC 5): running sums in one window store per configured window (queryable, open
- * windows included), and one final TenantMargin per (tenant, window) once every attribution partition has
- * finalized all of the window's buckets.
+ * Per-tenant margin windows (SPEC 5): running sums per tenant and pane (the windows' common step), queryable, open
+ * windows included, and one final TenantMargin per (tenant, window), the sum of its panes, once every attribution
+ * partition has finalized all of the window's buckets.
  */
 public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, TenantMargin> {
   private final TopologyConfig config;
@@ -37,16 +37,13 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
 
   @Override
   public Set<StoreBuilder<?>> stores() {
-    Set<StoreBuilder<?>> stores = new HashSet<>();
-    for (WindowSpec w : config.windows()) {
-      Duration retention = Duration.ofMillis(w.sizeMs() + config.marginRetentionMs());
-      stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.tenantMargins(w), retention,
-          Duration.ofMillis(w.sizeMs()), false), Serdes.String(), stateSerde).withCachingEnabled());
-    }
+    Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>();
     long longest = config.windows().stream().mapToLong(WindowSpec::sizeMs).max().orElse(0);
-    stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.UNIT_ECONOMICS_PANES,
-        Duration.ofMillis(longest + config.marginRetentionMs()), Duration.ofMillis(config.paneMs()), false),
-        Serdes.String(), stateSerde).withCachingEnabled());
+    Duration retention = Duration.ofMillis(longest + config.marginRetentionMs());
+    for (String name : List.of(StoreNames.TENANT_MARGIN_PANES, StoreNames.UNIT_ECONOMICS_PANES)) {
+      stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, Duration.ofMillis(config.paneMs()),
+          false), Serdes.String(), stateSerde).withCachingEnabled());
+    }
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
         Serdes.Long()).withCachingEnabled());
     return stores;

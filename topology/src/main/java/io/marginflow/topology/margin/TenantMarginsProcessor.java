@@ -11,26 +11,27 @@ import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.ingest.PipelineMetrics;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Adds shares to every window holding their bucket; closes windows as the attribution's low watermark passes. */
+/**
+ * Adds each share to its tenant's pane (the windows' common step, 1h by default) and, as the attribution's low
+ * watermark passes a window's end, emits every tenant's window as the sum of its panes: the hour is one pane, the
+ * rolling day 24. A share costs one read and one write whatever the windows; a window is summed once, when it closes.
+ */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, TenantMargin> {
   static final String FINAL_THROUGH = StoreNames.MARGIN_FINAL_THROUGH;
   private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
-  private final Map<WindowSpec, WindowStore<String, TenantWindowState>> stores = new LinkedHashMap<>();
-  private WindowStore<String, TenantWindowState> panes;
+  private final long paneMs;
+  private WindowStore<String, TenantWindowState> tenantPanes;
+  private WindowStore<String, TenantWindowState> groupPanes;
   private ProcessorContext<String, TenantMargin> context;
   private Progress progress;
   private PipelineMetrics metrics;
@@ -38,16 +39,14 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
 
   TenantMarginsProcessor(TopologyConfig config) {
     this.config = config;
+    this.paneMs = config.paneMs();
   }
 
   @Override
   public void init(ProcessorContext<String, TenantMargin> context) {
     this.context = context;
-    for (WindowSpec w : config.windows()) {
-      stores.put(w, context.getStateStore(StoreNames.tenantMargins(w)));
-
-    }
-    this.panes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
+    this.tenantPanes = context.getStateStore(StoreNames.TENANT_MARGIN_PANES);
+    this.groupPanes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
     this.progress = new Progress(context.getStateStore(StoreNames.MARGIN_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "margins");
     List<String> expected = new ArrayList<>();
@@ -68,28 +67,34 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
 
   private void onShare(BucketShare share) {
     long bucket = share.getBucketStartMs().toEpochMilli();
-    for (Map.Entry<WindowSpec, WindowStore<String, TenantWindowState>> e : stores.entrySet()) {
-      for (long start : e.getKey().startsContaining(bucket)) {
-        TenantWindowState s = e.getValue().fetch(share.getTenantId(), start);
-        if (s == null) {
-          s = WindowStates.empty();
-        } else if (s.getClosed()) {
-          metrics.count("share-after-window-final");
-          LOG.warn("Share of {} for bucket {} reached window {} {} after it closed", share.getTenantId(), bucket,
-              e.getKey().name(), start);
-          continue;
-        }
-        WindowStates.add(s, share);
-        e.getValue().put(share.getTenantId(), s, start);
-      }
+    if (earliestWindowEnd(bucket) <= progress.marker(FINAL_THROUGH)) {
+      // Cannot happen while the attribution reports progress only after its shares; counted and logged if it does.
+      metrics.count("share-after-window-final");
+      LOG.warn("Share of {} for bucket {} arrived after its windows closed (final through {})", share.getTenantId(), bucket,
+          progress.marker(FINAL_THROUGH));
+      return;
     }
-    long pane = Math.floorDiv(bucket, config.paneMs()) * config.paneMs();
-    addToGroup(panes, "model|" + share.getModel(), share, pane);
-    addToGroup(panes, "region|" + share.getRegion(), share, pane);
+    long pane = Math.floorDiv(bucket, paneMs) * paneMs;
+    add(tenantPanes, share.getTenantId(), share, pane);
+    add(groupPanes, "model|" + share.getModel(), share, pane);
+    add(groupPanes, "region|" + share.getRegion(), share, pane);
+    long first = progress.marker(MarginPanes.FIRST_PANE);
+    if (first == Long.MIN_VALUE || pane < first) {
+      progress.setMarker(MarginPanes.FIRST_PANE, pane);
+    }
+  }
+
+  /** The end of the first window to close among those holding {@code bucket}. */
+  private long earliestWindowEnd(long bucket) {
+    long end = Long.MAX_VALUE;
+    for (WindowSpec w : config.windows()) {
+      end = Math.min(end, Math.floorDiv(bucket, w.advanceMs()) * w.advanceMs() + w.advanceMs());
+    }
+    return end;
   }
 
   /** Unit economics are partial per partition (keyed by tenant upstream); queries sum them over all partitions. */
-  private static void addToGroup(WindowStore<String, TenantWindowState> store, String key, BucketShare share, long start) {
+  private static void add(WindowStore<String, TenantWindowState> store, String key, BucketShare share, long start) {
     TenantWindowState s = store.fetch(key, start);
     if (s == null) {
       s = WindowStates.empty();
@@ -105,36 +110,31 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     if (low == Long.MIN_VALUE || low <= previous) {
       return;
     }
-    for (Map.Entry<WindowSpec, WindowStore<String, TenantWindowState>> e : stores.entrySet()) {
-      closeWindows(e.getKey(), e.getValue(), previous, low);
+    long first = progress.marker(MarginPanes.FIRST_PANE);
+    if (first != Long.MIN_VALUE) {
+      for (WindowSpec w : config.windows()) {
+        closeWindows(w, Math.max(previous, first), low);
+      }
     }
     progress.setMarker(FINAL_THROUGH, low);
   }
 
-  /** Emits every window ending in (previous, low]: all of its buckets are final. */
-  private void closeWindows(WindowSpec w, WindowStore<String, TenantWindowState> store, long previous, long low) {
-    long fromStart = previous == Long.MIN_VALUE ? 0 : previous - w.sizeMs() + 1;
-    long toStart = low - w.sizeMs();
-    if (toStart < fromStart) {
-      return;
-    }
-    List<KeyValue<Windowed<String>, TenantWindowState>> closing = new ArrayList<>();
-    try (KeyValueIterator<Windowed<String>, TenantWindowState> it = store.fetchAll(
-        java.time.Instant.ofEpochMilli(Math.max(fromStart, 0)), java.time.Instant.ofEpochMilli(toStart))) {
-      it.forEachRemaining(closing::add);
-    }
-    for (KeyValue<Windowed<String>, TenantWindowState> kv : closing) {
-      if (kv.value.getClosed()) {
-        continue;
+  /** Emits every window of {@code w} ending in (after, low]: all of its buckets are final. */
+  private void closeWindows(WindowSpec w, long after, long low) {
+    long end = Math.floorDiv(after, w.advanceMs()) * w.advanceMs() + w.advanceMs();
+    for (; end <= low; end += w.advanceMs()) {
+      long start = end - w.sizeMs();
+      Map<String, TenantWindowState> sums = MarginPanes.sumByKey(tenantPanes, start, end - paneMs);
+      for (Map.Entry<String, TenantWindowState> e : sums.entrySet()) {
+        // The record's timestamp is when the figure became final (wall clock), not its window's event time: the
+        // broker's time-based retention then counts from the writing, so a backfill of last year's usage still yields
+        // margins that billing can read for margins.topic-retention (SPEC 5). The window's bounds are in the payload.
+        context.forward(new Record<>(e.getKey(), WindowStates.toMargin(e.getKey(), w, start, e.getValue()),
+            context.currentSystemTimeMs()));
       }
-      String tenant = kv.key.key();
-      long start = kv.key.window().start();
-      kv.value.setClosed(true);
-      store.put(tenant, kv.value, start);
-      // The record's timestamp is when the figure became final (wall clock), not its window's event time: the broker's
-      // time-based retention then counts from the writing, so a backfill of last year's usage still yields margins
-      // that billing can read for margins.topic-retention (SPEC 5). The window's bounds travel in the payload.
-      context.forward(new Record<>(tenant, WindowStates.toMargin(tenant, w, start, kv.value), context.currentSystemTimeMs()));
+      if (!sums.isEmpty()) {
+        progress.setMarker(MarginPanes.EMITTED, progress.marker(MarginPanes.EMITTED) + sums.size());
+      }
     }
   }
 }

@@ -31,29 +31,57 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 public final class LocalQueries {
   private final KafkaStreams streams;
   private final int partitions;
+  private final long paneMs;
 
-  /** Queries of {@code streams}, whose partitioned stores have {@code partitions} partitions. */
-  public LocalQueries(KafkaStreams streams, int partitions) {
+  /** Queries of {@code streams}, whose partitioned stores have {@code partitions} partitions and panes of {@code paneMs}. */
+  public LocalQueries(KafkaStreams streams, int partitions, long paneMs) {
     this.streams = streams;
     this.partitions = partitions;
+    this.paneMs = paneMs;
   }
 
   /** One window of a tenant: its SPEC 5 figures and whether it is final. */
   public record WindowRow(long startMs, TenantWindowState state) {
   }
 
+  /**
+   * The tenant's windows of {@code w} starting in [fromStart, toStart] that hold any share, each the sum of its panes;
+   * final once the partition's as_of has passed its end (as_of read first: the figures are never older than it).
+   */
   public List<WindowRow> tenantWindows(String tenant, WindowSpec w, long fromStart, long toStart, int partition) {
+    long asOf = asOf(partition);
+    TreeMap<Long, TenantWindowState> panes = new TreeMap<>();
+    try (WindowStoreIterator<TenantWindowState> it = this.<TenantWindowState>windowStore(StoreNames.TENANT_MARGIN_PANES,
+        partition).fetch(tenant, Instant.ofEpochMilli(Math.max(0, fromStart)), Instant.ofEpochMilli(toStart + w.sizeMs()
+        - paneMs))) {
+      it.forEachRemaining(kv -> panes.put(kv.key, kv.value));
+    }
     List<WindowRow> rows = new ArrayList<>();
-    try (WindowStoreIterator<TenantWindowState> it = this.<TenantWindowState>windowStore(StoreNames.tenantMargins(w), partition)
-        .fetch(tenant, Instant.ofEpochMilli(fromStart), Instant.ofEpochMilli(toStart))) {
-      it.forEachRemaining(kv -> rows.add(new WindowRow(kv.key, kv.value)));
+    long first = Math.floorDiv(fromStart + w.advanceMs() - 1, w.advanceMs()) * w.advanceMs();
+    for (long start = first; start <= toStart && !panes.isEmpty(); start += w.advanceMs()) {
+      Map<Long, TenantWindowState> inside = panes.subMap(start, true, start + w.sizeMs() - paneMs, true);
+      if (!inside.isEmpty()) {
+        TenantWindowState sum = inside.values().stream().reduce(WindowStates::merge).orElseThrow();
+        rows.add(new WindowRow(start, finalAsOf(sum, start + w.sizeMs(), asOf)));
+      }
+      if (start > panes.lastKey()) {
+        break;
+      }
     }
     return rows;
   }
 
-  /** Every tenant's window starting at {@code start}, over this instance's active partitions. */
-  public Map<String, TenantWindowState> tenantsAt(WindowSpec w, long start) {
-    return range(StoreNames.tenantMargins(w), start, start, "");
+  /** Every tenant's window of {@code w} starting at {@code start}, over this instance's partitions, final per {@code asOf}. */
+  public Map<String, TenantWindowState> tenantsAt(WindowSpec w, long start, long asOf) {
+    Map<String, TenantWindowState> sums = range(StoreNames.TENANT_MARGIN_PANES, start, start + w.sizeMs() - paneMs, "");
+    sums.replaceAll((tenant, s) -> finalAsOf(s, start + w.sizeMs(), asOf));
+    return sums;
+  }
+
+  private static TenantWindowState finalAsOf(TenantWindowState sum, long endMs, long asOf) {
+    TenantWindowState s = TenantWindowState.newBuilder(sum).build();
+    s.setClosed(endMs <= asOf);
+    return s;
   }
 
   /** Unit economics panes in [fromStart, toStart] summed by group key (model|m, region|r), over local partitions. */

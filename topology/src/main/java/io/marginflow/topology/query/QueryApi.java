@@ -38,7 +38,7 @@ final class QueryApi {
   QueryApi(KafkaStreams streams, TopologyConfig config, HostInfo self) {
     this.streams = streams;
     this.config = config;
-    this.local = new LocalQueries(streams, config.inputPartitions());
+    this.local = new LocalQueries(streams, config.inputPartitions(), config.paneMs());
     this.self = self;
   }
 
@@ -64,7 +64,7 @@ final class QueryApi {
   JsonNode margins(Request r, String tenant) {
     r.principal().requireTenant(tenant);
     WindowSpec w = r.params().window(config, "1h");
-    KeyQueryMetadata m = owner(StoreNames.tenantMargins(w), tenant);
+    KeyQueryMetadata m = owner(StoreNames.TENANT_MARGIN_PANES, tenant);
     JsonNode forwarded = forwardUnlessOwned(m, r);
     if (forwarded != null) {
       return forwarded;
@@ -106,7 +106,7 @@ final class QueryApi {
     long asOf = asOf(r);
     long start = currentWindowStart(w, asOf);
     List<ObjectNode> rows = new ArrayList<>();
-    local.tenantsAt(w, start).forEach((tenant, s) -> rows.add(marginJson(tenant, w, start, s)));
+    local.tenantsAt(w, start, asOf).forEach((tenant, s) -> rows.add(marginJson(tenant, w, start, s)));
     if (!p.flag("local")) {
       for (HostInfo host : otherHosts()) {
         JsonNode remote = forwarder.get(host, "/v1/tenants?local=true&window=" + w.name() + "&as_of=" + asOf + "&sort=" + sort
@@ -159,7 +159,7 @@ final class QueryApi {
     WindowSpec w = p.window(config, config.windows().get(config.windows().size() - 1).name());
     long asOf = asOf(r);
     long start = currentWindowStart(w, asOf);
-    Map<String, TenantWindowState> sums = new TreeMap<>("tenant".equals(group) ? local.tenantsAt(w, start)
+    Map<String, TenantWindowState> sums = new TreeMap<>("tenant".equals(group) ? local.tenantsAt(w, start, asOf)
         : local.groupPanes(group + "|", start, start + w.sizeMs() - config.paneMs()));
     if (!p.flag("local")) {
       for (HostInfo host : otherHosts()) {
@@ -183,7 +183,7 @@ final class QueryApi {
 
   JsonNode budget(Request r, String tenant, ReferenceQueries reference) {
     r.principal().requireTenant(tenant);
-    KeyQueryMetadata m = owner(StoreNames.tenantMargins(config.windows().get(0)), tenant);
+    KeyQueryMetadata m = owner(StoreNames.TENANT_MARGIN_PANES, tenant);
     JsonNode forwarded = forwardUnlessOwned(m, r);
     return forwarded != null ? forwarded : reference.budget(tenant, m.partition());
   }

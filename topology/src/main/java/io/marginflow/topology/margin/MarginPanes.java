@@ -1,0 +1,35 @@
+package io.marginflow.topology.margin;
+
+import io.marginflow.avro.internal.TenantWindowState;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+
+/** Margin windows as sums of panes, for the margins processor and the query layer alike. */
+public final class MarginPanes {
+  /** Progress-store marker: the earliest pane that ever received a share (where closing starts). */
+  public static final String FIRST_PANE = "#first-pane";
+  /** Progress-store marker: how many margin records this partition has emitted. */
+  public static final String EMITTED = "#emitted";
+
+  private MarginPanes() {
+  }
+
+  /** Every key's panes starting in [fromStart, toStart], summed per key (keys in order). */
+  public static Map<String, TenantWindowState> sumByKey(ReadOnlyWindowStore<String, TenantWindowState> panes, long fromStart,
+      long toStart) {
+    Map<String, TenantWindowState> sums = new TreeMap<>();
+    try (KeyValueIterator<Windowed<String>, TenantWindowState> it = panes.fetchAll(Instant.ofEpochMilli(Math.max(0, fromStart)),
+        Instant.ofEpochMilli(toStart))) {
+      while (it.hasNext()) {
+        KeyValue<Windowed<String>, TenantWindowState> kv = it.next();
+        sums.merge(kv.key.key(), kv.value, WindowStates::merge);
+      }
+    }
+    return sums;
+  }
+}
