@@ -7,7 +7,8 @@ public final class StoreNames {
   public static final String NODE_PROFILES = "node-profile-store";
   public static final String ENERGY_PRICES = "energy-price-store";
   public static final String BUDGETS = "budget-store";
-  public static final String USAGE_DEDUP = "usage-dedup-store";
+  /** Kept event ids by dedup.horizon-long bucket of their event time. */
+  public static final String USAGE_DEDUP = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String POWER_PROGRESS = "power-progress-store";
   /** Open buckets' power per (bucket, node); their request lines are in {@link #NODE_BUCKET_LINES}. */

@@ -103,6 +103,23 @@ class IngestRulesTopologyTest {
     }
   }
 
+  /** dedup.horizon is 1 h of event time, inclusive, whatever hour boundaries lie between two copies. */
+  @Test
+  void shouldTreatTheDedupHorizonExactlyAcrossHourBoundaries() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.price("m", "1", "1", "1");
+      long first = H + 50 * 60_000;                                   // 50 min into an hour
+      f.send(request("x", first, "A", "m", "n1", 1_000_000, 0, 0));   // kept
+      f.send(request("x", first + HOUR, "A", "m", "n1", 1_000_000, 0, 0));       // exactly 1 h later: duplicate
+      f.send(request("x", first + HOUR + 1, "A", "m", "n1", 1_000_000, 0, 0));   // 1 h + 1 ms later: kept
+      f.send(request("x", first + HOUR + 2, "A", "m", "n1", 1_000_000, 0, 0));   // within 1 h of the second: duplicate
+      f.send(request("y", first + 2 * HOUR + 2, "A", "m", "n1", 1_000_000, 0, 0)); // another id: kept
+      f.closeEverythingAfter(first + 2 * HOUR + 2);
+      assertEquals(List.of(1L, 1L, 1L), f.margins("1h").stream().filter(m -> m.getTenantId().equals("A"))
+          .map(TenantMargin::getRequests).toList(), "hours H, H+1, H+2: one kept request each");
+    }
+  }
+
   @Test
   void shouldCountDuplicatesOnce() {
     try (TopologyFixture f = new TopologyFixture()) {

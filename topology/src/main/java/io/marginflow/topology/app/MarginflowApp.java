@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MarginflowApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MarginflowApp.class);
+  static final long DEFAULT_CACHE_BYTES = 128L * 1024 * 1024;
 
   private final KafkaStreams streams;
   private final TopologyConfig topologyConfig;
@@ -71,6 +72,10 @@ public final class MarginflowApp implements AutoCloseable {
     // Correctness rests on explicit progress markers, not on timestamp synchronization between a task's inputs:
     // never idle waiting for an empty partition.
     p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+    // The record cache absorbs the repeated updates of the same bucket lines and panes between commits. Kafka's 10 MB
+    // default is smaller than the open lines of a busy fleet: entries were evicted into RocksDB and rewritten there on
+    // every update (docs/PERFORMANCE.md). On the heap, within the launcher's -Xmx.
+    p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, DEFAULT_CACHE_BYTES);
     // Bootstrapping the global tables and restoring state read partitions to their end one after the other: with the
     // default 500 ms fetch wait, every partition that has reached its end costs half a second (7 s at start-up here).
     p.putIfAbsent(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);

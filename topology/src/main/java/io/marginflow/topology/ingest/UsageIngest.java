@@ -6,6 +6,7 @@ import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.Prices;
 import io.marginflow.topology.domain.Rejection;
 import io.marginflow.topology.domain.Validation;
@@ -25,7 +26,6 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +55,17 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   public Set<StoreBuilder<?>> stores() {
     // In a fixed order: the topology description (and its golden test) lists stores as they are given.
     return new java.util.LinkedHashSet<>(java.util.List.of(
+        // Buckets of the horizon's length, kept for three of them: the one of a request and its two neighbours.
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
-            Duration.ofMillis(Math.max(config.dedupHorizonMs(), 1)), Duration.ofMillis(1), false), Serdes.String(), Serdes.Long())
-            .withCachingEnabled(),
+            Duration.ofMillis(3 * dedupBucketMs(config)), Duration.ofMillis(dedupBucketMs(config)), false), Serdes.String(),
+            Serdes.Long()).withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
             .withCachingEnabled()));
+  }
+
+  /** The de-duplication bucket: the horizon (at least 1 ms). */
+  static long dedupBucketMs(TopologyConfig config) {
+    return Math.max(config.dedupHorizonMs(), 1);
   }
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
@@ -67,6 +73,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
     private WindowStore<String, Long> seen;
+    private long dedupBucketMs;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
 
     UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
@@ -78,6 +85,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
       super.init(context);
       this.seen = context.getStateStore(StoreNames.USAGE_DEDUP);
+      this.dedupBucketMs = dedupBucketMs(config);
       this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
     }
 
@@ -98,7 +106,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         LOG.debug("Duplicate event {} at {}", u.getEventId(), ts);
         return;
       }
-      seen.put(u.getEventId(), ts, ts);
+      seen.put(u.getEventId(), ts, Buckets.start(ts, dedupBucketMs));
       ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(u.getModel());
       BigDecimal revenue = BigDecimal.ZERO;
       if (entry == null || entry.value() == null) {
@@ -117,12 +125,20 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       context.forward(new Record<>(u.getNodeId(), Routed.main(AttributionInput.newBuilder().setCharge(charge).build()), ts));
     }
 
+    /**
+     * SPEC 2: seen within dedup.horizon of event time. Kept events are stored in buckets of the horizon's length; two
+     * kept events of one id are more than a horizon apart, so a bucket holds at most one per id, and any within the
+     * horizon of {@code ts} lies in its bucket or a neighbour: three point reads, no range scan.
+     */
     private boolean isDuplicate(String eventId, long ts) {
-      long horizon = config.dedupHorizonMs();
-      try (WindowStoreIterator<Long> it = seen.fetch(eventId, ts - horizon, ts + horizon)) {
-        return it.hasNext();
+      long bucket = Buckets.start(ts, dedupBucketMs);
+      for (long b = bucket - dedupBucketMs; b <= bucket + dedupBucketMs; b += dedupBucketMs) {
+        Long seenAt = b < 0 ? null : seen.fetch(eventId, b);
+        if (seenAt != null && Math.abs(seenAt - ts) <= config.dedupHorizonMs()) {
+          return true;
+        }
       }
+      return false;
     }
-
   }
 }
