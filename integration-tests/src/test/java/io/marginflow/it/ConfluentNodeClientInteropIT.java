@@ -120,7 +120,7 @@ class ConfluentNodeClientInteropIT {
       Path scenario = dir.resolve("scenario");
       new ScenarioGenerator(new GeneratorOptions(4, 2, 1, 9, GeneratorOptions.DEFAULT_START, 1, null)).write(scenario);
       Scenario s = Scenario.read(scenario);
-      Map<String, Long> written = ScenarioLoad.run(s, MarginflowConfig.of(Map.of(MarginflowConfig.SCHEMA_REGISTRY_URL,
+      Map<String, Long> written = ScenarioLoad.run(scenario, MarginflowConfig.of(Map.of(MarginflowConfig.SCHEMA_REGISTRY_URL,
           stack.registryUrl())), Map.of("bootstrap.servers", stack.bootstrapServers()), true, System.err);
       Topics topics = Topics.defaults();
       JsonNode read = JSON.readTree(node.node("read-topics.mjs", stack.bootstrapServers(), stack.registryUrl(),

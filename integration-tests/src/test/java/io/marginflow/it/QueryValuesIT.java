@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.marginflow.ops.replay.ScenarioLoad;
-import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.query.Json;
@@ -75,7 +74,7 @@ class QueryValuesIT {
     // Billing hours only: the closing ticks stop an hour past the data, so today's daily budget is still running.
     settings.put(MarginflowConfig.MARGIN_WINDOWS, "1h");
     service = MarginflowService.start(MarginflowConfig.of(settings));
-    ScenarioLoad.run(Scenario.read(s), MarginflowConfig.of(settings), Map.of("bootstrap.servers", kafka.bootstrapServers()),
+    ScenarioLoad.run(s, MarginflowConfig.of(settings), Map.of("bootstrap.servers", kafka.bootstrapServers()),
         true, System.err);
     Records.await(Duration.ofMinutes(2), "the hour of the example final", () -> {
       JsonNode status = getOrNull("/v1/status");

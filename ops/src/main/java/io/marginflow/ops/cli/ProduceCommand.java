@@ -1,7 +1,6 @@
 package io.marginflow.ops.cli;
 
 import io.marginflow.ops.replay.ScenarioLoad;
-import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.topology.config.MarginflowConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -50,7 +49,7 @@ final class ProduceCommand implements Callable<Integer> {
     MarginflowConfig settings = MarginflowConfig.load(config, System.getenv(), Map.of(
         MarginflowConfig.BOOTSTRAP_SERVERS, bootstrapServers, MarginflowConfig.SCHEMA_REGISTRY_URL, registryUrl));
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Long> written = ScenarioLoad.run(Scenario.read(scenario), settings,
+    Map<String, Long> written = ScenarioLoad.run(scenario, settings,
         ClientProperties.of(bootstrapServers, commandConfig), !noClose, System.err);
     long total = 0;
     for (Map.Entry<String, Long> e : written.entrySet()) {

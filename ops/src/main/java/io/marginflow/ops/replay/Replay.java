@@ -16,7 +16,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -41,7 +43,7 @@ public final class Replay {
     if (!Files.isDirectory(scenarioDir)) {
       throw new ConfigException("--scenario", scenarioDir.toString(), "not a directory");
     }
-    Scenario scenario = Scenario.read(scenarioDir);
+    Scenario scenario = Scenario.readReference(scenarioDir);
     MarginflowConfig.of(overrides);
     Files.createDirectories(outDir);
     Path work = Files.createTempDirectory("marginflow-replay-");
@@ -53,14 +55,14 @@ public final class Replay {
       settings.putIfAbsent(MarginflowConfig.APPLICATION_ID, "marginflow-replay");
       MarginflowConfig config = MarginflowConfig.of(settings);
       createTopics(stack.bootstrapServers(), Topics.catalog(config));
-      run(scenario, config, stack, outDir, progress);
+      run(scenario, scenarioDir, config, stack, outDir, progress);
     } finally {
       FileTrees.deleteRecursively(work);
     }
   }
 
-  private static void run(Scenario scenario, MarginflowConfig config, EmbeddedStack stack, Path outDir, PrintStream progress)
-      throws Exception {
+  private static void run(Scenario scenario, Path scenarioDir, MarginflowConfig config, EmbeddedStack stack, Path outDir,
+      PrintStream progress) throws Exception {
     Topics topics = Topics.from(config);
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", stack.registryUrl(), AvroSerdeConfig.AUTO_REGISTER, "true"), false);
@@ -71,14 +73,17 @@ public final class Replay {
       try (MarginflowApp app = MarginflowApp.start(config, 0)) {
         // No need to wait for RUNNING: the app reads from the beginning, so producing overlaps its start-up.
         long now = System.currentTimeMillis();
-        long last = producer.events(scenario, now + shape.maxFutureSkewMs(), closing.afterMs(), progress);
+        List<Scenario.Row<?>> unreadable = new ArrayList<>();
+        long last = producer.events(Scenario.events(scenarioDir), now + shape.maxFutureSkewMs(), closing.afterMs(), progress,
+            unreadable::add);
         closing.requireClosable(last, now);
         if (last != Long.MIN_VALUE) {
           Completion.awaitFinal(app, Completion.requiredFinalThrough(last, shape), TIMEOUT, progress);
         }
         // The margin tasks count what they emitted: that many records must become visible in the (committed) topic.
         long closed = Completion.emitted(app);
-        ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, outDir, closed);
+        ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, unreadable, scenarioDir, outDir,
+            closed);
       }
     }
     progress.printf("replay: wrote %s%n", outDir.toAbsolutePath());

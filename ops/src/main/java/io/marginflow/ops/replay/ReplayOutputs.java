@@ -6,6 +6,7 @@ import io.marginflow.avro.CapacityAlert;
 import io.marginflow.avro.DeadLetter;
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.scenario.Csv;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.Scenario.Row;
 import io.marginflow.topology.config.Topics;
@@ -34,8 +35,12 @@ final class ReplayOutputs {
   private ReplayOutputs() {
   }
 
+  /**
+   * @param scenario the reference rows (the event rows stay on disk)
+   * @param unreadableEvents the usage and power lines that were not records
+   */
   static void collect(String bootstrap, Topics topics, MarginflowSerdes serdes, ScenarioProducer producer, Scenario scenario,
-      Path outDir, long expectedMargins) throws IOException {
+      List<Row<?>> unreadableEvents, Path scenarioDir, Path outDir, long expectedMargins) throws IOException {
     List<TenantMargin> margins = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     // The last transaction may still be committing: read again until every closed window's record is visible.
@@ -67,14 +72,29 @@ final class ReplayOutputs {
     JsonLines.write(outDir.resolve("price_adjustments.jsonl"), adjustments);
 
     // Dead letters are bad data to fix at the source; late rows are valid data that came after their bucket was final.
-    List<ObjectNode> dead = new ArrayList<>(unreadableRows(scenario, topics));
+    List<ObjectNode> dead = new ArrayList<>(unreadableRows(scenario, unreadableEvents, topics));
     List<ObjectNode> late = new ArrayList<>();
+    Map<ObjectNode, RowIndex.RowRef> toName = new java.util.IdentityHashMap<>();
     for (String source : List.of(topics.usage(), topics.power())) {
-      readAll(bootstrap, Topics.dlq(source)).forEach(r -> dead.add(setAside(r, producer)));
-      readAll(bootstrap, Topics.late(source)).forEach(r -> late.add(setAside(r, producer)));
+      readAll(bootstrap, Topics.dlq(source)).forEach(r -> dead.add(setAside(r, producer, toName)));
+      readAll(bootstrap, Topics.late(source)).forEach(r -> late.add(setAside(r, producer, toName)));
     }
+    nameLines(scenarioDir, toName);
     JsonLines.write(outDir.resolve("dlq.jsonl"), inFileOrder(dead));
     JsonLines.write(outDir.resolve("late.jsonl"), inFileOrder(late));
+  }
+
+  /** Fills in each set-aside record's file, row and line text, reading each file once for the lines needed. */
+  private static void nameLines(Path scenarioDir, Map<ObjectNode, RowIndex.RowRef> toName) {
+    Map<String, java.util.Set<Integer>> wanted = new java.util.TreeMap<>();
+    toName.values().forEach(ref -> wanted.computeIfAbsent(ref.file(), f -> new java.util.HashSet<>()).add(ref.line()));
+    Map<String, Map<Integer, String>> texts = new HashMap<>();
+    wanted.forEach((file, lines) -> texts.put(file, Csv.lines(scenarioDir.resolve(file), lines)));
+    toName.forEach((node, ref) -> {
+      node.put("file", ref.file());
+      node.put("row", ref.line());
+      node.put("line", texts.get(ref.file()).get(ref.line()));
+    });
   }
 
   private static List<ObjectNode> inFileOrder(List<ObjectNode> rows) {
@@ -82,11 +102,11 @@ final class ReplayOutputs {
     return rows;
   }
 
-  private static List<ObjectNode> unreadableRows(Scenario s, Topics topics) {
+  private static List<ObjectNode> unreadableRows(Scenario s, List<Row<?>> unreadableEvents, Topics topics) {
     List<ObjectNode> out = new ArrayList<>();
     Map<String, List<? extends Row<?>>> byTopic = new java.util.LinkedHashMap<>();
-    byTopic.put(topics.usage(), s.usage());
-    byTopic.put(topics.power(), s.power());
+    byTopic.put(topics.usage(), unreadableEvents.stream().filter(r -> r.file().equals(Scenario.USAGE)).toList());
+    byTopic.put(topics.power(), unreadableEvents.stream().filter(r -> r.file().equals(Scenario.POWER)).toList());
     byTopic.put(topics.nodes(), s.nodes());
     byTopic.put(topics.pricebook(), s.pricebook());
     byTopic.put(topics.energyPrices(), s.energyPrices());
@@ -98,7 +118,11 @@ final class ReplayOutputs {
               .setReason(topic.equals(topics.usage()) || topic.equals(topics.power()) ? "UNPARSEABLE_ROW" : "INVALID_REFERENCE_ROW")
               .setDetail(row.error()).setObservedAtMs(Instant.now())
               .setOriginalValue(ByteBuffer.wrap(row.line().text().getBytes(StandardCharsets.UTF_8))).build();
-          out.add(withRow(JsonLines.toJson(d), row));
+          ObjectNode node = JsonLines.toJson(d);
+          node.put("file", row.file());
+          node.put("row", row.line().number());
+          node.put("line", row.line().text());
+          out.add(node);
         }
       }
     });
@@ -106,7 +130,8 @@ final class ReplayOutputs {
   }
 
   /** A record the pipeline dead-lettered or set aside as late, with the scenario line it came from. */
-  private static ObjectNode setAside(ConsumerRecord<byte[], byte[]> r, ScenarioProducer producer) {
+  private static ObjectNode setAside(ConsumerRecord<byte[], byte[]> r, ScenarioProducer producer,
+      Map<ObjectNode, RowIndex.RowRef> toName) {
     Headers h = r.headers();
     String topic = DeadLetterHeaders.get(h, DeadLetterHeaders.TOPIC);
     int partition = Integer.parseInt(DeadLetterHeaders.get(h, DeadLetterHeaders.PARTITION));
@@ -116,20 +141,15 @@ final class ReplayOutputs {
         .setObservedAtMs(Instant.ofEpochMilli(r.timestamp()))
         .setOriginalKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
         .setOriginalValue(r.value() == null ? null : ByteBuffer.wrap(r.value())).build();
-    ObjectNode node = withRow(JsonLines.toJson(d), producer.rowAt(topic, partition, offset));
+    ObjectNode node = JsonLines.toJson(d);
+    RowIndex.RowRef ref = producer.rowAt(topic, partition, offset);
+    if (ref != null) {
+      toName.put(node, ref);
+    }
     String bucketStart = DeadLetterHeaders.get(h, DeadLetterHeaders.LATE_BUCKET_START);
     if (bucketStart != null) {
       node.put("bucket_start_ms", Long.parseLong(bucketStart));
       node.put("bucket_end_ms", Long.parseLong(DeadLetterHeaders.get(h, DeadLetterHeaders.LATE_BUCKET_END)));
-    }
-    return node;
-  }
-
-  private static ObjectNode withRow(ObjectNode node, Row<?> row) {
-    if (row != null) {
-      node.put("file", row.file());
-      node.put("row", row.line().number());
-      node.put("line", row.line().text());
     }
     return node;
   }

@@ -1,5 +1,8 @@
 package io.marginflow.ops.replay;
 
+import io.marginflow.avro.PowerSample;
+import io.marginflow.avro.TokenUsage;
+import io.marginflow.ops.scenario.EventSource;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.Scenario.Row;
 import io.marginflow.serde.AvroSerdeConfig;
@@ -8,6 +11,7 @@ import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -38,17 +42,19 @@ public final class ScenarioLoad {
    * Produces {@code scenario} to the cluster of {@code clientConfig} (bootstrap.servers and security settings);
    * {@code settings} name the topics, the registry and the window shape. Returns the records written per topic.
    */
-  public static Map<String, Long> run(Scenario scenario, MarginflowConfig settings, Map<String, Object> clientConfig,
+  public static Map<String, Long> run(Path scenarioDir, MarginflowConfig settings, Map<String, Object> clientConfig,
       boolean close, PrintStream out) throws ExecutionException, InterruptedException {
+    Scenario scenario = Scenario.readReference(scenarioDir);
+    EventSource events = Scenario.events(scenarioDir);
     Topics topics = Topics.from(settings);
     TopologyConfig shape = TopologyConfig.from(settings, 1);
     ClosingTicks closing = ClosingTicks.of(shape);
     long now = System.currentTimeMillis();
-    long last = lastEventTime(scenario, now + shape.maxFutureSkewMs());
+    long[] span = eventSpan(events, now + shape.maxFutureSkewMs());
     if (close) {
-      closing.requireClosable(last, now);
+      closing.requireClosable(span[1], now);
     }
-    checkTopics(clientConfig, topics, firstEventTime(scenario), now);
+    checkTopics(clientConfig, topics, span[0], now);
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     Map<String, Object> registry = new HashMap<>(settings.registryConfig());
     registry.putIfAbsent(AvroSerdeConfig.AUTO_REGISTER, "true");
@@ -56,34 +62,36 @@ public final class ScenarioLoad {
     reportUnreadable(scenario, out);
     try (ScenarioProducer producer = new ScenarioProducer(clientConfig, serializer, topics, 60_000, false)) {
       producer.reference(scenario);
-      producer.events(scenario, now + shape.maxFutureSkewMs(), close ? closing.afterMs() : -1, out);
+      producer.events(events, now + shape.maxFutureSkewMs(), close ? closing.afterMs() : -1, out, ScenarioLoad::report);
       return producer.sentPerTopic();
     }
   }
 
   private static void reportUnreadable(Scenario s, PrintStream out) {
-    allRows(s).filter(r -> !r.ok()).forEach(r -> out.printf("not produced: %s line %d: %s%n", r.file(), r.line().number(),
-        r.error()));
+    Stream.of(s.nodes(), s.pricebook(), s.energyPrices(), s.budgets()).flatMap(List::stream).map(r -> (Row<?>) r)
+        .filter(r -> !r.ok()).forEach(r -> out.printf("not produced: %s line %d: %s%n", r.file(), r.line().number(),
+            r.error()));
   }
 
-  private static Stream<Row<?>> allRows(Scenario s) {
-    return Stream.of(s.usage(), s.power(), s.nodes(), s.pricebook(), s.energyPrices(), s.budgets())
-        .flatMap(List::stream).map(r -> (Row<?>) r);
+  private static void report(Row<?> r) {
+    System.err.printf("not produced: %s line %d: %s%n", r.file(), r.line().number(), r.error());
   }
 
-  private static long lastEventTime(Scenario s, long latestPlausible) {
-    return eventTimes(s).filter(ts -> ts <= latestPlausible).max().orElse(Long.MIN_VALUE);
+  /** The first and the last plausible event time of the files (a streaming pass; Long.MAX/MIN_VALUE when none). */
+  private static long[] eventSpan(EventSource events, long latestPlausible) {
+    long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
+    try (EventSource.Rows<TokenUsage> u = events.usage(); EventSource.Rows<PowerSample> p = events.power()) {
+      u.forEachRemaining(r -> widen(span, r.ok() ? r.record().getTimestampMs().toEpochMilli() : Long.MIN_VALUE, latestPlausible));
+      p.forEachRemaining(r -> widen(span, r.ok() ? r.record().getTimestampMs().toEpochMilli() : Long.MIN_VALUE, latestPlausible));
+    }
+    return span;
   }
 
-  private static long firstEventTime(Scenario s) {
-    return eventTimes(s).min().orElse(Long.MAX_VALUE);
-  }
-
-  private static java.util.stream.LongStream eventTimes(Scenario s) {
-    return java.util.stream.LongStream.concat(
-        s.usage().stream().filter(Row::ok).mapToLong(r -> r.record().getTimestampMs().toEpochMilli()),
-        s.power().stream().filter(Row::ok).mapToLong(r -> r.record().getTimestampMs().toEpochMilli()))
-        .filter(ts -> ts > io.marginflow.topology.domain.Validation.MIN_TIMESTAMP_MS);
+  private static void widen(long[] span, long ts, long latestPlausible) {
+    if (ts > io.marginflow.topology.domain.Validation.MIN_TIMESTAMP_MS && ts <= latestPlausible) {
+      span[0] = Math.min(span[0], ts);
+      span[1] = Math.max(span[1], ts);
+    }
   }
 
   /**

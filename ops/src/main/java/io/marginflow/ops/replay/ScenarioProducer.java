@@ -2,6 +2,7 @@ package io.marginflow.ops.replay;
 
 import io.marginflow.avro.PowerSample;
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.ops.scenario.EventSource;
 import io.marginflow.ops.scenario.LiveLoad;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.Scenario.Row;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -41,7 +43,7 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
   private final StringSerializer keys = new StringSerializer();
   private final Topics topics;
   private final long tickIntervalMs;
-  private final Map<String, Row<?>> rowsByOffset;
+  private final RowIndex rowIndex;
   private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
 
@@ -60,21 +62,16 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
     this.values = values;
     this.topics = topics;
     this.tickIntervalMs = tickIntervalMs;
-    this.rowsByOffset = trackRows ? new HashMap<>() : null;
+    this.rowIndex = trackRows ? new RowIndex() : null;
   }
 
   public ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
     this(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), values, topics, tickIntervalMs, true);
   }
 
-  /** The scenario row a record at (topic, partition, offset) came from, if any. */
-  Row<?> rowAt(String topic, int partition, long offset) {
-    if (rowsByOffset == null) {
-      return null;
-    }
-    synchronized (rowsByOffset) {
-      return rowsByOffset.get(topic + "/" + partition + "/" + offset);
-    }
+  /** The scenario file and line a record at (topic, partition, offset) came from, if any. */
+  RowIndex.RowRef rowAt(String topic, int partition, long offset) {
+    return rowIndex == null ? null : rowIndex.get(topic, partition, offset);
   }
 
   /** Records written so far per topic (ticks not counted), in topic order. */
@@ -106,27 +103,37 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
    * {@code closeAfterMs} is how far past the last event the final ticks go (negative: no closing ticks).
    */
   public long events(Scenario s, long nowMs, long closeAfterMs, PrintStream progress) {
-    List<Row<TokenUsage>> usage = s.usage().stream().filter(Row::ok).toList();
-    List<Row<PowerSample>> power = s.power().stream().filter(Row::ok).toList();
+    return events(s.events(), nowMs, closeAfterMs, progress, row -> { });
+  }
+
+  /**
+   * Produces the rows of {@code source}, the usage and power files merged by time, each in its own order; rows that
+   * are not records go to {@code unreadable}. Returns the greatest plausible event time produced (Long.MIN_VALUE
+   * when none); {@code closeAfterMs} is how far past it the final ticks go (negative: no closing ticks).
+   */
+  public long events(EventSource source, long nowMs, long closeAfterMs, PrintStream progress,
+      Consumer<Row<?>> unreadable) {
     Clock usageClock = new Clock(topics.usage(), partitions(topics.usage()), nowMs);
     Clock powerClock = new Clock(topics.power(), partitions(topics.power()), nowMs);
-    int u = 0;
-    int p = 0;
-    long total = usage.size() + power.size();
-    while (u < usage.size() || p < power.size()) {
-      boolean takeUsage = p >= power.size() || (u < usage.size()
-          && usage.get(u).record().getTimestampMs().compareTo(power.get(p).record().getTimestampMs()) <= 0);
-      if (takeUsage) {
-        TokenUsage r = usage.get(u).record();
-        send(topics.usage(), r.getTenantId(), r, r.getTimestampMs().toEpochMilli(), usage.get(u++));
-        usageClock.observe(r.getTimestampMs().toEpochMilli());
-      } else {
-        PowerSample r = power.get(p).record();
-        send(topics.power(), r.getNodeId(), r, r.getTimestampMs().toEpochMilli(), power.get(p++));
-        powerClock.observe(r.getTimestampMs().toEpochMilli());
-      }
-      if ((u + p) % 50_000 == 0) {
-        progress.printf("produced %,d of %,d rows%n", u + p, total);
+    long produced = 0;
+    try (EventSource.Rows<TokenUsage> usage = source.usage(); EventSource.Rows<PowerSample> power = source.power()) {
+      Row<TokenUsage> u = nextRecord(usage, unreadable);
+      Row<PowerSample> p = nextRecord(power, unreadable);
+      while (u != null || p != null) {
+        if (p == null || (u != null && u.record().getTimestampMs().compareTo(p.record().getTimestampMs()) <= 0)) {
+          TokenUsage r = u.record();
+          send(topics.usage(), r.getTenantId(), r, r.getTimestampMs().toEpochMilli(), u);
+          usageClock.observe(r.getTimestampMs().toEpochMilli());
+          u = nextRecord(usage, unreadable);
+        } else {
+          PowerSample r = p.record();
+          send(topics.power(), r.getNodeId(), r, r.getTimestampMs().toEpochMilli(), p);
+          powerClock.observe(r.getTimestampMs().toEpochMilli());
+          p = nextRecord(power, unreadable);
+        }
+        if (++produced % 100_000 == 0) {
+          progress.printf("produced %,d rows%n", produced);
+        }
       }
     }
     long last = Math.max(usageClock.max, powerClock.max);
@@ -135,8 +142,19 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
       powerClock.tickAll(last + closeAfterMs);
     }
     checkSent();
-    progress.printf("produced %,d rows%s%n", total, closeAfterMs >= 0 ? " and the closing ticks" : "");
+    progress.printf("produced %,d rows%s%n", produced, closeAfterMs >= 0 ? " and the closing ticks" : "");
     return last;
+  }
+
+  private static <T> Row<T> nextRecord(EventSource.Rows<T> rows, Consumer<Row<?>> unreadable) {
+    while (rows.hasNext()) {
+      Row<T> r = rows.next();
+      if (r.ok()) {
+        return r;
+      }
+      unreadable.accept(r);
+    }
+    return null;
   }
 
   @Override
@@ -175,10 +193,8 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
     return producer.send(new ProducerRecord<>(topic, null, ts, k, values.serialize(topic, value)), (md, e) -> {
       if (e != null) {
         onFailure(md, e);
-      } else if (rowsByOffset != null && row != null) {
-        synchronized (rowsByOffset) {
-          rowsByOffset.put(topic + "/" + md.partition() + "/" + md.offset(), row);
-        }
+      } else if (rowIndex != null && row != null) {
+        rowIndex.put(topic, md.partition(), md.offset(), row.file(), row.line().number());
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.marginflow.ops.scenario;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * The scenario CSV dialect (SPEC 7): a header line naming the columns, comma-separated fields, no quoting. Columns
@@ -38,27 +41,113 @@ public final class Csv {
    * columns is refused before any row is read, naming the file and the column.
    */
   public static List<Line> read(Path file, List<String> required) {
-    if (!Files.exists(file)) {
-      return List.of();
+    List<Line> out = new ArrayList<>();
+    try (Reader r = open(file, required)) {
+      r.forEachRemaining(out::add);
     }
-    List<String> lines;
+    return out;
+  }
+
+  /** Streams the data lines of {@code file} (none when absent), checking the header first as {@link #read} does. */
+  public static Reader open(Path file, List<String> required) {
+    if (!Files.exists(file)) {
+      return new Reader(null, Map.of());
+    }
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+      String first = in.readLine();
+      if (first == null) {
+        in.close();
+        return new Reader(null, Map.of());
+      }
+      try {
+        return new Reader(in, header(file, first, required));
+      } catch (RuntimeException e) {
+        in.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
     }
-    if (lines.isEmpty()) {
-      return List.of();
+  }
+
+  /** The data lines of one file, read as they are iterated. */
+  public static final class Reader implements Iterator<Line>, AutoCloseable {
+    private final BufferedReader in;
+    private final Map<String, Integer> columns;
+    private int number = 1;
+    private Line next;
+
+    private Reader(BufferedReader in, Map<String, Integer> columns) {
+      this.in = in;
+      this.columns = columns;
+      advance();
     }
-    Map<String, Integer> columns = header(file, lines.get(0), required);
-    List<Line> out = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String text = lines.get(i);
-      if (!text.isBlank()) {
-        out.add(new Line(i + 1, text, text.split(",", -1), columns));
+
+    private void advance() {
+      next = null;
+      if (in == null) {
+        return;
+      }
+      try {
+        String text;
+        while ((text = in.readLine()) != null) {
+          number++;
+          if (!text.isBlank()) {
+            next = new Line(number, text, text.split(",", -1), columns);
+            return;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
-    return out;
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public Line next() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      Line l = next;
+      advance();
+      return l;
+    }
+
+    @Override
+    public void close() {
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  /** The text of the given 1-based line numbers of {@code file} (for naming a few rows after the fact). */
+  public static Map<Integer, String> lines(Path file, java.util.Set<Integer> numbers) {
+    Map<Integer, String> out = new HashMap<>();
+    if (numbers.isEmpty() || !Files.exists(file)) {
+      return out;
+    }
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String text;
+      int n = 0;
+      while ((text = in.readLine()) != null && out.size() < numbers.size()) {
+        if (numbers.contains(++n)) {
+          out.put(n, text);
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
   }
 
   private static Map<String, Integer> header(Path file, String line, List<String> required) {

@@ -57,21 +57,83 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
         parse(dir, BUDGETS, BUDGET_COLUMNS, Scenario::budget));
   }
 
+  /**
+   * The reference files only (small), with usage and power left on disk to be streamed through {@link #events}: a
+   * scenario of millions of rows never sits in memory. The event files' headers are checked here too.
+   */
+  public static Scenario readReference(Path dir) {
+    try (EventSource.Rows<TokenUsage> u = events(dir).usage(); EventSource.Rows<PowerSample> p = events(dir).power()) {
+      return new Scenario(List.of(), List.of(), parse(dir, NODES, NODE_COLUMNS, Scenario::node),
+          parse(dir, PRICEBOOK, PRICE_COLUMNS, Scenario::price),
+          parse(dir, ENERGY_PRICES, ENERGY_PRICE_COLUMNS, Scenario::energyPrice),
+          parse(dir, BUDGETS, BUDGET_COLUMNS, Scenario::budget));
+    }
+  }
+
+  /** The usage and power rows of the files in {@code dir}, read as they are iterated. */
+  public static EventSource events(Path dir) {
+    return new EventSource() {
+      @Override
+      public Rows<TokenUsage> usage() {
+        return stream(dir, USAGE, USAGE_COLUMNS, Scenario::usage);
+      }
+
+      @Override
+      public Rows<PowerSample> power() {
+        return stream(dir, POWER, POWER_COLUMNS, Scenario::power);
+      }
+    };
+  }
+
+  /** This scenario's usage and power rows, from memory. */
+  public EventSource events() {
+    return new EventSource() {
+      @Override
+      public Rows<TokenUsage> usage() {
+        return EventSource.Rows.of(Scenario.this.usage.iterator(), () -> { });
+      }
+
+      @Override
+      public Rows<PowerSample> power() {
+        return EventSource.Rows.of(Scenario.this.power.iterator(), () -> { });
+      }
+    };
+  }
+
+  private static <T> EventSource.Rows<T> stream(Path dir, String file, List<String> columns, Function<Csv.Line, T> parser) {
+    Csv.Reader lines = Csv.open(dir.resolve(file), columns);
+    return EventSource.Rows.of(new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return lines.hasNext();
+      }
+
+      @Override
+      public Row<T> next() {
+        return toRow(file, columns, parser, lines.next());
+      }
+    }, lines::close);
+  }
+
   private static <T> List<Row<T>> parse(Path dir, String file, List<String> columns, Function<Csv.Line, T> parser) {
     List<Row<T>> rows = new ArrayList<>();
     for (Csv.Line line : Csv.read(dir.resolve(file), columns)) {
-      try {
-        for (String c : columns) {
-          if (line.columns().get(c) >= line.fields().length) {
-            throw new IllegalArgumentException("no field for column " + c + " (" + line.fields().length + " fields)");
-          }
-        }
-        rows.add(new Row<>(file, line, parser.apply(line), null));
-      } catch (RuntimeException e) {
-        rows.add(new Row<>(file, line, null, e.getClass().getSimpleName() + ": " + e.getMessage()));
-      }
+      rows.add(toRow(file, columns, parser, line));
     }
     return rows;
+  }
+
+  private static <T> Row<T> toRow(String file, List<String> columns, Function<Csv.Line, T> parser, Csv.Line line) {
+    try {
+      for (String c : columns) {
+        if (line.columns().get(c) >= line.fields().length) {
+          throw new IllegalArgumentException("no field for column " + c + " (" + line.fields().length + " fields)");
+        }
+      }
+      return new Row<>(file, line, parser.apply(line), null);
+    } catch (RuntimeException e) {
+      return new Row<>(file, line, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
   }
 
   static TokenUsage usage(Csv.Line l) {
