@@ -68,6 +68,11 @@ public final class ConfluentAvroDeserializer<T extends SpecificRecord> implement
     }
   }
 
+  /** Reads one long field of this deserializer's payloads without decoding them, where the writer's schema allows. */
+  public LongFieldReader longField(String field) {
+    return new LongFieldReader(field, id -> client.getById(id));
+  }
+
   private SpecificDatumReader<T> readerFor(int id) {
     Schema writer = client.getById(id);
     return new SpecificDatumReader<>(writer, readerSchema, data);

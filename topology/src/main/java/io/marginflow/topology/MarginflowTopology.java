@@ -24,7 +24,11 @@ import io.marginflow.topology.ingest.Routed;
 import io.marginflow.topology.ingest.UsageIngest;
 import io.marginflow.topology.margin.TenantMargins;
 import io.marginflow.topology.serde.MarginflowSerdes;
+import io.marginflow.serde.ConfluentAvroDeserializer;
+import io.marginflow.serde.LongFieldReader;
+import java.time.Instant;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -74,7 +78,7 @@ public final class MarginflowTopology {
     Deserializer<TokenUsage> usageReader = serdes.value(TokenUsage.class).deserializer();
     KStream<String, AttributionInput> usage = route(b.stream(t.usage(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withTimestampExtractor(new PayloadTimestampExtractor(
-                bytes -> usageReader.deserialize(t.usage(), bytes).getTimestampMs().toEpochMilli(), config.maxFutureSkewMs()))
+                eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
             .withName("usage-source"))
         .process(new UsageIngest(config, usageReader, multipliers), Named.as("usage-ingest")), t.usage(), "usage")
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
@@ -84,7 +88,7 @@ public final class MarginflowTopology {
     Deserializer<PowerSample> powerReader = serdes.value(PowerSample.class).deserializer();
     KStream<String, AttributionInput> power = route(b.stream(t.power(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withTimestampExtractor(new PayloadTimestampExtractor(
-                bytes -> powerReader.deserialize(t.power(), bytes).getTimestampMs().toEpochMilli(), config.maxFutureSkewMs()))
+                eventTime(powerReader, t.power(), PowerSample::getTimestampMs), config.maxFutureSkewMs()))
             .withName("power-source"))
         .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power");
 
@@ -98,6 +102,22 @@ public final class MarginflowTopology {
         .process(new TenantMargins(config, serdes.value(TenantWindowState.class)), Named.as("tenant-margins"))
         .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink"));
     return b.build();
+  }
+
+  /**
+   * The event time of a payload: read straight from the bytes where the writer's schema allows (the extractor runs on
+   * every record, before the ingest decodes it), else from the decoded record.
+   */
+  private static <T> Function<byte[], Long> eventTime(Deserializer<T> reader, String topic, Function<T, Instant> time) {
+    Function<byte[], Long> decoded = bytes -> time.apply(reader.deserialize(topic, bytes)).toEpochMilli();
+    if (!(reader instanceof ConfluentAvroDeserializer<?> avro)) {
+      return decoded;
+    }
+    LongFieldReader direct = avro.longField("timestamp_ms");
+    return bytes -> {
+      Long ts = direct.read(bytes);
+      return ts != null ? ts : decoded.apply(bytes);
+    };
   }
 
   private static void referenceData(StreamsBuilder b, Topics t, MarginflowSerdes serdes) {

@@ -10,6 +10,7 @@ public final class StoreNames {
   /** Kept event ids by dedup.horizon-long bucket of their event time. */
   public static final String USAGE_DEDUP = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
+  public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
   public static final String POWER_PROGRESS = "power-progress-store";
   /** Open buckets' power per (bucket, node); their request lines are in {@link #NODE_BUCKET_LINES}. */
   public static final String NODE_BUCKETS = "node-bucket-power-store";

@@ -11,6 +11,7 @@ import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.Watermark;
 import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
@@ -85,7 +86,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   @Override
   public void process(Record<String, AttributionInput> record) {
     AttributionInput in = record.value();
-    if (in.getCharge() != null) {
+    if (in.getLine() != null) {
+      onLine(in.getLine());
+    } else if (in.getCharge() != null) {
       onCharge(in.getCharge());
     } else if (in.getPower() != null) {
       onPower(in.getPower());
@@ -107,19 +110,24 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     return start;
   }
 
-  /** One request: read, add to and write back its own line only, a small record whatever the bucket's size. */
-  private void onCharge(UsageCharge c) {
-    long start = openBucket(c.getNodeId(), c.getTimestampMs().toEpochMilli(), "usage");
+  /** Requests summed by a usage partition: read, add to and write back their line only. */
+  private void onLine(UsageLine u) {
+    long start = openBucket(u.getNodeId(), u.getBucketStartMs().toEpochMilli(), "usage");
     if (start < 0) {
       return;
     }
-    String key = BucketKeys.line(BucketKeys.bucket(start, c.getNodeId()), c.getTenantId(), c.getModel(), c.getRegion());
+    String key = BucketKeys.line(BucketKeys.bucket(start, u.getNodeId()), u.getTenantId(), u.getModel(), u.getRegion());
     BucketLineState line = lines.get(key);
     if (line == null) {
-      line = NodeBuckets.emptyLine(c.getTenantId(), c.getModel(), c.getRegion());
+      line = NodeBuckets.emptyLine(u.getTenantId(), u.getModel(), u.getRegion());
     }
-    NodeBuckets.addCharge(line, c, config.weights());
+    NodeBuckets.addLine(line, u);
     lines.put(key, line);
+  }
+
+  /** One request, as written by earlier versions (still read while their records drain): a line of one request. */
+  private void onCharge(UsageCharge c) {
+    onLine(NodeBuckets.lineOf(c, config.weights()));
   }
 
   private void onPower(PowerReading p) {

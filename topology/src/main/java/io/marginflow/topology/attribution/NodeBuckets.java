@@ -4,6 +4,7 @@ import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.domain.BucketCost;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
@@ -46,15 +47,25 @@ final class NodeBuckets {
     return true;
   }
 
-  /** Adds one request to its line. */
-  static void addCharge(BucketLineState line, UsageCharge c, Weights weights) {
-    line.setRequests(line.getRequests() + 1);
-    line.setInputTokens(line.getInputTokens() + c.getInputTokens());
-    line.setCachedInputTokens(line.getCachedInputTokens() + c.getCachedInputTokens());
-    line.setOutputTokens(line.getOutputTokens() + c.getOutputTokens());
-    line.setUnpricedRequests(line.getUnpricedRequests() + (c.getPriced() ? 0 : 1));
-    BigDecimal w = weights.of(c.getInputTokens(), c.getCachedInputTokens(), c.getOutputTokens());
-    line.setWeight(line.getWeight().add(w).setScale(SCALE, RoundingMode.HALF_EVEN));
-    line.setRevenueUsd(line.getRevenueUsd().add(c.getRevenueUsd()).setScale(SCALE, RoundingMode.HALF_EVEN));
+  /** Adds requests summed upstream to their line. */
+  static void addLine(BucketLineState line, UsageLine u) {
+    line.setRequests(line.getRequests() + u.getRequests());
+    line.setInputTokens(line.getInputTokens() + u.getInputTokens());
+    line.setCachedInputTokens(line.getCachedInputTokens() + u.getCachedInputTokens());
+    line.setOutputTokens(line.getOutputTokens() + u.getOutputTokens());
+    line.setUnpricedRequests(line.getUnpricedRequests() + u.getUnpricedRequests());
+    line.setWeight(line.getWeight().add(u.getWeight()).setScale(SCALE, RoundingMode.HALF_EVEN));
+    line.setRevenueUsd(line.getRevenueUsd().add(u.getRevenueUsd()).setScale(SCALE, RoundingMode.HALF_EVEN));
+  }
+
+  /** A request written by an earlier version, as a line of one request (its time stands for the bucket: it is floored). */
+  static UsageLine lineOf(UsageCharge c, Weights weights) {
+    return UsageLine.newBuilder().setBucketStartMs(c.getTimestampMs()).setNodeId(c.getNodeId()).setTenantId(c.getTenantId())
+        .setModel(c.getModel()).setRegion(c.getRegion()).setRequests(1).setInputTokens(c.getInputTokens())
+        .setCachedInputTokens(c.getCachedInputTokens()).setOutputTokens(c.getOutputTokens())
+        .setUnpricedRequests(c.getPriced() ? 0 : 1)
+        .setWeight(weights.of(c.getInputTokens(), c.getCachedInputTokens(), c.getOutputTokens())
+            .setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setRevenueUsd(c.getRevenueUsd()).build();
   }
 }

@@ -128,6 +128,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
 
   private void reportProgress(boolean force) {
     if (clock.dueReport(config.watermarkIntervalMs(), force)) {
+      beforeProgress();
       forwardProgress(partition, clock.streamTime());
       clock.reported();
     }
@@ -146,6 +147,15 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     // Wall-clock time: retention must not delete a rejected record because its event time is old.
     context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route, record.key(), record.value()),
         context.currentSystemTimeMs(), headers));
+  }
+
+  /** This partition's stream time: the greatest event time of a valid record or tick so far. */
+  protected long streamTime() {
+    return clock.streamTime();
+  }
+
+  /** Called just before this partition's progress is reported downstream: send what is held back first. */
+  void beforeProgress() {
   }
 
   /** The first SPEC 2 rule {@code event} breaks. */

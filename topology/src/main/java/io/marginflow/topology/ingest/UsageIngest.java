@@ -3,7 +3,7 @@ package io.marginflow.topology.ingest;
 import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
-import io.marginflow.avro.internal.UsageCharge;
+import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Buckets;
@@ -58,9 +58,13 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         // Buckets of the horizon's length, kept for three of them: the one of a request and its two neighbours.
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
             Duration.ofMillis(3 * dedupBucketMs(config)), Duration.ofMillis(dedupBucketMs(config)), false), Serdes.String(),
-            Serdes.Long()).withCachingEnabled(),
+            // No record cache: every id is written once and read mostly as a miss, so a cache only adds a copy.
+            Serdes.Long()),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
-            .withCachingEnabled()));
+            .withCachingEnabled(),
+        // Holds nothing: its cache flush is the signal to send the pending lines before a commit (BeforeCommit).
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_LINES_FLUSH), Serdes.String(), Serdes.Long())
+            .withCachingEnabled().withLoggingDisabled()));
   }
 
   /** The de-duplication bucket: the horizon (at least 1 ms). */
@@ -70,11 +74,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
     private static final int REVENUE_SCALE = 18;
+    /** Bounds the memory of pending lines; more lines than this between two commits are sent early. */
+    private static final int MAX_PENDING_LINES = 50_000;
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
     private WindowStore<String, Long> seen;
     private long dedupBucketMs;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
+    private UsageLines lines;
+    private BeforeCommit beforeCommit;
 
     UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
       super(config, SOURCE, StoreNames.USAGE_PROGRESS, deserializer);
@@ -87,6 +95,24 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.seen = context.getStateStore(StoreNames.USAGE_DEDUP);
       this.dedupBucketMs = dedupBucketMs(config);
       this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
+      this.lines = new UsageLines(config.weights());
+      this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::sendLines);
+    }
+
+    /** Pending lines go before every progress report (so they precede it downstream) and before every commit. */
+    @Override
+    void beforeProgress() {
+      sendLines();
+    }
+
+    private void sendLines() {
+      if (lines.isEmpty()) {
+        return;
+      }
+      for (UsageLine line : lines.drain()) {
+        context.forward(new Record<>(line.getNodeId(), Routed.main(AttributionInput.newBuilder().setLine(line).build()),
+            line.getBucketStartMs().toEpochMilli()));
+      }
     }
 
     @Override
@@ -117,22 +143,28 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
             .revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
                 multipliers.multiplier(u.getModel(), u.getRegion(), ts));
       }
-      UsageCharge charge = UsageCharge.newBuilder().setEventId(u.getEventId()).setTimestampMs(u.getTimestampMs())
-          .setTenantId(u.getTenantId()).setModel(u.getModel()).setRegion(u.getRegion()).setNodeId(u.getNodeId())
-          .setInputTokens(u.getInputTokens()).setCachedInputTokens(u.getCachedInputTokens())
-          .setOutputTokens(u.getOutputTokens()).setRevenueUsd(revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN))
-          .setPriced(entry != null && entry.value() != null).build();
-      context.forward(new Record<>(u.getNodeId(), Routed.main(AttributionInput.newBuilder().setCharge(charge).build()), ts));
+      boolean priced = entry != null && entry.value() != null;
+      lines.add(Buckets.start(ts, config.bucketMs()), u.getNodeId(), u.getTenantId(), u.getModel(), u.getRegion(),
+          u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
+          revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN), priced);
+      if (!beforeCommit.supported() || lines.size() >= MAX_PENDING_LINES) {
+        sendLines();
+      } else {
+        beforeCommit.arm();
+      }
     }
 
     /**
      * SPEC 2: seen within dedup.horizon of event time. Kept events are stored in buckets of the horizon's length; two
      * kept events of one id are more than a horizon apart, so a bucket holds at most one per id, and any within the
-     * horizon of {@code ts} lies in its bucket or a neighbour: three point reads, no range scan.
+     * horizon of {@code ts} lies in its bucket or a neighbour: at most three point reads, no range scan. The next
+     * bucket can hold a kept event only once this partition's stream time has reached it, which in time order it has
+     * not: then two reads.
      */
     private boolean isDuplicate(String eventId, long ts) {
       long bucket = Buckets.start(ts, dedupBucketMs);
-      for (long b = bucket - dedupBucketMs; b <= bucket + dedupBucketMs; b += dedupBucketMs) {
+      long last = streamTime() >= bucket + dedupBucketMs ? bucket + dedupBucketMs : bucket;
+      for (long b = bucket - dedupBucketMs; b <= last; b += dedupBucketMs) {
         Long seenAt = b < 0 ? null : seen.fetch(eventId, b);
         if (seenAt != null && Math.abs(seenAt - ts) <= config.dedupHorizonMs()) {
           return true;

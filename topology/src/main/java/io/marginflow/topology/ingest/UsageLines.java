@@ -1,0 +1,65 @@
+package io.marginflow.topology.ingest;
+
+import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.topology.domain.Weights;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Requests accepted by one usage partition and not yet sent on, summed per attribution line (bucket, node, tenant,
+ * model, region). Sending sums instead of requests makes the repartition by node carry one record per line and flush
+ * instead of one per request; the sums are exact (integers and decimals added without rounding), so the attribution
+ * adds them to its lines with the same result as request by request.
+ */
+final class UsageLines {
+  private static final int SCALE = 18;
+
+  /** A line's identity: requests of the same key are summed. */
+  private record Key(long bucketStartMs, String node, String tenant, String model, String region) {
+  }
+
+  private final Map<Key, UsageLine> pending = new HashMap<>();
+  private final Weights weights;
+
+  UsageLines(Weights weights) {
+    this.weights = weights;
+  }
+
+  /** Adds one request (revenue at scale 18, as priced) to its line. */
+  void add(long bucketStartMs, String node, String tenant, String model, String region, long inputTokens,
+      long cachedInputTokens, long outputTokens, BigDecimal revenueUsd, boolean priced) {
+    UsageLine line = pending.computeIfAbsent(new Key(bucketStartMs, node, tenant, model, region),
+        k -> UsageLine.newBuilder().setBucketStartMs(Instant.ofEpochMilli(bucketStartMs)).setNodeId(node).setTenantId(tenant)
+            .setModel(model).setRegion(region).setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
+            .setUnpricedRequests(0).setWeight(BigDecimal.ZERO.setScale(SCALE)).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE))
+            .build());
+    line.setRequests(line.getRequests() + 1);
+    line.setInputTokens(line.getInputTokens() + inputTokens);
+    line.setCachedInputTokens(line.getCachedInputTokens() + cachedInputTokens);
+    line.setOutputTokens(line.getOutputTokens() + outputTokens);
+    line.setUnpricedRequests(line.getUnpricedRequests() + (priced ? 0 : 1));
+    line.setWeight(line.getWeight().add(weights.of(inputTokens, cachedInputTokens, outputTokens))
+        .setScale(SCALE, RoundingMode.HALF_EVEN));
+    line.setRevenueUsd(line.getRevenueUsd().add(revenueUsd).setScale(SCALE, RoundingMode.HALF_EVEN));
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  int size() {
+    return pending.size();
+  }
+
+  /** The pending lines, in no particular order, and forgets them. */
+  List<UsageLine> drain() {
+    List<UsageLine> lines = new ArrayList<>(pending.values());
+    pending.clear();
+    return lines;
+  }
+}
