@@ -1,8 +1,9 @@
 package io.marginflow.topology;
 
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.avro.EnergyPrice;
-import io.marginflow.topology.attribution.BucketKeys;
-import io.marginflow.topology.ingest.PipelineMetrics;
+import io.marginflow.topology.store.BucketKeys;
+import io.marginflow.topology.metrics.PipelineMetrics;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

@@ -1,5 +1,7 @@
 package io.marginflow.topology;
 
+import io.marginflow.topology.store.StoreNames;
+import io.marginflow.topology.progress.ProgressBroadcastPartitioner;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;

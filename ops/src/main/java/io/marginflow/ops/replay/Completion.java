@@ -1,6 +1,6 @@
 package io.marginflow.ops.replay;
 
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;

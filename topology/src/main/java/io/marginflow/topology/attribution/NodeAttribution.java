@@ -5,7 +5,7 @@ import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import java.time.Duration;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.store.BucketKeys;
+import io.marginflow.topology.progress.Progress;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.internal.AttributionInput;
@@ -13,7 +15,7 @@ import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.Watermark;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketCost;
@@ -21,7 +23,7 @@ import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.NodeCosts;
-import io.marginflow.topology.ingest.PipelineMetrics;
+import io.marginflow.topology.metrics.PipelineMetrics;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.topology.metrics.PipelineMetrics;
+import io.marginflow.topology.progress.PartitionClock;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.Watermark;
 import io.marginflow.topology.config.TopologyConfig;

@@ -3,7 +3,7 @@ package io.marginflow.topology.ingest;
 import io.marginflow.avro.PowerSample;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.PowerReading;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Rejection;
 import io.marginflow.topology.domain.Validation;

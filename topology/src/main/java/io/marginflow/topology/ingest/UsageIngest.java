@@ -4,7 +4,7 @@ import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.UsageLine;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.Prices;

@@ -3,7 +3,7 @@ package io.marginflow.topology.margin;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.TenantWindowState;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.marginflow.topology.query;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.TenantWindowState;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.margin.WindowStates;
 import java.time.Instant;

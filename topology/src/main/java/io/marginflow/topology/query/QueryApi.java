@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.TenantWindowState;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.margin.WindowStates;

@@ -9,7 +9,7 @@ import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.internal.TenantWindowState;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.domain.BudgetPosition;

@@ -9,7 +9,7 @@ import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.Watermark;
 import io.marginflow.registry.RegistryClientConfig;
-import io.marginflow.topology.StoreNames;
+import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.serde.MarginflowSerdes;
 import java.math.BigDecimal;

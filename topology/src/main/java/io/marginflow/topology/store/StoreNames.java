@@ -1,4 +1,4 @@
-package io.marginflow.topology;
+package io.marginflow.topology.store;
 
 
 /** Names of the topology's state stores, shared with the query layer, which reads stores by name only. */

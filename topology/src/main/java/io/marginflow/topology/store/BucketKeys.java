@@ -1,4 +1,4 @@
-package io.marginflow.topology.attribution;
+package io.marginflow.topology.store;
 
 /**
  * Store keys that sort by time first. A node bucket's key is its zero-padded start, then the node id with its length

@@ -1,4 +1,4 @@
-package io.marginflow.topology.ingest;
+package io.marginflow.topology.metrics;
 
 import java.util.HashMap;
 import java.util.Locale;

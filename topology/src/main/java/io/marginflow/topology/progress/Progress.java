@@ -1,4 +1,4 @@
-package io.marginflow.topology.attribution;
+package io.marginflow.topology.progress;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.marginflow.topology;
+package io.marginflow.topology.progress;
 
 import java.util.Optional;
 import java.util.Set;
@@ -8,10 +8,10 @@ import java.util.stream.IntStream;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /** Sends progress markers to every partition of a repartition topic; everything else by key, as usual. */
-final class ProgressBroadcastPartitioner<V> implements StreamPartitioner<String, V> {
+public final class ProgressBroadcastPartitioner<V> implements StreamPartitioner<String, V> {
   private final Predicate<V> isProgress;
 
-  ProgressBroadcastPartitioner(Predicate<V> isProgress) {
+  public ProgressBroadcastPartitioner(Predicate<V> isProgress) {
     this.isProgress = isProgress;
   }
 

@@ -1,4 +1,4 @@
-package io.marginflow.topology.ingest;
+package io.marginflow.topology.progress;
 
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -6,13 +6,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The stream time of one input partition (the greatest event time seen), kept in a store so it survives
  * restarts, and when its progress was last reported downstream.
  */
-final class PartitionClock {
+public final class PartitionClock {
   private final KeyValueStore<String, Long> store;
   private final String key;
   private long streamTime;
   private long reported;
 
-  PartitionClock(KeyValueStore<String, Long> store, String key) {
+  public PartitionClock(KeyValueStore<String, Long> store, String key) {
     this.store = store;
     this.key = key;
     Long t = store.get(key);
@@ -21,11 +21,11 @@ final class PartitionClock {
     this.reported = r == null ? Long.MIN_VALUE : r;
   }
 
-  long streamTime() {
+  public long streamTime() {
     return streamTime;
   }
 
-  void advance(long timestampMs) {
+  public void advance(long timestampMs) {
     if (timestampMs > streamTime) {
       streamTime = timestampMs;
       store.put(key, streamTime);
@@ -33,14 +33,14 @@ final class PartitionClock {
   }
 
   /** Whether progress should be reported: always when forced (ticks), else every {@code intervalMs}. */
-  boolean dueReport(long intervalMs, boolean force) {
+  public boolean dueReport(long intervalMs, boolean force) {
     if (streamTime == Long.MIN_VALUE || streamTime == reported) {
       return false;
     }
     return force || reported == Long.MIN_VALUE || streamTime - reported >= intervalMs;
   }
 
-  void reported() {
+  public void reported() {
     reported = streamTime;
     store.put(key + "|reported", reported);
   }
