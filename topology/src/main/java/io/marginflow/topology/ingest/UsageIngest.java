@@ -25,7 +25,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +77,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final int MAX_PENDING_LINES = 50_000;
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
-    private WindowStore<String, Long> seen;
-    private long dedupBucketMs;
+    private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
     private BeforeCommit beforeCommit;
@@ -92,8 +90,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     @Override
     public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
       super.init(context);
-      this.seen = context.getStateStore(StoreNames.USAGE_DEDUP);
-      this.dedupBucketMs = dedupBucketMs(config);
+      this.dedup = new Deduplicator(context.getStateStore(StoreNames.USAGE_DEDUP), config.dedupHorizonMs(), streamTime());
       this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
       this.lines = new UsageLines(config.weights());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::sendLines);
@@ -127,12 +124,12 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     @Override
     void accept(TokenUsage u, long ts) {
-      if (isDuplicate(u.getEventId(), ts)) {
+      if (dedup.seenWithinHorizon(u.getEventId(), ts, streamTime())) {
         metrics.count("duplicate");
         LOG.debug("Duplicate event {} at {}", u.getEventId(), ts);
         return;
       }
-      seen.put(u.getEventId(), ts, Buckets.start(ts, dedupBucketMs));
+      dedup.keep(u.getEventId(), ts);
       ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(u.getModel());
       BigDecimal revenue = BigDecimal.ZERO;
       if (entry == null || entry.value() == null) {
@@ -154,23 +151,5 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       }
     }
 
-    /**
-     * SPEC 2: seen within dedup.horizon of event time. Kept events are stored in buckets of the horizon's length; two
-     * kept events of one id are more than a horizon apart, so a bucket holds at most one per id, and any within the
-     * horizon of {@code ts} lies in its bucket or a neighbour: at most three point reads, no range scan. The next
-     * bucket can hold a kept event only once this partition's stream time has reached it, which in time order it has
-     * not: then two reads.
-     */
-    private boolean isDuplicate(String eventId, long ts) {
-      long bucket = Buckets.start(ts, dedupBucketMs);
-      long last = streamTime() >= bucket + dedupBucketMs ? bucket + dedupBucketMs : bucket;
-      for (long b = bucket - dedupBucketMs; b <= last; b += dedupBucketMs) {
-        Long seenAt = b < 0 ? null : seen.fetch(eventId, b);
-        if (seenAt != null && Math.abs(seenAt - ts) <= config.dedupHorizonMs()) {
-          return true;
-        }
-      }
-      return false;
-    }
   }
 }
