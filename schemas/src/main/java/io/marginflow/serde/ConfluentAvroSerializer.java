@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Writes SpecificRecords in Confluent's wire format, registering (or looking up) the schema once per subject. */
 public final class ConfluentAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
-  private final Map<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
+  private final Map<TopicSchema, Integer> ids = new ConcurrentHashMap<>();
   private CachingSchemaRegistryClient client;
   private AvroSerdeConfig config;
   private boolean isKey;
@@ -53,9 +53,10 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
       throw new IllegalStateException("ConfluentAvroSerializer used before configure()");
     }
     Schema schema = data.getSchema();
-    String subject = config.strategy().subject(topic, isKey, schema);
     try {
-      int id = ids.computeIfAbsent(new SubjectSchema(subject, schema), k -> schemaId(subject, schema));
+      // Keyed by topic and schema (both cache their hash codes): no subject name is built per record.
+      int id = ids.computeIfAbsent(new TopicSchema(topic, schema),
+          k -> schemaId(config.strategy().subject(topic, isKey, schema), schema));
       ByteArrayOutputStream out = new ByteArrayOutputStream(128);
       out.write(ByteBuffer.allocate(WireFormat.HEADER_SIZE).put(WireFormat.MAGIC_BYTE).putInt(id).array());
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
@@ -64,12 +65,12 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
       return out.toByteArray();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic " + topic
-          + " (subject " + subject + "): " + e.getMessage(), e);
+          + " (subject " + config.strategy().subject(topic, isKey, schema) + "): " + e.getMessage(), e);
     }
   }
 
-  /** Cache key; Schema caches its hash code, so no per-record schema rendering. */
-  private record SubjectSchema(String subject, Schema schema) {
+  /** Cache key; Schema caches its hash code, so no per-record schema rendering. The subject follows from both. */
+  private record TopicSchema(String topic, Schema schema) {
   }
 
   private int schemaId(String subject, Schema schema) {

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * stream time has reached it. Most reads would miss (ids are mostly new), so each bucket that began after this task
  * started has a Bloom filter of its ids: a bucket whose filter rules the id out is not read.
  */
-final class Deduplicator {
+public final class Deduplicator {
   /** 2^22 bits (512 KiB) per bucket: under 1e-4 false positives up to 150,000 ids per bucket and partition. */
   private static final int FILTER_LOG2_BITS = 22;
   private final WindowStore<String, Long> seen;
@@ -25,7 +25,7 @@ final class Deduplicator {
   private long droppedBelow = Long.MIN_VALUE;
 
   /** {@code streamTimeAtStart}: the partition's stream time when the task started (no id is stored after it). */
-  Deduplicator(WindowStore<String, Long> seen, long horizonMs, long streamTimeAtStart) {
+  public Deduplicator(WindowStore<String, Long> seen, long horizonMs, long streamTimeAtStart) {
     this.seen = seen;
     this.horizonMs = horizonMs;
     this.bucketMs = Math.max(horizonMs, 1);
@@ -34,7 +34,7 @@ final class Deduplicator {
   }
 
   /** Whether {@code eventId} was kept within the horizon of {@code ts}; {@code streamTime} is the partition's. */
-  boolean seenWithinHorizon(String eventId, long ts, long streamTime) {
+  public boolean seenWithinHorizon(String eventId, long ts, long streamTime) {
     long bucket = Buckets.start(ts, bucketMs);
     long last = streamTime >= bucket + bucketMs ? bucket + bucketMs : bucket;
     for (long b = bucket - bucketMs; b <= last; b += bucketMs) {
@@ -54,7 +54,7 @@ final class Deduplicator {
   }
 
   /** Remembers a kept event. */
-  void keep(String eventId, long ts) {
+  public void keep(String eventId, long ts) {
     long bucket = Buckets.start(ts, bucketMs);
     seen.put(eventId, ts, bucket);
     if (bucket >= firstFilteredBucket) {

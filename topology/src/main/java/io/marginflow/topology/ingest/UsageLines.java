@@ -16,7 +16,7 @@ import java.util.Map;
  * instead of one per request; the sums are exact (integers and decimals added without rounding), so the attribution
  * adds them to its lines with the same result as request by request.
  */
-final class UsageLines {
+public final class UsageLines {
   private static final int SCALE = 18;
 
   /** A line's identity: requests of the same key are summed. */
@@ -26,12 +26,12 @@ final class UsageLines {
   private final Map<Key, UsageLine> pending = new HashMap<>();
   private final Weights weights;
 
-  UsageLines(Weights weights) {
+  public UsageLines(Weights weights) {
     this.weights = weights;
   }
 
   /** Adds one request (revenue at scale 18, as priced) to its line. */
-  void add(long bucketStartMs, String node, String tenant, String model, String region, long inputTokens,
+  public void add(long bucketStartMs, String node, String tenant, String model, String region, long inputTokens,
       long cachedInputTokens, long outputTokens, BigDecimal revenueUsd, boolean priced) {
     UsageLine line = pending.computeIfAbsent(new Key(bucketStartMs, node, tenant, model, region),
         k -> UsageLine.newBuilder().setBucketStartMs(Instant.ofEpochMilli(bucketStartMs)).setNodeId(node).setTenantId(tenant)
@@ -48,16 +48,16 @@ final class UsageLines {
     line.setRevenueUsd(line.getRevenueUsd().add(revenueUsd).setScale(SCALE, RoundingMode.HALF_EVEN));
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return pending.isEmpty();
   }
 
-  int size() {
+  public int size() {
     return pending.size();
   }
 
   /** The pending lines, in no particular order, and forgets them. */
-  List<UsageLine> drain() {
+  public List<UsageLine> drain() {
     List<UsageLine> lines = new ArrayList<>(pending.values());
     pending.clear();
     return lines;
