@@ -160,6 +160,8 @@ final class ReplayOutputs {
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // Everything to read is there already: do not let the broker hold a fetch for more data (500 ms by default).
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
