@@ -2,30 +2,19 @@ package io.marginflow.topology.attribution;
 
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.progress.Progress;
-import io.marginflow.avro.EnergyPrice;
-import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.BucketLineState;
-import io.marginflow.avro.internal.BucketShare;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
-import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.Watermark;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.domain.Attribution;
-import io.marginflow.topology.domain.BucketCost;
-import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.Buckets;
-import io.marginflow.topology.domain.LineShare;
-import io.marginflow.topology.domain.NodeCosts;
 import io.marginflow.topology.metrics.PipelineMetrics;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,28 +24,23 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each node's open buckets; when the low watermark over this task's inputs (every usage partition and its
- * own power partition) passes a bucket's end plus grace, prices the bucket, splits it among its request lines,
- * sends the shares on by tenant and then reports how far it has finalized.
+ * Keeps each node's open buckets (power, and request lines summed upstream); when the low watermark over this task's
+ * inputs (every usage partition and its own power partition) passes a bucket's end plus grace, hands the bucket to
+ * {@link BucketFinalizer} (price, split, shares, energy summary), forgets it and reports how far it has finalized.
  */
 final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
   static final String FINALIZED = "#finalized-through";
   private static final Logger LOG = LoggerFactory.getLogger(NodeAttributionProcessor.class);
-  private static final int SCALE = 18;
 
   private final TopologyConfig config;
   private ProcessorContext<String, MarginInput> context;
   private KeyValueStore<String, NodeBucketState> buckets;
   private KeyValueStore<String, BucketLineState> lines;
-  private KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles;
-  private KeyValueStore<String, EnergyPrice> energyPrices;
-  private WindowStore<String, NodeBucketSummary> energy;
+  private BucketFinalizer finalizer;
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
@@ -71,11 +55,11 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.context = context;
     this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
-    this.profiles = context.getStateStore(StoreNames.NODE_PROFILES);
-    this.energyPrices = context.getStateStore(StoreNames.ENERGY_PRICES);
-    this.energy = context.getStateStore(StoreNames.NODE_ENERGY);
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "attribution");
+    this.finalizer = new BucketFinalizer(config, context.getStateStore(StoreNames.NODE_PROFILES),
+        context.getStateStore(StoreNames.ENERGY_PRICES), context.getStateStore(StoreNames.NODE_ENERGY), metrics,
+        context::forward);
     this.partition = context.taskId().partition();
     List<String> expected = new ArrayList<>();
     for (int q = 0; q < config.inputPartitions(); q++) {
@@ -185,7 +169,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       });
     }
     due.forEach((bucketKey, d) -> {
-      finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
+      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
       for (String key : d.keys) {
         if (key.equals(bucketKey)) {
           buckets.delete(key);
@@ -197,66 +181,5 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     progress.setMarker(FINALIZED, through);
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
-  }
-
-  private void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines) {
-    NodeBucketState b = power != null ? power : NodeBuckets.empty(nodeId, start);
-    ValueAndTimestamp<NodeProfile> profile = profiles.get(nodeId);
-    NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
-    if (node == null) {
-      metrics.count("unknown-node-bucket");
-      node = NodeCosts.UNKNOWN;
-    }
-    BigDecimal usdPerKwh = priceAt(node.region(), start);
-    BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, usdPerKwh, config.bucketMs());
-    List<BucketLine> lines = new ArrayList<>();
-    List<BigDecimal> extras = new ArrayList<>();
-    // A fixed order: the lines' arrival order depends on how upstream partitions interleave.
-    List<BucketLineState> sorted = new ArrayList<>(bucketLines);
-    sorted.sort(java.util.Comparator.comparing(BucketLineState::getTenantId).thenComparing(BucketLineState::getModel)
-        .thenComparing(BucketLineState::getRegion));
-    for (BucketLineState l : sorted) {
-      lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
-          l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
-      extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
-    }
-    BigDecimal idle = BigDecimal.ZERO.setScale(9);
-    for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
-      forwardShare(b, s);
-      if (Attribution.IDLE.equals(s.line().tenant())) {
-        idle = s.totalCostUsd();
-      }
-    }
-    long requests = lines.stream().mapToLong(BucketLine::requests).sum();
-    double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
-    energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
-        .setBucketStartMs(b.getBucketStartMs()).setEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setUsdPerKwh(usdPerKwh.setScale(9, RoundingMode.HALF_EVEN))
-        .setEnergyCostUsd(cost.energyCostUsd().setScale(9, RoundingMode.HALF_EVEN))
-        .setTotalCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setIdleCostUsd(idle)
-        .setPowerSamples(b.getPowerSamples())
-        .setAvgPowerWatts(b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples())
-        .setGpuTdpWatts(tdp).setRequests(requests).build(), start);
-  }
-
-  private BigDecimal priceAt(String region, long bucketStart) {
-    try (KeyValueIterator<String, EnergyPrice> it = energyPrices.reverseRange(BucketKeys.entityFirst(region, 0),
-        BucketKeys.entityFirst(region, bucketStart))) {
-      return it.hasNext() ? it.next().value.getUsdPerKwh() : config.defaultUsdPerKwh();
-    }
-  }
-
-  private void forwardShare(NodeBucketState b, LineShare s) {
-    BucketLine l = s.line();
-    BucketShare share = BucketShare.newBuilder().setTenantId(l.tenant()).setModel(l.model()).setRegion(l.region())
-        .setNodeId(b.getNodeId()).setBucketStartMs(b.getBucketStartMs()).setRequests(l.requests())
-        .setInputTokens(l.inputTokens()).setCachedInputTokens(l.cachedInputTokens()).setOutputTokens(l.outputTokens())
-        .setUnpricedRequests(l.unpricedRequests()).setWeight(l.weight().setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setEnergyKwh(s.energyKwh().setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
-        .build();
-    context.forward(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
-        b.getBucketStartMs().toEpochMilli()));
   }
 }

@@ -1,0 +1,113 @@
+package io.marginflow.topology.attribution;
+
+import io.marginflow.avro.EnergyPrice;
+import io.marginflow.avro.NodeProfile;
+import io.marginflow.avro.internal.BucketLineState;
+import io.marginflow.avro.internal.BucketShare;
+import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.NodeBucketSummary;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Attribution;
+import io.marginflow.topology.domain.BucketCost;
+import io.marginflow.topology.domain.BucketLine;
+import io.marginflow.topology.domain.LineShare;
+import io.marginflow.topology.domain.NodeCosts;
+import io.marginflow.topology.metrics.PipelineMetrics;
+import io.marginflow.topology.store.BucketKeys;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Finalizes one node bucket (SPEC 3): prices it (node profile, energy price in force at its start), splits its cost
+ * among its lines in a fixed order, sends each share on by tenant and records the node's energy summary.
+ */
+final class BucketFinalizer {
+  private static final int SCALE = 18;
+  private final TopologyConfig config;
+  private final KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles;
+  private final KeyValueStore<String, EnergyPrice> energyPrices;
+  private final WindowStore<String, NodeBucketSummary> energy;
+  private final PipelineMetrics metrics;
+  private final Consumer<Record<String, MarginInput>> forward;
+
+  BucketFinalizer(TopologyConfig config, KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles,
+      KeyValueStore<String, EnergyPrice> energyPrices, WindowStore<String, NodeBucketSummary> energy,
+      PipelineMetrics metrics, Consumer<Record<String, MarginInput>> forward) {
+    this.config = config;
+    this.profiles = profiles;
+    this.energyPrices = energyPrices;
+    this.energy = energy;
+    this.metrics = metrics;
+    this.forward = forward;
+  }
+
+  void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines) {
+    NodeBucketState b = power != null ? power : NodeBuckets.empty(nodeId, start);
+    ValueAndTimestamp<NodeProfile> profile = profiles.get(nodeId);
+    NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
+    if (node == null) {
+      metrics.count("unknown-node-bucket");
+      node = NodeCosts.UNKNOWN;
+    }
+    BigDecimal usdPerKwh = priceAt(node.region(), start);
+    BucketCost cost = BucketCost.of(b.getItEnergyJoules(), node, usdPerKwh, config.bucketMs());
+    List<BucketLine> lines = new ArrayList<>();
+    List<BigDecimal> extras = new ArrayList<>();
+    // A fixed order: the lines' arrival order depends on how upstream partitions interleave.
+    List<BucketLineState> sorted = new ArrayList<>(bucketLines);
+    sorted.sort(java.util.Comparator.comparing(BucketLineState::getTenantId).thenComparing(BucketLineState::getModel)
+        .thenComparing(BucketLineState::getRegion));
+    for (BucketLineState l : sorted) {
+      lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
+          l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+      extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
+    }
+    BigDecimal idle = BigDecimal.ZERO.setScale(9);
+    for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
+      forwardShare(b, s);
+      if (Attribution.IDLE.equals(s.line().tenant())) {
+        idle = s.totalCostUsd();
+      }
+    }
+    long requests = lines.stream().mapToLong(BucketLine::requests).sum();
+    double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
+    energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
+        .setBucketStartMs(b.getBucketStartMs()).setEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setUsdPerKwh(usdPerKwh.setScale(9, RoundingMode.HALF_EVEN))
+        .setEnergyCostUsd(cost.energyCostUsd().setScale(9, RoundingMode.HALF_EVEN))
+        .setTotalCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setIdleCostUsd(idle)
+        .setPowerSamples(b.getPowerSamples())
+        .setAvgPowerWatts(b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples())
+        .setGpuTdpWatts(tdp).setRequests(requests).build(), start);
+  }
+
+  private BigDecimal priceAt(String region, long bucketStart) {
+    try (KeyValueIterator<String, EnergyPrice> it = energyPrices.reverseRange(BucketKeys.entityFirst(region, 0),
+        BucketKeys.entityFirst(region, bucketStart))) {
+      return it.hasNext() ? it.next().value.getUsdPerKwh() : config.defaultUsdPerKwh();
+    }
+  }
+
+  private void forwardShare(NodeBucketState b, LineShare s) {
+    BucketLine l = s.line();
+    BucketShare share = BucketShare.newBuilder().setTenantId(l.tenant()).setModel(l.model()).setRegion(l.region())
+        .setNodeId(b.getNodeId()).setBucketStartMs(b.getBucketStartMs()).setRequests(l.requests())
+        .setInputTokens(l.inputTokens()).setCachedInputTokens(l.cachedInputTokens()).setOutputTokens(l.outputTokens())
+        .setUnpricedRequests(l.unpricedRequests()).setWeight(l.weight().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setEnergyKwh(s.energyKwh().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
+        .build();
+    forward.accept(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
+        b.getBucketStartMs().toEpochMilli()));
+  }
+}
