@@ -4,13 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.Completion;
-import io.marginflow.ops.replay.ScenarioProducer;
-import io.marginflow.ops.scenario.Scenario;
-import io.marginflow.ops.scenario.ScenarioGenerator;
 import io.marginflow.ops.scenario.SyntheticLoad;
 import io.marginflow.ops.topics.TopicProvisioner;
-import io.marginflow.serde.AvroSerdeConfig;
-import io.marginflow.serde.ConfluentAvroSerializer;
 import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
@@ -22,14 +17,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -89,7 +81,8 @@ final class ThroughputBench implements Callable<Integer> {
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
       }
-      long[] loaded = preload(stack, topics, dir, out);
+      long[] loaded = BenchInput.preload(stack, topics, dir.resolve("reference"), out,
+          new SyntheticLoad(events, tenants, nodes, rate, BenchInput.startFor(events, rate), 7));
       long powerSamples = loaded[0];
       long lastEventMs = loaded[1];
 
@@ -133,30 +126,6 @@ final class ThroughputBench implements Callable<Integer> {
       return 0;
     } finally {
       FileTrees.deleteRecursively(dir);
-    }
-  }
-
-  /** Writes reference data, then the synthetic load with its ticks and closing ticks; returns (power samples, last ts). */
-  private long[] preload(EmbeddedStack stack, Topics topics, Path dir, PrintWriter out) throws Exception {
-    long started = System.nanoTime();
-    // Event time ends well in the past, so the closing ticks (a day past the last event) are accepted.
-    Instant start = Instant.now().minus(Duration.ofDays(3)).minusMillis((long) (events * 1000.0 / rate));
-    SyntheticLoad load = new SyntheticLoad(events, tenants, nodes, rate, start, 7);
-    Path reference = dir.resolve("reference");
-    new ScenarioGenerator(load.referenceOptions(7)).writeReference(reference);
-    ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
-    serializer.configure(Map.of("schema.registry.url", stack.registryUrl(), AvroSerdeConfig.AUTO_REGISTER, "true"), false);
-    try (ScenarioProducer producer = new ScenarioProducer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-        serializer, topics, 60_000, false)) {
-      producer.reference(Scenario.read(reference));
-      long[] result = load.emit(producer);
-      producer.tick(result[1] + Duration.ofHours(26).toMillis());
-      producer.checkSent();
-      out.printf("preloaded %,d usage events, %,d power samples and ticks in %.1f s (not timed)%n", events, result[0],
-          (System.nanoTime() - started) / 1e9);
-      out.flush();
-      return result;
     }
   }
 }

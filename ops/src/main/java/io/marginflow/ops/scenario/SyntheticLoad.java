@@ -19,17 +19,32 @@ public final class SyntheticLoad {
   private final double eventsPerSecond;
   private final long startMs;
   private final Random rng;
+  private final int gpus;
+  private final long sampleMs;
 
   public SyntheticLoad(long events, int tenants, int nodes, double eventsPerSecond, Instant start, long seed) {
-    if (events < 1 || tenants < 1 || nodes < 1 || eventsPerSecond <= 0) {
-      throw new IllegalArgumentException("events, tenants, nodes >= 1 and a positive rate");
+    this(events, tenants, nodes, eventsPerSecond, start, seed, ScenarioGenerator.GPUS, ScenarioGenerator.SAMPLE_MS);
+  }
+
+  /** With {@code gpus} power samples per node every {@code sampleMs} (fewer for fleets of thousands of nodes). */
+  public SyntheticLoad(long events, int tenants, int nodes, double eventsPerSecond, Instant start, long seed, int gpus,
+      long sampleMs) {
+    if (events < 1 || tenants < 1 || nodes < 1 || eventsPerSecond <= 0 || gpus < 1 || sampleMs < 1) {
+      throw new IllegalArgumentException("events, tenants, nodes, gpus >= 1 and a positive rate and sample interval");
     }
+    this.gpus = gpus;
+    this.sampleMs = sampleMs;
     this.events = events;
     this.tenants = tenants;
     this.nodes = nodes;
     this.eventsPerSecond = eventsPerSecond;
-    this.startMs = Math.floorDiv(start.toEpochMilli(), ScenarioGenerator.SAMPLE_MS) * ScenarioGenerator.SAMPLE_MS;
+    this.startMs = Math.floorDiv(start.toEpochMilli(), sampleMs) * sampleMs;
     this.rng = new Random(seed);
+  }
+
+  /** The number of usage events. */
+  public long events() {
+    return events;
   }
 
   /** Reference data matching the load's nodes and models. */
@@ -47,7 +62,7 @@ public final class SyntheticLoad {
       long ts = startMs + (long) (i * 1000.0 / eventsPerSecond);
       while (nextSample <= ts) {
         samples += power(sink, nextSample);
-        nextSample += ScenarioGenerator.SAMPLE_MS;
+        nextSample += sampleMs;
       }
       if (ts >= nextTick) {
         sink.tick(nextTick);
@@ -59,7 +74,7 @@ public final class SyntheticLoad {
     // Power for the rest of the last sample period, so the last bucket has its energy too.
     while (nextSample <= last) {
       samples += power(sink, nextSample);
-      nextSample += ScenarioGenerator.SAMPLE_MS;
+      nextSample += sampleMs;
     }
     return new long[] {samples, last};
   }
@@ -78,12 +93,12 @@ public final class SyntheticLoad {
 
   private int power(LiveLoad.Sink sink, long ts) {
     for (int n = 0; n < nodes; n++) {
-      for (int g = 0; g < ScenarioGenerator.GPUS; g++) {
+      for (int g = 0; g < gpus; g++) {
         sink.power(PowerSample.newBuilder().setTimestampMs(Instant.ofEpochMilli(ts)).setNodeId(Workload.node(n))
-            .setGpuId(Integer.toString(g)).setIntervalMs(ScenarioGenerator.SAMPLE_MS)
+            .setGpuId(Integer.toString(g)).setIntervalMs(sampleMs)
             .setAvgPowerWatts(300 + rng.nextInt(400)).build());
       }
     }
-    return nodes * ScenarioGenerator.GPUS;
+    return nodes * gpus;
   }
 }

@@ -1,0 +1,191 @@
+package io.marginflow.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.marginflow.ops.FileTrees;
+import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.replay.Completion;
+import io.marginflow.ops.scenario.SyntheticLoad;
+import io.marginflow.ops.topics.TopicProvisioner;
+import io.marginflow.topology.TopicCatalog;
+import io.marginflow.topology.app.MarginflowApp;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.query.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Metric;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench memory}: many tenants and nodes through the full pipeline in this JVM (run it under the launcher's
+ * -Xmx1g), sampling heap after GC, RSS, RocksDB memtables and block cache (RocksDB's own properties, as Kafka
+ * Streams reports them) and state on disk while it runs; short retentions so that windows expire during the run.
+ */
+@Command(name = "memory", mixinStandardHelpOptions = true,
+    description = {"Heap after GC, RSS, RocksDB memory and state on disk while many tenants and nodes flow through the",
+        "pipeline, with short retentions so state expires within the run. Ends with one JSON line."})
+final class MemoryBench implements Callable<Integer> {
+  private static final double MB = 1024.0 * 1024.0;
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--tenants", defaultValue = "100000", description = "Tenants (default: ${DEFAULT-VALUE}).")
+  private int tenants;
+
+  @Option(names = "--nodes", defaultValue = "2000", description = "Nodes, one power sample each per minute "
+      + "(default: ${DEFAULT-VALUE}).")
+  private int nodes;
+
+  @Option(names = "--hours", defaultValue = "6", description = "Hours of event time (default: ${DEFAULT-VALUE}).")
+  private int hours;
+
+  @Option(names = "--rate", defaultValue = "20", description = "Usage events per second of event time "
+      + "(default: ${DEFAULT-VALUE}).")
+  private double rate;
+
+  @Option(names = "--sample-seconds", defaultValue = "10", description = "Seconds between samples (default: ${DEFAULT-VALUE}).")
+  private int sampleSeconds;
+
+  @Option(names = "--set", description = "A pipeline setting, key=value (repeatable).")
+  private Map<String, String> overrides = new HashMap<>();
+
+  /** One sample of the process's memory and state. */
+  private record Sample(double seconds, double heapAfterGcMb, double rssMb, double memtablesMb, double blockCacheMb,
+      double diskMb) {
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = Files.createTempDirectory("marginflow-bench-memory-");
+    System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
+    long events = (long) (hours * 3600 * rate);
+    try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
+      Map<String, String> settings = new HashMap<>();
+      settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+      settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
+      settings.put(MarginflowConfig.APPLICATION_ID, "bench-memory");
+      settings.put(MarginflowConfig.STATE_DIR, dir.resolve("state").toString());
+      // Windows and their panes expire within the run: memory and disk should level off once they do.
+      settings.put("margins.windows", "1h");
+      settings.put("margins.retention", "1h");
+      settings.putAll(overrides);
+      MarginflowConfig config = MarginflowConfig.of(settings);
+      Topics topics = Topics.from(config);
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
+      }
+      SyntheticLoad load = new SyntheticLoad(events, tenants, nodes, rate, BenchInput.startFor(events, rate), 11, 1, 60_000);
+      long lastEventMs = BenchInput.preload(stack, topics, dir.resolve("reference"), out, load)[1];
+      out.printf("%8s %14s %8s %14s %16s %12s%n", "seconds", "heap-after-gc", "rss", "rocksdb-memtab", "rocksdb-blockc",
+          "state-disk");
+      Sample last;
+      Sample max;
+      long started = System.nanoTime();
+      try (MarginflowApp app = MarginflowApp.start(config, 0)) {
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+          try {
+            Completion.awaitFinal(app, Completion.requiredFinalThrough(lastEventMs, app.topologyConfig()),
+                Duration.ofHours(6), new PrintStream(java.io.OutputStream.nullOutputStream()));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        last = sample(app, dir.resolve("state"), started);
+        max = last;
+        while (!done.isDone()) {
+          try {
+            done.get(sampleSeconds, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            // a sample is due
+          }
+          last = sample(app, dir.resolve("state"), started);
+          max = new Sample(last.seconds(), Math.max(max.heapAfterGcMb(), last.heapAfterGcMb()),
+              Math.max(max.rssMb(), last.rssMb()), Math.max(max.memtablesMb(), last.memtablesMb()),
+              Math.max(max.blockCacheMb(), last.blockCacheMb()), Math.max(max.diskMb(), last.diskMb()));
+          out.printf("%8.0f %11.1f MB %5.0f MB %11.1f MB %13.1f MB %9.1f MB%n", last.seconds(), last.heapAfterGcMb(),
+              last.rssMb(), last.memtablesMb(), last.blockCacheMb(), last.diskMb());
+          out.flush();
+        }
+        done.join();
+      }
+      ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "memory").put("events", events)
+          .put("tenants", tenants).put("nodes", nodes).put("hours", hours)
+          .put("max_heap_mb", (long) Runtime.getRuntime().maxMemory() / (1024 * 1024))
+          .put("heap_after_gc_mb_max", round(max.heapAfterGcMb())).put("heap_after_gc_mb_last", round(last.heapAfterGcMb()))
+          .put("rss_mb_max", round(max.rssMb())).put("rocksdb_memtables_mb_max", round(max.memtablesMb()))
+          .put("rocksdb_block_cache_mb_max", round(max.blockCacheMb())).put("state_disk_mb_last", round(last.diskMb()))
+          .put("state_bytes_per_tenant_hour", Math.round(last.diskMb() * MB / ((double) tenants * hours)))
+          .put("wall_s", round((System.nanoTime() - started) / 1e9));
+      out.println(Json.MAPPER.writeValueAsString(json));
+      out.flush();
+      return 0;
+    } finally {
+      FileTrees.deleteRecursively(dir);
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static Sample sample(MarginflowApp app, Path stateDir, long started) throws IOException {
+    System.gc();
+    double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB;
+    double memtables = 0;
+    double blockCache = 0;
+    for (Metric m : app.streams().metrics().values()) {
+      if (!"stream-state-metrics".equals(m.metricName().group()) || !(m.metricValue() instanceof Number n)) {
+        continue;
+      }
+      switch (m.metricName().name()) {
+        case "size-all-mem-tables" -> memtables += n.doubleValue();
+        // One cache shared by every store: each reports the same usage.
+        case "block-cache-usage" -> blockCache = Math.max(blockCache, n.doubleValue());
+        default -> { }
+      }
+    }
+    return new Sample((System.nanoTime() - started) / 1e9, heap, rssMb(), memtables / MB, blockCache / MB,
+        diskBytes(stateDir) / MB);
+  }
+
+  private static double rssMb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    return 0;
+  }
+
+  private static long diskBytes(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> {
+        try {
+          return Files.size(f);
+        } catch (IOException e) {
+          return 0; // a RocksDB file deleted by compaction between listing and sizing
+        }
+      }).sum();
+    }
+  }
+}
