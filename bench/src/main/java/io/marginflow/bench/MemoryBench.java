@@ -5,8 +5,6 @@ import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.scenario.SyntheticLoad;
-import io.marginflow.ops.topics.TopicProvisioner;
-import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
@@ -26,8 +24,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,20 +75,10 @@ final class MemoryBench implements Callable<Integer> {
     System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
     long events = (long) (hours * 3600 * rate);
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
-      Map<String, String> settings = new HashMap<>();
-      settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-      settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
-      settings.put(MarginflowConfig.APPLICATION_ID, "bench-memory");
-      settings.put(MarginflowConfig.STATE_DIR, dir.resolve("state").toString());
       // Windows and their panes expire within the run: memory and disk should level off once they do.
-      settings.put("margins.windows", "1h");
-      settings.put("margins.retention", "1h");
-      settings.putAll(overrides);
-      MarginflowConfig config = MarginflowConfig.of(settings);
+      MarginflowConfig config = BenchInput.pipeline(stack, "bench-memory", dir.resolve("state"),
+          Map.of("margins.windows", "1h", "margins.retention", "1h"), overrides);
       Topics topics = Topics.from(config);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
-      }
       SyntheticLoad load = new SyntheticLoad(events, tenants, nodes, rate, BenchInput.startFor(events, rate), 11, 1, 60_000);
       long lastEventMs = BenchInput.preload(stack, topics, dir.resolve("reference"), out, load)[1];
       out.printf("%8s %14s %8s %14s %16s %12s%n", "seconds", "heap-after-gc", "rss", "rocksdb-memtab", "rocksdb-blockc",

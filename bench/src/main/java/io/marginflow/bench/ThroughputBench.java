@@ -5,8 +5,6 @@ import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.scenario.SyntheticLoad;
-import io.marginflow.ops.topics.TopicProvisioner;
-import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
@@ -20,8 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,18 +65,9 @@ final class ThroughputBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("marginflow-bench-throughput-");
     System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
-      Map<String, String> settings = new HashMap<>();
-      settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-      settings.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
-      settings.put(MarginflowConfig.PROCESSING_GUARANTEE, guarantee);
-      settings.put(MarginflowConfig.APPLICATION_ID, "bench-pipeline");
-      settings.put(MarginflowConfig.STATE_DIR, dir.resolve("pipeline-state").toString());
-      settings.putAll(overrides);
-      MarginflowConfig config = MarginflowConfig.of(settings);
+      MarginflowConfig config = BenchInput.pipeline(stack, "bench-pipeline", dir.resolve("pipeline-state"),
+          Map.of(MarginflowConfig.PROCESSING_GUARANTEE, guarantee), overrides);
       Topics topics = Topics.from(config);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        new TopicProvisioner(admin, (short) 1).apply(TopicCatalog.defaults().keepingEventsForever().all(), false);
-      }
       long[] loaded = BenchInput.preload(stack, topics, dir.resolve("reference"), out,
           new SyntheticLoad(events, tenants, nodes, rate, BenchInput.startFor(events, rate), 7));
       long powerSamples = loaded[0];
