@@ -30,8 +30,9 @@ class TopicProvisionerIT {
       TopicProvisioner provisioner = new TopicProvisioner(admin, (short) 1);
 
       assertEquals(Set.of(Outcome.CREATED), outcomes(provisioner.apply(declared, false)));
-      assertEquals(declared.stream().map(TopicDeclaration::name).collect(Collectors.toSet()),
-          admin.listTopics().names().get().stream().filter(n -> !n.startsWith("_")).collect(Collectors.toSet()));
+      // Created topics reach the broker's metadata asynchronously: wait for the listing, with a deadline.
+      Set<String> names = declared.stream().map(TopicDeclaration::name).collect(Collectors.toSet());
+      Records.await(Duration.ofSeconds(30), "every declared topic listed", () -> names.equals(listed(admin)));
       assertEquals(Set.of(Outcome.UNCHANGED), outcomes(provisioner.apply(declared, false)));
 
       ConfigResource usage = new ConfigResource(ConfigResource.Type.TOPIC, "usage.tokens.v1");
@@ -49,6 +50,14 @@ class TopicProvisionerIT {
       assertEquals(Outcome.PARTITION_MISMATCH, outcomeOf(applied, "margins.tenant.v1"));
       Records.await(Duration.ofSeconds(30), "retention.ms restored", () -> "604800000".equals(retention(admin, usage)));
       assertTrue(applied.stream().filter(TopicProvisioner.Result::isProblem).count() == 1);
+    }
+  }
+
+  private static Set<String> listed(Admin admin) {
+    try {
+      return admin.listTopics().names().get().stream().filter(n -> !n.startsWith("_")).collect(Collectors.toSet());
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 
