@@ -32,11 +32,8 @@ final class JmhBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<String> jmh = new ArrayList<>(args);
-    if (jmh.stream().noneMatch(a -> !a.startsWith("-") && !isOptionValue(jmh, a))) {
-      jmh.add("io\\.marginflow\\.bench\\.jmh\\..*");
-    }
-    Collection<RunResult> results = new Runner(new CommandLineOptions(jmh.toArray(String[]::new))).run();
+    // Without a name pattern JMH runs every benchmark of the jar's BenchmarkList: this module's only.
+    Collection<RunResult> results = new Runner(new CommandLineOptions(args.toArray(String[]::new))).run();
     ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "jmh");
     for (RunResult r : results) {
       String name = r.getParams().getBenchmark().replaceFirst("^io\\.marginflow\\.bench\\.jmh\\.", "");
@@ -51,11 +48,5 @@ final class JmhBench implements Callable<Integer> {
     out.println(Json.MAPPER.writeValueAsString(json));
     out.flush();
     return 0;
-  }
-
-  /** Whether {@code a} is the value of the JMH option before it (e.g. the 1 of -f 1). */
-  private static boolean isOptionValue(List<String> all, String a) {
-    int i = all.indexOf(a);
-    return i > 0 && all.get(i - 1).startsWith("-");
   }
 }

@@ -23,8 +23,14 @@ public final class WireFormat {
     return buffer.getInt();
   }
 
-  /** The schema id of a framed payload. */
+  /** The schema id of a framed payload (read in place: the event-time extractor calls this on every record). */
   public static int schemaId(byte[] payload) {
-    return readSchemaId(ByteBuffer.wrap(payload));
+    if (payload.length < HEADER_SIZE) {
+      throw new SerializationException("Not Confluent wire format: " + payload.length + " bytes, need at least 5");
+    }
+    if (payload[0] != MAGIC_BYTE) {
+      throw new SerializationException("Unknown magic byte " + payload[0] + ": not Confluent wire format");
+    }
+    return (payload[1] & 0xff) << 24 | (payload[2] & 0xff) << 16 | (payload[3] & 0xff) << 8 | (payload[4] & 0xff);
   }
 }

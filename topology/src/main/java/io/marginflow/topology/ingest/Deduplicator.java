@@ -28,9 +28,14 @@ public final class Deduplicator {
   public Deduplicator(WindowStore<String, Long> seen, long horizonMs, long streamTimeAtStart) {
     this.seen = seen;
     this.horizonMs = horizonMs;
-    this.bucketMs = Math.max(horizonMs, 1);
+    this.bucketMs = bucketMs(horizonMs);
     this.firstFilteredBucket = streamTimeAtStart == Long.MIN_VALUE ? Long.MIN_VALUE
         : Buckets.start(streamTimeAtStart, bucketMs) + bucketMs;
+  }
+
+  /** The store's bucket (and segment) length: the horizon, at least 1 ms. */
+  static long bucketMs(long horizonMs) {
+    return Math.max(horizonMs, 1);
   }
 
   /** Whether {@code eventId} was kept within the horizon of {@code ts}; {@code streamTime} is the partition's. */

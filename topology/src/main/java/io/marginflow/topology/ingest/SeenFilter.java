@@ -17,24 +17,29 @@ final class SeenFilter {
   }
 
   void add(String id) {
-    long h1 = hash(id, 0x9E3779B97F4A7C15L);
-    long h2 = hash(id, 0xC2B2AE3D27D4EB4FL) | 1;
-    for (int i = 0; i < HASHES; i++) {
-      long bit = (h1 + i * h2) & mask;
+    for (long bit : positions(id)) {
       bits[(int) (bit >>> 6)] |= 1L << bit;
     }
   }
 
   boolean mightContain(String id) {
-    long h1 = hash(id, 0x9E3779B97F4A7C15L);
-    long h2 = hash(id, 0xC2B2AE3D27D4EB4FL) | 1;
-    for (int i = 0; i < HASHES; i++) {
-      long bit = (h1 + i * h2) & mask;
+    for (long bit : positions(id)) {
       if ((bits[(int) (bit >>> 6)] & (1L << bit)) == 0) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The id's bit positions: double hashing, h1 + i * h2. */
+  private long[] positions(String id) {
+    long h1 = hash(id, 0x9E3779B97F4A7C15L);
+    long h2 = hash(id, 0xC2B2AE3D27D4EB4FL) | 1;
+    long[] positions = new long[HASHES];
+    for (int i = 0; i < HASHES; i++) {
+      positions[i] = (h1 + i * h2) & mask;
+    }
+    return positions;
   }
 
   private static long hash(String s, long seed) {

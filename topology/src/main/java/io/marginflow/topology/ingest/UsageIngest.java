@@ -56,7 +56,8 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     return new java.util.LinkedHashSet<>(java.util.List.of(
         // Buckets of the horizon's length, kept for three of them: the one of a request and its two neighbours.
         Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
-            Duration.ofMillis(3 * dedupBucketMs(config)), Duration.ofMillis(dedupBucketMs(config)), false), Serdes.String(),
+            Duration.ofMillis(3 * Deduplicator.bucketMs(config.dedupHorizonMs())),
+            Duration.ofMillis(Deduplicator.bucketMs(config.dedupHorizonMs())), false), Serdes.String(),
             // No record cache: every id is written once and read mostly as a miss, so a cache only adds a copy.
             Serdes.Long()),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
@@ -66,10 +67,6 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
             .withCachingEnabled().withLoggingDisabled()));
   }
 
-  /** The de-duplication bucket: the horizon (at least 1 ms). */
-  static long dedupBucketMs(TopologyConfig config) {
-    return Math.max(config.dedupHorizonMs(), 1);
-  }
 
   static final class UsageIngestProcessor extends IngestProcessor<TokenUsage> {
     private static final int REVENUE_SCALE = 18;
