@@ -52,8 +52,8 @@ final class HttpBench implements Callable<Integer> {
       + "starting the embedded pipeline with live load.")
   private String target;
 
-  @Option(names = "--token", defaultValue = DemoOptions.ADMIN_TOKEN, description = "Admin bearer token of --target "
-      + "(default: the demo's).")
+  @Option(names = "--token", description = "Admin bearer token of --target (the demo prints its own; required with "
+      + "--target).")
   private String token;
 
   @Option(names = "--connections", split = ",", defaultValue = "1,16",
@@ -70,12 +70,17 @@ final class HttpBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (target != null) {
+      if (token == null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--target needs --token: the admin token the instance accepts (bin/marginflow demo prints its own)");
+      }
       return measure(target.replaceAll("/+$", ""));
     }
     Path state = Files.createTempDirectory("marginflow-bench-http-");
     System.setProperty("org.slf4j.simpleLogger.logFile", state.resolve("bench.log").toString());
     DemoOptions options = new DemoOptions(state.resolve("demo"), 0, 0, 0, Duration.ofHours(2), 60, 20, 8, 1, 10, true,
         Duration.ofDays(1));
+    token = options.adminToken();
     try (Demo demo = Demo.start(options, new PrintStream(OutputStream.nullOutputStream()))) {
       return measure("http://localhost:" + demo.httpPort());
     } finally {

@@ -15,7 +15,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +55,10 @@ final class ThroughputBench implements Callable<Integer> {
       description = "exactly_once_v2 or at_least_once, for the pipeline and the count baseline (default: ${DEFAULT-VALUE}).")
   private String guarantee;
 
+  @Option(names = "--instances", defaultValue = "1",
+      description = "Pipeline instances in this JVM, one state directory each, sharing the partitions (default: ${DEFAULT-VALUE}).")
+  private int instances;
+
   @Option(names = "--skip-baselines", description = "Time the pipeline only.")
   private boolean skipBaselines;
 
@@ -65,8 +71,15 @@ final class ThroughputBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("marginflow-bench-throughput-");
     System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
-      MarginflowConfig config = BenchInput.pipeline(stack, "bench-pipeline", dir.resolve("pipeline-state"),
-          Map.of(MarginflowConfig.PROCESSING_GUARANTEE, guarantee), overrides);
+      if (instances < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--instances must be >= 1");
+      }
+      List<MarginflowConfig> configs = new ArrayList<>();
+      for (int i = 0; i < instances; i++) {
+        configs.add(BenchInput.pipeline(stack, "bench-pipeline", dir.resolve("pipeline-state-" + i),
+            Map.of(MarginflowConfig.PROCESSING_GUARANTEE, guarantee), overrides));
+      }
+      MarginflowConfig config = configs.get(0);
       Topics topics = Topics.from(config);
       long[] loaded = BenchInput.preload(stack, topics, dir.resolve("reference"), out,
           new SyntheticLoad(events, tenants, nodes, rate, BenchInput.startFor(events, rate), 7));
@@ -77,19 +90,21 @@ final class ThroughputBench implements Callable<Integer> {
           : Measurement.of("consume", events, () -> Baselines.consume(stack, topics.usage(), events));
       Measurement count = skipBaselines ? null : Measurement.of("count", events,
           () -> Baselines.windowedCount(stack, topics.usage(), guarantee, dir.resolve("count-state"), events));
-      MarginflowApp[] started = new MarginflowApp[1];
+      List<MarginflowApp> started = new ArrayList<>();
       Measurement pipeline;
       try {
-        // From start until every window is final; closing the app is not part of the work measured.
+        // From start until every window is final; closing the apps is not part of the work measured.
         pipeline = Measurement.of("pipeline", events, () -> {
-          started[0] = MarginflowApp.start(config, 0);
-          TopologyConfig shape = started[0].topologyConfig();
-          Completion.awaitFinal(started[0], Completion.requiredFinalThrough(lastEventMs, shape), Duration.ofHours(2),
+          for (MarginflowConfig c : configs) {
+            started.add(MarginflowApp.start(c, 0));
+          }
+          TopologyConfig shape = started.get(0).topologyConfig();
+          Completion.awaitFinal(started, Completion.requiredFinalThrough(lastEventMs, shape), Duration.ofHours(2),
               new PrintStream(java.io.OutputStream.nullOutputStream()));
         });
       } finally {
-        if (started[0] != null) {
-          started[0].close();
+        for (MarginflowApp app : started) {
+          app.close();
         }
       }
       for (Measurement m : new Measurement[] {consume, count, pipeline}) {
@@ -99,6 +114,7 @@ final class ThroughputBench implements Callable<Integer> {
       }
       ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "throughput").put("events", events)
           .put("power_samples", powerSamples).put("tenants", tenants).put("nodes", nodes).put("guarantee", guarantee)
+          .put("instances", instances)
           .put("pipeline_events_per_s", Math.round(pipeline.eventsPerSecond()))
           .put("pipeline_cpu_us_per_event", pipeline.cpuMicrosPerEvent())
           .put("pipeline_gc_ms", pipeline.gcMillis()).put("pipeline_wall_s", pipeline.wallSeconds());

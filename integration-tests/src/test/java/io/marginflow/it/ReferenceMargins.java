@@ -97,6 +97,28 @@ final class ReferenceMargins {
     });
   }
 
+  /** Each 24h record is the sum of the same tenant's 1h records inside it (costs exactly, revenue to rounding). */
+  static void assertRollingDaysAddUpTheirHours(List<JsonNode> all) {
+    int days = 0;
+    for (JsonNode day : all) {
+      if (!day.get("window").asText().equals("24h")) {
+        continue;
+      }
+      days++;
+      long start = day.get("window_start_ms").asLong();
+      List<JsonNode> hours = all.stream().filter(h -> h.get("window").asText().equals("1h")
+          && h.get("tenant_id").asText().equals(day.get("tenant_id").asText())
+          && h.get("window_start_ms").asLong() >= start && h.get("window_start_ms").asLong() < start + 86_400_000L).toList();
+      String key = day.get("tenant_id").asText() + "|" + start;
+      assertEquals(day.get("requests").asLong(), hours.stream().mapToLong(h -> h.get("requests").asLong()).sum(), key);
+      assertEquals(0, day.get("total_cost_usd").decimalValue().compareTo(hours.stream()
+          .map(h -> h.get("total_cost_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add)), key);
+      BigDecimal revenue = hours.stream().map(h -> h.get("revenue_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add);
+      ReferenceMargins.assertWithin(revenue, day.get("revenue_usd").decimalValue(), NANO.multiply(BigDecimal.valueOf(hours.size())), key);
+    }
+    assertTrue(days > 0, "24h windows were emitted");
+  }
+
   static void assertWithin(BigDecimal expected, BigDecimal actual, BigDecimal tolerance, String what) {
     assertTrue(expected.subtract(actual).abs().compareTo(tolerance) <= 0,
         what + ": expected " + expected + " got " + actual + " (tolerance " + tolerance + ")");

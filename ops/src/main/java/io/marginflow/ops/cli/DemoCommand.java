@@ -52,6 +52,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "Broker, registry and stream state (default: ${DEFAULT-VALUE}).")
   private Path stateDir;
 
+  @Option(names = "--bind", defaultValue = DemoOptions.LOOPBACK, description = "Address the query API and dashboard "
+      + "listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 opens them to the network).")
+  private String bind;
+
+  @Option(names = "--admin-token", description = "Admin bearer token of the query API (default: a random one per run, "
+      + "printed below).")
+  private String adminToken;
+
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
@@ -71,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
-        fleet.seed, rate, false, Duration.ofSeconds(5));
+        fleet.seed, rate, false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken);
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -80,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
     }, "marginflow-demo-shutdown"));
     out.println("marginflow demo is running (state in " + stateDir.toAbsolutePath() + ")");
     out.println("  dashboard: " + demo.dashboardUrl());
-    out.println("  query API: curl -H 'Authorization: Bearer " + DemoOptions.ADMIN_TOKEN + "' 'http://localhost:" + demo.httpPort()
+    out.println("  listening on " + bind + ":" + demo.httpPort() + (DemoOptions.LOOPBACK.equals(bind) ? " (this machine only)" : "")
+        + "; admin token (new each run): " + options.adminToken());
+    out.println("  query API: curl -H 'Authorization: Bearer " + options.adminToken() + "' 'http://localhost:" + demo.httpPort()
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
     out.println("  kafka:     " + demo.bootstrapServers() + "   (margins.tenant.v1, Avro; schema registry "
         + demo.registryUrl() + ")");

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
     description = {"Run one marginflow instance (pipeline, query API, dashboard) against the cluster the configuration names.",
         "Settings: defaults < --config file < MARGINFLOW_* environment < --set key=value."})
 final class RunCommand implements Callable<Integer> {
+  /** Exit status when the Kafka Streams client fails. */
+  static final int FAILED = 70;
+
   @Option(names = "--config", description = "Java properties file of settings (see README, Configuration).")
   private Path config;
 
@@ -24,13 +27,20 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MarginflowConfig settings = MarginflowConfig.load(config, System.getenv(), overrides);
-    CountDownLatch stopped = new CountDownLatch(1);
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
     MarginflowService service = MarginflowService.start(settings);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
-      stopped.countDown();
+      exit.complete(0);
     }, "marginflow-shutdown"));
-    stopped.await();
-    return 0;
+    // A failed Kafka Streams client does not heal in place: exit non-zero so that the supervisor (systemd,
+    // Kubernetes) starts a fresh process, which restores what it must (docs/RELIABILITY.md).
+    service.app().failed().thenRun(() -> exit.complete(FAILED));
+    int code = exit.get();
+    if (code == FAILED) {
+      System.err.println("marginflow: Kafka Streams failed (see the log); exiting with status " + FAILED);
+      service.close();
+    }
+    return code;
   }
 }

@@ -108,12 +108,8 @@ public final class Demo implements AutoCloseable {
     s.put(MarginflowConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
     s.put(MarginflowConfig.STATE_DIR, o.stateDir().resolve("streams").toString());
     s.put(MarginflowConfig.HTTP_PORT, Integer.toString(o.port()));
-    StringBuilder tokens = new StringBuilder(DemoOptions.ADMIN_TOKEN + "=admin");
-    for (int t = 1; t <= o.tenants(); t++) {
-      String tenant = String.format(java.util.Locale.ROOT, "tenant-%03d", t);
-      tokens.append(",demo-").append(tenant).append('=').append(tenant);
-    }
-    s.put(MarginflowConfig.HTTP_TOKENS, tokens.toString());
+    s.put(MarginflowConfig.HTTP_BIND, o.bind());
+    s.put(MarginflowConfig.HTTP_TOKENS, o.adminToken() + "=admin");
     return s;
   }
 
@@ -132,7 +128,7 @@ public final class Demo implements AutoCloseable {
         LOG.error("Load generator step failed", e);
       }
     }, 0, 250, TimeUnit.MILLISECONDS);
-    DemoConsole console = new DemoConsole(service.httpPort(), out);
+    DemoConsole console = new DemoConsole(service.httpPort(), options.adminToken(), out);
     scheduler.scheduleWithFixedDelay(() -> console.print(cursor), options.printEvery().toMillis(),
         options.printEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -152,7 +148,7 @@ public final class Demo implements AutoCloseable {
   }
 
   public String dashboardUrl() {
-    return "http://localhost:" + httpPort() + "/?token=" + DemoOptions.ADMIN_TOKEN;
+    return "http://localhost:" + httpPort() + "/?token=" + options.adminToken();
   }
 
   @Override

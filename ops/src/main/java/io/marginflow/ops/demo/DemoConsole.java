@@ -19,9 +19,11 @@ final class DemoConsole {
   private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final int port;
+  private final String token;
   private final PrintStream out;
 
-  DemoConsole(int port, PrintStream out) {
+  DemoConsole(int port, String token, PrintStream out) {
+    this.token = token;
     this.port = port;
     this.out = out;
   }
@@ -62,7 +64,7 @@ final class DemoConsole {
   private JsonNode get(String path) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-          .header("Authorization", "Bearer " + DemoOptions.ADMIN_TOKEN).timeout(Duration.ofSeconds(10)).build(),
+          .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(r.body());
       if (r.statusCode() != 200) {

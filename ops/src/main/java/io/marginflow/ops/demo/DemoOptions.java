@@ -1,16 +1,39 @@
 package io.marginflow.ops.demo;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 
-/** How the demo runs: where its state lives, how fast event time goes, how big the simulated fleet is. */
+/**
+ * How the demo runs: where its state lives, how fast event time goes, how big the simulated fleet is, the address its
+ * query API listens on (loopback unless asked otherwise) and its admin token (random per run unless given).
+ */
 public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
-    int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery) {
-  public static final String ADMIN_TOKEN = "demo-admin";
+    int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken) {
+  public static final String LOOPBACK = "127.0.0.1";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   public DemoOptions {
     if (speed < 1 || rate <= 0 || tenants < 1 || nodes < 1) {
       throw new IllegalArgumentException("speed >= 1, rate > 0, tenants and nodes >= 1");
     }
+    if (bind == null || bind.isBlank() || adminToken == null || adminToken.length() < 8) {
+      throw new IllegalArgumentException("a bind address and an admin token of at least 8 characters");
+    }
+  }
+
+  /** On loopback, with a random admin token. */
+  public DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
+      int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery) {
+    this(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset, printEvery, LOOPBACK,
+        randomToken());
+  }
+
+  /** 128 random bits, URL-safe: a bearer token nobody can guess. */
+  public static String randomToken() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 }

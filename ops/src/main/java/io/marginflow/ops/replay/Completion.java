@@ -8,6 +8,7 @@ import io.marginflow.topology.margin.MarginPanes;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -31,10 +32,15 @@ public final class Completion {
 
   /** Waits until every margin partition is final through {@code target}; fails after {@code timeout}. */
   public static void awaitFinal(MarginflowApp app, long target, Duration timeout, PrintStream progress) {
+    awaitFinal(List.of(app), target, timeout, progress);
+  }
+
+  /** As {@link #awaitFinal(MarginflowApp, long, Duration, PrintStream)}, over instances that share the partitions. */
+  public static void awaitFinal(List<MarginflowApp> apps, long target, Duration timeout, PrintStream progress) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long reported = Long.MIN_VALUE;
     while (true) {
-      long through = finalThrough(app);
+      long through = finalThrough(apps);
       if (through >= target) {
         return;
       }
@@ -66,17 +72,29 @@ public final class Completion {
 
   /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */
   public static long finalThrough(MarginflowApp app) {
+    return finalThrough(List.of(app));
+  }
+
+  /**
+   * The least margin low watermark over all margin partitions, each read on whichever of {@code apps} hosts it as an
+   * active task, or Long.MIN_VALUE while one is unknown or hosted nowhere yet.
+   */
+  public static long finalThrough(List<MarginflowApp> apps) {
     long min = Long.MAX_VALUE;
-    for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
-      try {
-        Long v = progressStore(app, p).get(StoreNames.MARGIN_FINAL_THROUGH);
-        if (v == null) {
-          return Long.MIN_VALUE;
+    for (int p = 0; p < apps.get(0).topologyConfig().inputPartitions(); p++) {
+      Long v = null;
+      for (MarginflowApp app : apps) {
+        try {
+          v = progressStore(app, p).get(StoreNames.MARGIN_FINAL_THROUGH);
+          break;
+        } catch (InvalidStateStoreException e) {
+          // not hosted here (or not yet): try the next instance
         }
-        min = Math.min(min, v);
-      } catch (InvalidStateStoreException e) {
+      }
+      if (v == null) {
         return Long.MIN_VALUE;
       }
+      min = Math.min(min, v);
     }
     return min;
   }

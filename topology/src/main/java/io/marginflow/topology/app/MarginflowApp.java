@@ -5,10 +5,14 @@ import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.serde.MarginflowSerdes;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,11 +39,16 @@ public final class MarginflowApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final TopologyConfig topologyConfig;
   private final MarginflowSerdes serdes;
+  private final UncleanStopGuard guard;
+  private final CompletableFuture<Void> failed;
 
-  private MarginflowApp(KafkaStreams streams, TopologyConfig topologyConfig, MarginflowSerdes serdes) {
+  private MarginflowApp(KafkaStreams streams, TopologyConfig topologyConfig, MarginflowSerdes serdes,
+      UncleanStopGuard guard, CompletableFuture<Void> failed) {
     this.streams = streams;
     this.topologyConfig = topologyConfig;
     this.serdes = serdes;
+    this.guard = guard;
+    this.failed = failed;
   }
 
   /** Builds and starts the application; the usage and power topics must exist with the same partition count. */
@@ -49,11 +58,57 @@ public final class MarginflowApp implements AutoCloseable {
     MarginflowSerdes serdes = new MarginflowSerdes(config.registryConfig());
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
     LOG.info("Topology:\n{}", topology.describe());
-    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config, httpPort));
+    Properties properties = streamsProperties(config, httpPort);
+    KafkaStreams streams = new KafkaStreams(topology, properties);
+    CompletableFuture<Void> failed = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(new ThreadReplacementPolicy(3, TimeUnit.MINUTES.toMillis(10)));
-    streams.setStateListener((now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
+    streams.setStateListener((now, before) -> {
+      LOG.info("Kafka Streams state {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR) {
+        failed.complete(null);
+      }
+    });
+    UncleanStopGuard guard = new UncleanStopGuard(Path.of(config.getString(MarginflowConfig.STATE_DIR)),
+        config.getString(MarginflowConfig.APPLICATION_ID));
+    if (guard.previousRunUnclean() && !StreamsConfig.AT_LEAST_ONCE.equals(config.getString(MarginflowConfig.PROCESSING_GUARANTEE))) {
+      LOG.warn("The previous run on {} did not stop cleanly ({} is there): under exactly-once its stores are invalid, so "
+          + "the local state is wiped now and restored from the changelogs (docs/RELIABILITY.md)",
+          config.getString(MarginflowConfig.STATE_DIR), guard.marker());
+      streams.cleanUp();
+    }
+    guard.started();
+    LOG.info("Group membership: {}", properties.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+        ? "static, group.instance.id " + properties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) + " (+ thread suffix)"
+        : "dynamic");
     streams.start();
-    return new MarginflowApp(streams, topologyConfig, serdes);
+    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed);
+  }
+
+  /** The static group membership id of an instance, or null for dynamic membership (instance.id=none). */
+  static String groupInstanceId(MarginflowConfig config) {
+    String configured = config.getString(MarginflowConfig.INSTANCE_ID).trim();
+    if (configured.equals("none")) {
+      return null;
+    }
+    if (!configured.equals("auto")) {
+      return configured;
+    }
+    Path stateDir = Path.of(config.getString(MarginflowConfig.STATE_DIR)).toAbsolutePath().normalize();
+    String host = hostName().replaceAll("[^A-Za-z0-9._-]", "_");
+    return config.getString(MarginflowConfig.APPLICATION_ID).replaceAll("[^A-Za-z0-9._-]", "_") + "-" + host + "-"
+        + String.format("%08x", stateDir.toString().hashCode());
+  }
+
+  private static String hostName() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   static Properties streamsProperties(MarginflowConfig config, int httpPort) {
@@ -65,6 +120,12 @@ public final class MarginflowApp implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(MarginflowConfig.PROCESSING_GUARANTEE));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(MarginflowConfig.NUM_STREAM_THREADS));
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(MarginflowConfig.NUM_STANDBY_REPLICAS));
+    String instanceId = groupInstanceId(config);
+    if (instanceId != null) {
+      // Static membership: a restarted instance rejoins under the same id and gets its tasks back at once, instead
+      // of the group waiting for the dead member's session timeout (45 s) before it rebalances.
+      p.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+    }
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.duration(MarginflowConfig.COMMIT_INTERVAL).toMillis());
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.getString(MarginflowConfig.HTTP_HOST) + ":" + httpPort);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
@@ -129,13 +190,26 @@ public final class MarginflowApp implements AutoCloseable {
     return serdes;
   }
 
+  /** Completes when Kafka Streams has failed (state ERROR: a stream thread died beyond the replacement budget). */
+  public CompletableFuture<Void> failed() {
+    return failed;
+  }
+
   /**
    * Stops cleanly and leaves the consumer group, so a restarted or remaining instance takes the partitions over at
-   * once instead of after the session timeout.
+   * once instead of after the session timeout. Only a close that completes after a run without failure counts as a
+   * clean stop for {@link UncleanStopGuard}.
    */
   @Override
   public void close() {
-    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+    boolean healthy = !failed.isDone();
+    boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    if (closed && healthy) {
+      guard.stoppedCleanly();
+    } else {
+      LOG.warn("Kafka Streams did not stop cleanly (closed within timeout: {}, failed before: {}); the next start "
+          + "restores state from the changelogs", closed, !healthy);
+    }
   }
 }

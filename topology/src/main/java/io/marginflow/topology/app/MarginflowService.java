@@ -4,12 +4,14 @@ import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.query.ApiTokens;
 import io.marginflow.topology.query.QueryServer;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** One marginflow instance: the stream processing and its query API/dashboard, started and stopped together. */
 public final class MarginflowService implements AutoCloseable {
   private final MarginflowApp app;
   private final QueryServer server;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private MarginflowService(MarginflowApp app, QueryServer server) {
     this.app = app;
@@ -39,9 +41,12 @@ public final class MarginflowService implements AutoCloseable {
     return server.port();
   }
 
+  /** Stops the query API and the pipeline; later calls do nothing. */
   @Override
   public void close() {
-    server.close();
-    app.close();
+    if (closed.compareAndSet(false, true)) {
+      server.close();
+      app.close();
+    }
   }
 }

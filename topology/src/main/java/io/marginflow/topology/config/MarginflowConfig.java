@@ -36,6 +36,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String PROCESSING_GUARANTEE = "processing.guarantee";
   public static final String NUM_STREAM_THREADS = "num.stream.threads";
   public static final String NUM_STANDBY_REPLICAS = "num.standby.replicas";
+  public static final String INSTANCE_ID = "instance.id";
   public static final String COMMIT_INTERVAL = "commit.interval";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_HOST = "http.host";
@@ -84,6 +85,11 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(NUM_STREAM_THREADS, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.MEDIUM, "Stream threads per instance.")
         .define(NUM_STANDBY_REPLICAS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
             "Standby replicas of each state store, for fast fail-over.")
+        .define(INSTANCE_ID, Type.STRING, "auto", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "Static group membership (group.instance.id): a restarted instance takes its partitions back at once instead "
+                + "of after the session timeout. 'auto' (default): derived from the host name and the absolute state.dir, so "
+                + "stable across restarts of one instance and distinct for instances on one host (they cannot share a "
+                + "state.dir); an explicit id (e.g. the pod name), unique per instance; 'none': dynamic membership.")
         .define(COMMIT_INTERVAL, Type.STRING, "100ms", duration(), Importance.MEDIUM,
             "How often results are committed; sets end-to-end latency under exactly-once.")
         .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Query API port (0: any free port).")

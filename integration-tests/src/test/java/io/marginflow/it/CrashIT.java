@@ -1,0 +1,181 @@
+package io.marginflow.it;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.replay.JsonLines;
+import io.marginflow.ops.replay.ScenarioProducer;
+import io.marginflow.ops.scenario.GeneratorOptions;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.serde.MarginflowSerdes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash recovery: {@code marginflow run} as a child JVM, fed slice by slice, SIGKILLed at seeded random points while it
+ * processes (mid-transaction, stores dirty) and started again on the same state folder each time. Every 1h and 24h
+ * margin window is on the topic exactly once and equals the independent reference; every restart is ready (Kafka
+ * Streams RUNNING) within 30 s. {@code -Dfault.kills=N} (default 3) and {@code -Dfault.seed=S} (default 7) scale it:
+ * the long run is {@code ./mvnw -pl integration-tests verify -Dit.test=CrashIT -Dfault.kills=10} (docs/RELIABILITY.md).
+ */
+@WithKafkaStack
+@Tag("fault")
+class CrashIT {
+  private static final double READY_WITHIN_S = 30;
+
+  @Test
+  void shouldEmitEveryWindowOnceAndExactlyAcrossSigkills(KafkaStack kafka, @TempDir Path dir) throws Exception {
+    int kills = Integer.getInteger("fault.kills", 3);
+    Random random = new Random(Long.getLong("fault.seed", 7L));
+    Topics topics = Topics.defaults();
+    Pipelines.createTopicsForHistory(kafka);
+    Path files = dir.resolve("scenario");
+    new ScenarioGenerator(new GeneratorOptions(12, 6, 3, 31, GeneratorOptions.DEFAULT_START, 4, null)).write(files);
+    Scenario all = Scenario.read(files);
+    List<Scenario> slices = slices(all, GeneratorOptions.DEFAULT_START.toEpochMilli(),
+        GeneratorOptions.DEFAULT_START.toEpochMilli() + 3 * 3_600_000L, kills + 1);
+    Map<String, String> settings = Pipelines.settings(kafka, "crash-it", dir.resolve("state"));
+    settings.remove(MarginflowConfig.HTTP_PORT);
+    ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+    serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
+    MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));
+    Map<String, ReferenceMargins.Expected> reference = ReferenceMargins.compute(files, System.currentTimeMillis());
+
+    List<Double> readySeconds = new ArrayList<>();
+    List<Long> killedAtOffsets = new ArrayList<>();
+    long produced = 0;
+    try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      producer.reference(all);
+      for (int i = 0; i <= kills; i++) {
+        Path log = dir.resolve("run-" + i + ".log");
+        try (ChildInstance child = ChildInstance.start(settings, dir, log)) {
+          readySeconds.add(child.awaitReady(Duration.ofSeconds(90)));
+          boolean last = i == kills;
+          long before = endOffsets(admin, topics.usage());
+          producer.events(slices.get(i), System.currentTimeMillis(), last ? 25 * 3_600_000L : 0, System.err);
+          producer.checkSent();
+          produced = endOffsets(admin, topics.usage());
+          if (last) {
+            awaitWindows(kafka, serdes, reference.size(), Duration.ofMinutes(3));
+            int status = child.stop();
+            assertTrue(status == 0 || status == 143, "exit status after SIGTERM: " + status);
+            assertTrue(!Files.exists(dir.resolve("state").resolve(".crash-it.running")), "a SIGTERM is a clean stop");
+          } else {
+            // Kill while the slice is being processed: once the committed usage offsets pass a random point of it.
+            long target = before + 1 + (long) ((produced - before - 1) * (0.15 + 0.7 * random.nextDouble()));
+            assertTrue(target > before && target < produced, "a kill point inside the slice: " + before + " " + target + " " + produced);
+            Records.await(Duration.ofMinutes(2), "committed usage offsets past " + target,
+                () -> committedUsage(admin, topics.usage()) >= target);
+            killedAtOffsets.add(committedUsage(admin, topics.usage()));
+            child.kill();
+          }
+        }
+      }
+    }
+    System.err.printf("CrashIT: %d SIGKILLs at committed usage offsets %s of %d; ready after start: %s s%n", kills,
+        killedAtOffsets, produced, readySeconds);
+    for (int i = 1; i < readySeconds.size(); i++) {
+      assertTrue(readySeconds.get(i) < READY_WITHIN_S, "restart " + i + " ready after " + readySeconds.get(i) + " s");
+    }
+    assertUnclean(dir, kills);
+
+    List<JsonNode> margins = new ArrayList<>();
+    Map<String, JsonNode> once = new TreeMap<>();
+    for (ConsumerRecord<String, TenantMargin> r : readMargins(kafka, serdes)) {
+      JsonNode m = JsonLines.toJson(r.value());
+      margins.add(m);
+      String key = m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|" + m.get("window_start_ms").asLong();
+      assertNull(once.put(key, m), "emitted more than once: " + key);
+    }
+    ReferenceMargins.assertMatches(files, margins);
+    ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
+  }
+
+  /** Every restart after a SIGKILL said that it wiped the dirty state (the cause in docs/RELIABILITY.md). */
+  private static void assertUnclean(Path dir, int kills) throws Exception {
+    for (int i = 1; i <= kills; i++) {
+      String log = Files.readString(dir.resolve("run-" + i + ".log"));
+      assertTrue(log.contains("did not stop cleanly"), "restart " + i + " detected the crash");
+      assertTrue(!log.contains("lock hold by current process"), "restart " + i + " has no leaked RocksDB lock");
+    }
+  }
+
+  /**
+   * {@code n} consecutive time slices of [from, to), each with its usage and power rows in file order; rows outside
+   * (the scenario's implausible timestamps) go with the first or last slice.
+   */
+  private static List<Scenario> slices(Scenario s, long from, long to, int n) {
+    List<Scenario> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long a = i == 0 ? Long.MIN_VALUE : from + (to - from) * i / n;
+      long b = i == n - 1 ? Long.MAX_VALUE : from + (to - from) * (i + 1) / n;
+      out.add(new Scenario(
+          s.usage().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= a
+              && r.record().getTimestampMs().toEpochMilli() < b).toList(),
+          s.power().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= a
+              && r.record().getTimestampMs().toEpochMilli() < b).toList(),
+          s.nodes(), s.pricebook(), s.energyPrices(), s.budgets()));
+    }
+    return out;
+  }
+
+  private static long committedUsage(Admin admin, String usageTopic) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("crash-it")
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+      return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(usageTopic) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset()).sum();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The sum of the end offsets of {@code topic}'s partitions (usage rows and tick records). */
+  private static long endOffsets(Admin admin, String topic) throws Exception {
+    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+  }
+
+  private static void awaitWindows(KafkaStack kafka, MarginflowSerdes serdes, int hourly, Duration timeout) {
+    Records.await(timeout, hourly + " hourly margins", () -> readMargins(kafka, serdes).stream()
+        .filter(r -> r.value().getWindow().equals("1h")).count() >= hourly);
+  }
+
+  private static List<ConsumerRecord<String, TenantMargin>> readMargins(KafkaStack kafka, MarginflowSerdes serdes) {
+    return Records.readToEnd(kafka.consumerConfig("crash-reader"), Topics.defaults().margins(), Duration.ofSeconds(10),
+        new StringDeserializer(), serdes.value(TenantMargin.class).deserializer());
+  }
+}
