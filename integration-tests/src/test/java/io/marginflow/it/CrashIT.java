@@ -135,12 +135,7 @@ class CrashIT {
     for (int i = 0; i < n; i++) {
       long a = i == 0 ? Long.MIN_VALUE : from + (to - from) * i / n;
       long b = i == n - 1 ? Long.MAX_VALUE : from + (to - from) * (i + 1) / n;
-      out.add(new Scenario(
-          s.usage().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= a
-              && r.record().getTimestampMs().toEpochMilli() < b).toList(),
-          s.power().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= a
-              && r.record().getTimestampMs().toEpochMilli() < b).toList(),
-          s.nodes(), s.pricebook(), s.energyPrices(), s.budgets()));
+      out.add(Pipelines.slice(s, a, b));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package io.marginflow.it;
 
+import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.config.MarginflowConfig;
@@ -34,5 +35,15 @@ final class Pipelines {
     s.put(MarginflowConfig.STATE_DIR, stateDir.toString());
     s.put(MarginflowConfig.HTTP_PORT, "0");
     return s;
+  }
+
+  /** The usage and power rows of {@code s} with event times in [from, to), in file order; reference data as is. */
+  static Scenario slice(Scenario s, long from, long to) {
+    return new Scenario(
+        s.usage().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= from
+            && r.record().getTimestampMs().toEpochMilli() < to).toList(),
+        s.power().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= from
+            && r.record().getTimestampMs().toEpochMilli() < to).toList(),
+        s.nodes(), s.pricebook(), s.energyPrices(), s.budgets());
   }
 }

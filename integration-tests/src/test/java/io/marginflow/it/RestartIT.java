@@ -40,8 +40,8 @@ class RestartIT {
     new ScenarioGenerator(new GeneratorOptions(8, 4, 2, 21, GeneratorOptions.DEFAULT_START, 3, null)).write(files);
     Scenario all = Scenario.read(files);
     long middle = GeneratorOptions.DEFAULT_START.toEpochMilli() + 3_600_000L + 1_234_567L;
-    Scenario first = slice(all, Long.MIN_VALUE, middle);
-    Scenario second = slice(all, middle, Long.MAX_VALUE);
+    Scenario first = Pipelines.slice(all, Long.MIN_VALUE, middle);
+    Scenario second = Pipelines.slice(all, middle, Long.MAX_VALUE);
     Map<String, String> settings = Pipelines.settings(kafka, "restart-it", dir.resolve("state"));
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
@@ -77,14 +77,6 @@ class RestartIT {
     }
   }
 
-  private static Scenario slice(Scenario s, long from, long to) {
-    return new Scenario(
-        s.usage().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= from
-            && r.record().getTimestampMs().toEpochMilli() < to).toList(),
-        s.power().stream().filter(r -> r.ok() && r.record().getTimestampMs().toEpochMilli() >= from
-            && r.record().getTimestampMs().toEpochMilli() < to).toList(),
-        s.nodes(), s.pricebook(), s.energyPrices(), s.budgets());
-  }
 
   /** The 1h margins on the topic (read_committed), once at least {@code count} are there. */
   private static List<TenantMargin> readMargins(KafkaStack kafka, MarginflowSerdes serdes, int count, Duration timeout) {

@@ -53,6 +53,8 @@ class IngestRulesTopologyTest {
     assertUsageDeadLettered(usage(u -> u.setEventId(" ")), Rejection.MISSING_FIELD);
     assertUsageDeadLettered(usage(u -> u.setNodeId("")), Rejection.MISSING_FIELD);
     assertUsageDeadLettered(usage(u -> u.setModel("")), Rejection.MISSING_FIELD);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("t".repeat(257))), Rejection.FIELD_TOO_LONG);
+    assertUsageDeadLettered(usage(u -> u.setRequestId("r".repeat(100_000))), Rejection.FIELD_TOO_LONG);
     assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.ofEpochMilli(946_684_800_000L))), Rejection.TIMESTAMP_TOO_OLD);
     assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.now().plusSeconds(3600))), Rejection.FUTURE_TIMESTAMP);
   }
@@ -96,10 +98,13 @@ class IngestRulesTopologyTest {
       f.watts("n1", "0", H, 3_600_001, 500);
       f.watts("n1", "", H, 15_000, 500);
       f.watts("n1", "0", Instant.now().plusSeconds(600).toEpochMilli(), 15_000, 500);
+      f.watts("n".repeat(300), "0", H, 15_000, 500);
+      f.watts("n1", "g".repeat(257), H, 15_000, 500);
       List<String> reasons = f.powerDlq.readRecordsToList().stream()
           .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList();
       assertEquals(List.of(Rejection.POWER_OUT_OF_RANGE, Rejection.POWER_OUT_OF_RANGE, Rejection.INTERVAL_OUT_OF_RANGE,
-          Rejection.INTERVAL_OUT_OF_RANGE, Rejection.MISSING_FIELD, Rejection.FUTURE_TIMESTAMP), reasons);
+          Rejection.INTERVAL_OUT_OF_RANGE, Rejection.MISSING_FIELD, Rejection.FUTURE_TIMESTAMP, Rejection.FIELD_TOO_LONG,
+          Rejection.FIELD_TOO_LONG), reasons);
     }
   }
 

@@ -41,9 +41,11 @@ public final class MarginflowApp implements AutoCloseable {
   private final MarginflowSerdes serdes;
   private final UncleanStopGuard guard;
   private final CompletableFuture<Void> failed;
+  private final ReferenceRejects referenceRejects;
 
   private MarginflowApp(KafkaStreams streams, TopologyConfig topologyConfig, MarginflowSerdes serdes,
-      UncleanStopGuard guard, CompletableFuture<Void> failed) {
+      UncleanStopGuard guard, CompletableFuture<Void> failed, ReferenceRejects referenceRejects) {
+    this.referenceRejects = referenceRejects;
     this.streams = streams;
     this.topologyConfig = topologyConfig;
     this.serdes = serdes;
@@ -59,6 +61,8 @@ public final class MarginflowApp implements AutoCloseable {
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
     LOG.info("Topology:\n{}", topology.describe());
     Properties properties = streamsProperties(config, httpPort);
+    ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
+    properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);
     KafkaStreams streams = new KafkaStreams(topology, properties);
     CompletableFuture<Void> failed = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(new ThreadReplacementPolicy(3, TimeUnit.MINUTES.toMillis(10)));
@@ -81,7 +85,7 @@ public final class MarginflowApp implements AutoCloseable {
         ? "static, group.instance.id " + properties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) + " (+ thread suffix)"
         : "dynamic");
     streams.start();
-    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed);
+    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed, rejects);
   }
 
   /** The static group membership id of an instance, or null for dynamic membership (instance.id=none). */
@@ -144,11 +148,14 @@ public final class MarginflowApp implements AutoCloseable {
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReferenceDataDeserializationHandler.class);
     Topics t = Topics.from(config);
-    p.put(ReferenceDataDeserializationHandler.REFERENCE_TOPICS_CONFIG,
-        String.join(",", List.of(t.nodes(), t.pricebook(), t.energyPrices(), t.budgets())));
+    p.put(ReferenceDataDeserializationHandler.REFERENCE_TOPICS_CONFIG, String.join(",", referenceTopics(t)));
     // Internal topics inherit the cluster's replication; a single-node cluster needs 1 (-1: broker default).
     p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     return p;
+  }
+
+  private static List<String> referenceTopics(Topics t) {
+    return List.of(t.nodes(), t.pricebook(), t.energyPrices(), t.budgets());
   }
 
   private static int inputPartitions(MarginflowConfig config) {
@@ -188,6 +195,11 @@ public final class MarginflowApp implements AutoCloseable {
 
   public MarginflowSerdes serdes() {
     return serdes;
+  }
+
+  /** Reference records skipped as undeserializable, per topic. */
+  public ReferenceRejects referenceRejects() {
+    return referenceRejects;
   }
 
   /** Completes when Kafka Streams has failed (state ERROR: a stream thread died beyond the replacement budget). */

@@ -25,6 +25,7 @@ public final class MarginflowService implements AutoCloseable {
       MarginflowApp app = MarginflowApp.start(config, server.port());
       server.attach(app.streams(), new HostInfo(config.getString(MarginflowConfig.HTTP_HOST), server.port()),
           app.topologyConfig(), tokens, config.getBoolean(MarginflowConfig.PRICING_ENABLED));
+      server.register(app.referenceRejects());
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {
       server.close();

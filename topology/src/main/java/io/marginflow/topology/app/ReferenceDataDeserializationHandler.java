@@ -15,14 +15,18 @@ import org.slf4j.LoggerFactory;
 public final class ReferenceDataDeserializationHandler implements DeserializationExceptionHandler {
   /** Comma-separated reference topic names, set by the app. */
   public static final String REFERENCE_TOPICS_CONFIG = "marginflow.reference.topics";
+  /** The {@link ReferenceRejects} to count skipped records in (an object among the Kafka Streams settings). */
+  public static final String REJECTS_CONFIG = "marginflow.reference.rejects";
   private static final Logger LOG = LoggerFactory.getLogger(ReferenceDataDeserializationHandler.class);
   private java.util.Set<String> referenceTopics = java.util.Set.of();
+  private ReferenceRejects rejects = new ReferenceRejects(java.util.List.of());
 
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     if (referenceTopics.contains(record.topic())) {
-      LOG.warn("Skipping undeserializable reference record {}-{}@{}: {}", record.topic(), record.partition(),
-          record.offset(), exception.toString());
+      rejects.count(record.topic());
+      LOG.warn("Skipping undeserializable reference record {}-{}@{} ({} skipped on this topic so far): {}", record.topic(),
+          record.partition(), record.offset(), rejects.skipped(record.topic()), exception.toString());
       return Response.resume(java.util.List.of());
     }
     LOG.error("Cannot deserialize {}-{}@{}", record.topic(), record.partition(), record.offset(), exception);
@@ -34,6 +38,9 @@ public final class ReferenceDataDeserializationHandler implements Deserializatio
     Object topics = configs.get(REFERENCE_TOPICS_CONFIG);
     if (topics != null) {
       referenceTopics = java.util.Set.of(topics.toString().split(","));
+    }
+    if (configs.get(REJECTS_CONFIG) instanceof ReferenceRejects r) {
+      rejects = r;
     }
   }
 }

@@ -91,6 +91,12 @@ public final class QueryServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
+  /** Adds {@code binder}'s meters to /metrics. */
+  public QueryServer register(io.micrometer.core.instrument.binder.MeterBinder binder) {
+    binder.bindTo(metrics);
+    return this;
+  }
+
   private void configure(JavalinConfig cfg, String bindHost, int port, ServerConnector[] holder) {
     cfg.startup.showJavalinBanner = false;
     cfg.startup.showOldJavalinVersionWarning = false;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The HTTP contract around the queries, on an instance whose Kafka Streams has not started (so: not ready). */
 class QueryServerTest {
@@ -84,6 +86,40 @@ class QueryServerTest {
     assertEquals(403, foreign.statusCode());
     assertEquals(403, json(foreign).path("status").asInt());
     assertEquals(403, get("/v1/unit-economics", "t7").statusCode());
+  }
+
+  /**
+   * Every /v1 route: no token and an unknown token get 401; a tenant token gets 403 on another tenant's data and on
+   * queries that span tenants; the routes that carry no tenant's data (prices in force, instance status, alerts which
+   * are filtered per caller) accept any valid token. Checked before any state is read (this instance is not ready).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "/v1/tenants/tenant-8/margins?window=1h, FOREIGN",
+      "/v1/tenants/tenant-8/budget, FOREIGN",
+      "/v1/tenants?window=1h&limit=5, FOREIGN",
+      "/v1/unit-economics?group=model&window=24h, FOREIGN",
+      "/v1/nodes, FOREIGN",
+      "/v1/nodes/node-01/energy, FOREIGN",
+      "/v1/pricing, ANY_TOKEN",
+      "/v1/status, ANY_TOKEN",
+      "/v1/alerts, ANY_TOKEN"})
+  void shouldRefuseEveryRouteWithoutAValidTokenAndForeignTenantsWhereTheDataIsNotTheirs(String path, String tenantToken)
+      throws Exception {
+    for (String token : new String[] {null, "nope", "Bearer", ""}) {
+      HttpResponse<String> r = get(path, token);
+      assertEquals(401, r.statusCode(), path + " with token " + token + ": " + r.body());
+      assertEquals(401, json(r).path("status").asInt(), r.body());
+      assertFalse(json(r).path("error").asText().isEmpty(), r.body());
+    }
+    HttpResponse<String> tenant = get(path, "t7");
+    if (tenantToken.equals("FOREIGN")) {
+      assertEquals(403, tenant.statusCode(), path + ": " + tenant.body());
+      assertEquals(403, json(tenant).path("status").asInt(), tenant.body());
+    } else {
+      assertTrue(tenant.statusCode() != 401 && tenant.statusCode() != 403, path + ": " + tenant.body());
+    }
+    assertTrue(get(path, "adm").statusCode() != 401 && get(path, "adm").statusCode() != 403, path + " as admin");
   }
 
   @Test
