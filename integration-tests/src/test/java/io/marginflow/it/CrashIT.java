@@ -22,15 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -77,10 +72,10 @@ class CrashIT {
         try (ChildInstance child = ChildInstance.start(settings, dir, log)) {
           readySeconds.add(child.awaitReady(Duration.ofSeconds(90)));
           boolean last = i == kills;
-          long before = endOffsets(admin, topics.usage());
+          long before = Pipelines.endOffsets(admin, topics.usage());
           producer.events(slices.get(i), System.currentTimeMillis(), last ? 25 * 3_600_000L : 0, System.err);
           producer.checkSent();
-          produced = endOffsets(admin, topics.usage());
+          produced = Pipelines.endOffsets(admin, topics.usage());
           if (last) {
             awaitWindows(kafka, serdes, reference.size(), Duration.ofMinutes(3));
             int status = child.stop();
@@ -91,8 +86,8 @@ class CrashIT {
             long target = before + 1 + (long) ((produced - before - 1) * (0.15 + 0.7 * random.nextDouble()));
             assertTrue(target > before && target < produced, "a kill point inside the slice: " + before + " " + target + " " + produced);
             Records.await(Duration.ofMinutes(2), "committed usage offsets past " + target,
-                () -> committedUsage(admin, topics.usage()) >= target);
-            killedAtOffsets.add(committedUsage(admin, topics.usage()));
+                () -> Pipelines.committedOffsets(admin, "crash-it", topics.usage()) >= target);
+            killedAtOffsets.add(Pipelines.committedOffsets(admin, "crash-it", topics.usage()));
             child.kill();
           }
         }
@@ -140,29 +135,7 @@ class CrashIT {
     return out;
   }
 
-  private static long committedUsage(Admin admin, String usageTopic) {
-    try {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("crash-it")
-          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(usageTopic) && e.getValue() != null)
-          .mapToLong(e -> e.getValue().offset()).sum();
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
 
-  /** The sum of the end offsets of {@code topic}'s partitions (usage rows and tick records). */
-  private static long endOffsets(Admin admin, String topic) throws Exception {
-    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-    for (int p = 0; p < partitions; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-  }
 
   private static void awaitWindows(KafkaStack kafka, MarginflowSerdes serdes, int hourly, Duration timeout) {
     Records.await(timeout, hourly + " hourly margins", () -> readMargins(kafka, serdes).stream()

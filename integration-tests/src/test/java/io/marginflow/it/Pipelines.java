@@ -46,4 +46,28 @@ final class Pipelines {
             && r.record().getTimestampMs().toEpochMilli() < to).toList(),
         s.nodes(), s.pricebook(), s.energyPrices(), s.budgets());
   }
+
+  /** The sum of the end offsets of {@code topic}'s partitions (records and tick records). */
+  static long endOffsets(Admin admin, String topic) throws Exception {
+    int partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+  }
+
+  /** The sum of consumer group {@code group}'s committed offsets on {@code topic}; -1 while they cannot be read. */
+  static long committedOffsets(Admin admin, String group, String topic) {
+    try {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, java.util.concurrent.TimeUnit.SECONDS)
+          .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset()).sum();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
 }

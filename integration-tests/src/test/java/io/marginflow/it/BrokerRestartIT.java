@@ -1,0 +1,119 @@
+package io.marginflow.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.embedded.EmbeddedKafkaBroker;
+import io.marginflow.ops.replay.JsonLines;
+import io.marginflow.ops.replay.ScenarioProducer;
+import io.marginflow.ops.scenario.GeneratorOptions;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.registry.server.EmbeddedSchemaRegistry;
+import io.marginflow.registry.store.SchemaStore;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.topology.app.MarginflowService;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.serde.MarginflowSerdes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker stops and starts again on the same data folder while the pipeline is mid-stream (transactions open,
+ * changelogs being written). The pipeline resumes by itself; every margin window is emitted exactly once and equals
+ * the reference. Needs a broker it can restart, so it runs on the embedded broker only.
+ */
+@Tag("fault")
+class BrokerRestartIT {
+
+  @Test
+  void shouldResumeByItselfAfterTheBrokerRestarts(@TempDir Path dir) throws Exception {
+    Path brokerDir = dir.resolve("broker");
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of());
+    try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, new SchemaStore())) {
+      KafkaStack kafka = new KafkaStack(broker.bootstrapServers(), registry.url(), "embedded");
+      Topics topics = Topics.defaults();
+      Pipelines.createTopicsForHistory(kafka);
+      Path files = dir.resolve("scenario");
+      new ScenarioGenerator(new GeneratorOptions(10, 4, 3, 17, GeneratorOptions.DEFAULT_START, 4, null)).write(files);
+      Scenario all = Scenario.read(files);
+      long middle = GeneratorOptions.DEFAULT_START.toEpochMilli() + 90 * 60_000L;
+      ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+      serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
+      MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));
+      Map<String, ReferenceMargins.Expected> reference = ReferenceMargins.compute(files, System.currentTimeMillis());
+      Map<String, String> settings = Pipelines.settings(kafka, "broker-restart-it", dir.resolve("state"));
+
+      try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
+        long produced;
+        try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
+          producer.reference(all);
+          producer.events(Pipelines.slice(all, Long.MIN_VALUE, middle), System.currentTimeMillis(), 0, System.err);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+          produced = Pipelines.endOffsets(admin, topics.usage());
+          Records.await(Duration.ofMinutes(2), "half of the first slice processed",
+              () -> Pipelines.committedOffsets(admin, "broker-restart-it", topics.usage()) >= produced / 2);
+        }
+        long stopped = System.nanoTime();
+        broker.close();
+        KafkaStreams streams = service.app().streams();
+        // The outage itself is the fault injected: it lasts fault.broker-down-s (default 10 s, longer than the
+        // transaction timeout Kafka Streams uses under exactly-once), while the pipeline must stay alive.
+        long downNanos = TimeUnit.SECONDS.toNanos(Long.getLong("fault.broker-down-s", 10L));
+        Records.await(Duration.ofMinutes(10), "the outage to last its time while the client stays up", () -> {
+          assertNotEquals(KafkaStreams.State.ERROR, streams.state(), "Kafka Streams failed during the outage");
+          return System.nanoTime() - stopped >= downNanos;
+        });
+        broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of());
+        System.err.printf("BrokerRestartIT: broker down for %.1f s, restarted at %s%n",
+            (System.nanoTime() - stopped) / 1e9, broker.bootstrapServers());
+        try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
+          producer.events(Pipelines.slice(all, middle, Long.MAX_VALUE), System.currentTimeMillis(), 25 * 3_600_000L,
+              System.err);
+        }
+        Records.await(Duration.ofMinutes(3), reference.size() + " hourly margins", () -> readMargins(kafka, serdes).stream()
+            .filter(r -> r.value().getWindow().equals("1h")).count() >= reference.size());
+        assertEquals(KafkaStreams.State.RUNNING, service.app().streams().state(), "resumed by itself");
+      }
+      List<JsonNode> margins = new ArrayList<>();
+      Map<String, JsonNode> once = new TreeMap<>();
+      for (ConsumerRecord<String, TenantMargin> r : readMargins(kafka, serdes)) {
+        JsonNode m = JsonLines.toJson(r.value());
+        margins.add(m);
+        assertNull(once.put(m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|"
+            + m.get("window_start_ms").asLong(), m), "emitted more than once: " + m);
+      }
+      ReferenceMargins.assertMatches(files, margins);
+      ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
+    } finally {
+      broker.close();
+    }
+  }
+
+
+
+
+  private static List<ConsumerRecord<String, TenantMargin>> readMargins(KafkaStack kafka, MarginflowSerdes serdes) {
+    return Records.readToEnd(kafka.consumerConfig("broker-restart-reader"), Topics.defaults().margins(),
+        Duration.ofSeconds(10), new StringDeserializer(), serdes.value(TenantMargin.class).deserializer());
+  }
+}
