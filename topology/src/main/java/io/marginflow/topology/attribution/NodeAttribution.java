@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.BucketLineState;
@@ -46,8 +47,8 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
             Serdes.Long()).withCachingEnabled(),
-        Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,
+        Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,
             Duration.ofMillis(config.marginRetentionMs() + 86_400_000L), Duration.ofMillis(config.bucketMs()), false),
-            Serdes.String(), summarySerde).withCachingEnabled()));
+            Serdes.String(), summarySerde).withCachingEnabled())));
   }
 }

@@ -1,5 +1,6 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.PriceBookEntry;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
@@ -55,11 +56,11 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     // In a fixed order: the topology description (and its golden test) lists stores as they are given.
     return new java.util.LinkedHashSet<>(java.util.List.of(
         // Buckets of the horizon's length, kept for three of them: the one of a request and its two neighbours.
-        Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
+        Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
             Duration.ofMillis(3 * Deduplicator.bucketMs(config.dedupHorizonMs())),
             Duration.ofMillis(Deduplicator.bucketMs(config.dedupHorizonMs())), false), Serdes.String(),
             // No record cache: every id is written once and read mostly as a miss, so a cache only adds a copy.
-            Serdes.Long()),
+            Serdes.Long())),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
             .withCachingEnabled(),
         // Holds nothing: its cache flush is the signal to send the pending lines before a commit (BeforeCommit).

@@ -1,5 +1,6 @@
 package io.marginflow.topology.margin;
 
+import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.TenantWindowState;
@@ -41,8 +42,8 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
     long longest = config.windows().stream().mapToLong(WindowSpec::sizeMs).max().orElse(0);
     Duration retention = Duration.ofMillis(longest + config.marginRetentionMs());
     for (String name : List.of(StoreNames.TENANT_MARGIN_PANES, StoreNames.UNIT_ECONOMICS_PANES)) {
-      stores.add(Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, Duration.ofMillis(config.paneMs()),
-          false), Serdes.String(), stateSerde).withCachingEnabled());
+      stores.add(Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention,
+          Duration.ofMillis(config.paneMs()), false), Serdes.String(), stateSerde).withCachingEnabled()));
     }
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
         Serdes.Long()).withCachingEnabled());
