@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two instances share the work on a backfill of history (event times months old, as `produce` writes them); one leaves mid-stream (a planned stop) and the other takes every task over; later
- * it rejoins and the work is shared again. Every window is emitted exactly once and equals the reference. Without
+ * Two instances share the work on a backfill of history (event times months old, as {@code produce} writes them);
+ * one leaves mid-stream (a planned stop) and the other takes every task over; later it rejoins and the work is
+ * shared again. Every window is emitted exactly once and equals the reference. Without
  * standbys here; {@link StandbyRebalanceIT} runs the same with {@code num.standby.replicas=1}, where the survivor
  * already holds the state of the tasks it takes over.
  */
