@@ -2,6 +2,7 @@ package io.marginflow.topology.app;
 
 import io.marginflow.topology.MarginflowTopology;
 import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.metrics.WatermarkLag;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.serde.MarginflowSerdes;
@@ -42,10 +43,13 @@ public final class MarginflowApp implements AutoCloseable {
   private final UncleanStopGuard guard;
   private final CompletableFuture<Void> failed;
   private final ReferenceRejects referenceRejects;
+  private final WatermarkLag watermarkLag;
 
   private MarginflowApp(KafkaStreams streams, TopologyConfig topologyConfig, MarginflowSerdes serdes,
-      UncleanStopGuard guard, CompletableFuture<Void> failed, ReferenceRejects referenceRejects) {
+      UncleanStopGuard guard, CompletableFuture<Void> failed, ReferenceRejects referenceRejects,
+      WatermarkLag watermarkLag) {
     this.referenceRejects = referenceRejects;
+    this.watermarkLag = watermarkLag;
     this.streams = streams;
     this.topologyConfig = topologyConfig;
     this.serdes = serdes;
@@ -63,6 +67,8 @@ public final class MarginflowApp implements AutoCloseable {
     Properties properties = streamsProperties(config, httpPort);
     ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
     properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);
+    WatermarkLag watermarkLag = new WatermarkLag(partitions, System::currentTimeMillis);
+    properties.put(WatermarkLag.CONFIG, watermarkLag);
     KafkaStreams streams = new KafkaStreams(topology, properties);
     CompletableFuture<Void> failed = new CompletableFuture<>();
     streams.setUncaughtExceptionHandler(new ThreadReplacementPolicy(3, TimeUnit.MINUTES.toMillis(10)));
@@ -85,7 +91,7 @@ public final class MarginflowApp implements AutoCloseable {
         ? "static, group.instance.id " + properties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) + " (+ thread suffix)"
         : "dynamic");
     streams.start();
-    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed, rejects);
+    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed, rejects, watermarkLag);
   }
 
   /** The static group membership id of an instance, or null for dynamic membership (instance.id=none). */
@@ -195,6 +201,11 @@ public final class MarginflowApp implements AutoCloseable {
 
   public MarginflowSerdes serdes() {
     return serdes;
+  }
+
+  /** Each input partition's stream time behind the wall clock, as processed on this instance. */
+  public WatermarkLag watermarkLag() {
+    return watermarkLag;
   }
 
   /** Reference records skipped as undeserializable, per topic. */

@@ -26,6 +26,7 @@ public final class MarginflowService implements AutoCloseable {
       server.attach(app.streams(), new HostInfo(config.getString(MarginflowConfig.HTTP_HOST), server.port()),
           app.topologyConfig(), tokens, config.getBoolean(MarginflowConfig.PRICING_ENABLED));
       server.register(app.referenceRejects());
+      server.register(app.watermarkLag());
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {
       server.close();

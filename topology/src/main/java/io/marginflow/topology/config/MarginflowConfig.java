@@ -55,6 +55,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String MARGIN_TOPIC_RETENTION = "margins.topic-retention";
   public static final String WATERMARK_INTERVAL = "watermark.interval";
   public static final String IDLE_TIMEOUT = "watermark.idle-timeout";
+  public static final String STALL_WARNING = "watermark.stall-warning";
   public static final String PRICING_ENABLED = "pricing.dynamic.enabled";
   public static final String PRICING_INTERVAL = "pricing.interval";
   public static final String PRICING_TARGET = "pricing.target-margin";
@@ -122,6 +123,10 @@ public final class MarginflowConfig extends AbstractConfig {
             "Opt-in for producers that send no tick records: a partition silent for this long (wall clock) is taken to "
                 + "have reached the wall clock minus this long. 0 (default) disables it; never use it when event time lags "
                 + "the wall clock (replays, backfills).")
+        .define(STALL_WARNING, Type.STRING, "5m", duration(), Importance.LOW,
+            "An input partition whose stream time has not advanced for this long (wall clock: no valid record, no tick) "
+                + "is logged at WARN, naming it: it holds every window open. Its lag also shows in "
+                + "marginflow_watermark_lag_seconds. 0 disables the warning.")
         .define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
         .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
         .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
-    long watermarkIntervalMs, long idleTimeoutMs, int inputPartitions) {
+    long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, int inputPartitions) {
 
   public TopologyConfig {
     if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
@@ -46,7 +46,8 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
             c.decimal(MarginflowConfig.WEIGHT_OUTPUT)),
         c.decimal(MarginflowConfig.DEFAULT_ENERGY_PRICE), WindowSpec.parseList(c.getString(MarginflowConfig.MARGIN_WINDOWS)),
         c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
-        c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), inputPartitions);
+        c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), c.duration(MarginflowConfig.STALL_WARNING).toMillis(),
+        inputPartitions);
   }
 
   /** Defaults with {@code inputPartitions} partitions, for tests. */

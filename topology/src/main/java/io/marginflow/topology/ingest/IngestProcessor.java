@@ -1,6 +1,7 @@
 package io.marginflow.topology.ingest;
 
 import io.marginflow.topology.metrics.PipelineMetrics;
+import io.marginflow.topology.metrics.WatermarkLag;
 import io.marginflow.topology.progress.PartitionClock;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.Watermark;
@@ -18,6 +19,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The common front of every event source (SPEC 2): reads the raw bytes, dead-letters what does not deserialize or
@@ -29,6 +32,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   static final String PROGRESS_KEY = "__progress__";
 
   protected final TopologyConfig config;
+  private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
   private final String source;
   private final String progressStoreName;
   private final Deserializer<T> deserializer;
@@ -37,6 +41,9 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   private PartitionClock clock;
   private int partition;
   private long lastActivityWallMs;
+  private long lastAdvanceWallMs;
+  private boolean stalled;
+  private WatermarkLag lag;
 
   IngestProcessor(TopologyConfig config, String source, String progressStoreName, Deserializer<T> deserializer) {
     this.config = config;
@@ -54,6 +61,15 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
     this.clock = new PartitionClock(progress, source + ":" + partition);
     this.lastActivityWallMs = context.currentSystemTimeMs();
+    this.lastAdvanceWallMs = lastActivityWallMs;
+    this.lag = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w : null;
+    if (lag != null && clock.streamTime() != Long.MIN_VALUE) {
+      lag.update(source, partition, clock.streamTime());
+    }
+    if (config.stallWarningMs() > 0) {
+      context.schedule(Duration.ofMillis(Math.max(100, Math.min(10_000, config.stallWarningMs() / 2))),
+          PunctuationType.WALL_CLOCK_TIME, this::warnIfStalled);
+    }
     if (config.idleTimeoutMs() > 0) {
       context.schedule(Duration.ofMillis(Math.min(1_000, config.idleTimeoutMs())), PunctuationType.WALL_CLOCK_TIME,
           this::advanceIfIdle);
@@ -70,9 +86,41 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     }
     long target = nowMs - config.idleTimeoutMs();
     if (target > clock.streamTime()) {
-      clock.advance(target);
+      advance(target);
       metrics.count("idle-advance");
       reportProgress(true);
+    }
+  }
+
+  /**
+   * A partition whose stream time stands still holds every window open downstream (the low watermark waits for it):
+   * say so once, naming it, when it has not advanced for watermark.stall-warning, and again when it moves.
+   */
+  private void warnIfStalled(long nowMs) {
+    if (!stalled && nowMs - lastAdvanceWallMs >= config.stallWarningMs()) {
+      stalled = true;
+      metrics.count("stalled");
+      LOG.warn("Input partition {}-{} has not advanced for {} s: its stream time is stuck at {}, and every window after "
+          + "it waits for it. Is its producer down, or not sending tick records to this partition?", source, partition,
+          (nowMs - lastAdvanceWallMs) / 1000, clock.streamTime() == Long.MIN_VALUE ? "nothing yet"
+              : java.time.Instant.ofEpochMilli(clock.streamTime()));
+    }
+  }
+
+  /** Moves this partition's stream time to {@code ts} if later; keeps the lag gauge and the stall warning current. */
+  private void advance(long ts) {
+    long before = clock.streamTime();
+    clock.advance(ts);
+    if (clock.streamTime() != before) {
+      lastAdvanceWallMs = context.currentSystemTimeMs();
+      if (stalled) {
+        stalled = false;
+        LOG.info("Input partition {}-{} advances again (stream time {})", source, partition,
+            java.time.Instant.ofEpochMilli(clock.streamTime()));
+      }
+      if (lag != null) {
+        lag.update(source, partition, clock.streamTime());
+      }
     }
   }
 
@@ -106,7 +154,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
       return;
     }
     long ts = eventTime(event);
-    clock.advance(ts);
+    advance(ts);
     long bucket = Buckets.start(ts, config.bucketMs());
     if (Buckets.isFinal(bucket, config.bucketMs(), config.graceMs(), clock.streamTime())) {
       metrics.count("late");
@@ -124,7 +172,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
       metrics.count("tick-from-the-future-ignored");
       return;
     }
-    clock.advance(timestampMs);
+    advance(timestampMs);
     reportProgress(true);
   }
 
