@@ -32,10 +32,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
+  private final String saslBootstrapServers;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
+    this.saslBootstrapServers = saslBootstrapServers;
   }
 
   /**
@@ -43,6 +45,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * it answers. Extra broker properties override the defaults.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) throws IOException {
+    return start(dataDir, port, overrides, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int, Map)}, with a second listener, SASL_PLAINTEXT with mechanism PLAIN on a free port of
+   * localhost, accepting {@code plainUsers} (user name to password) when that map is not empty.
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides,
+      Map<String, String> plainUsers) throws IOException {
     Files.createDirectories(dataDir);
     Path propsFile = dataDir.resolve("server.properties");
     // A restart keeps the controller's port (the quorum is configured by it) and, unless told otherwise, the broker's.
@@ -50,6 +61,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int controllerPort = previous != null ? portOf(previous, "CONTROLLER") : freePort();
     int brokerPort = port != 0 ? port : previous != null ? portOf(previous, "PLAINTEXT") : freePort();
     Properties props = defaults(dataDir, brokerPort, controllerPort);
+    if (!plainUsers.isEmpty()) {
+      int saslPort = previous != null && previous.getProperty("listeners").contains("SASL_PLAINTEXT://")
+          ? portOf(previous, "SASL_PLAINTEXT") : freePort();
+      props.put("listeners", props.getProperty("listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+      props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+      props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+          + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+      props.put("sasl.enabled.mechanisms", "PLAIN");
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      plainUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+      props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+    }
     props.putAll(overrides);
     try (Writer w = Files.newBufferedWriter(propsFile)) {
       props.store(w, "embedded marginflow broker");
@@ -60,8 +83,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     long started = System.nanoTime();
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
-    String bootstrap = props.getProperty("advertised.listeners").replace("PLAINTEXT://", "");
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap);
+    // Overrides may add listeners (SASL in the security tests): clients of this class get the PLAINTEXT one.
+    String bootstrap = java.util.Arrays.stream(props.getProperty("advertised.listeners").split(","))
+        .filter(l -> l.startsWith("PLAINTEXT://")).findFirst().orElseThrow().substring("PLAINTEXT://".length());
+    String sasl = java.util.Arrays.stream(props.getProperty("advertised.listeners").split(","))
+        .filter(l -> l.startsWith("SASL_PLAINTEXT://")).findFirst().map(l -> l.substring("SASL_PLAINTEXT://".length()))
+        .orElse(null);
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, sasl);
     broker.awaitReady(Duration.ofSeconds(60));
     LOG.info("Embedded Kafka broker up at {} in {} ms (data in {})", bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
@@ -143,6 +171,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** host:port for bootstrap.servers. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** host:port of the SASL_PLAINTEXT (PLAIN) listener, or null when the broker has none. */
+  public String saslBootstrapServers() {
+    return saslBootstrapServers;
   }
 
   @Override

@@ -1,0 +1,97 @@
+package io.marginflow.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.embedded.EmbeddedKafkaBroker;
+import io.marginflow.ops.replay.JsonLines;
+import io.marginflow.ops.replay.ScenarioProducer;
+import io.marginflow.ops.scenario.GeneratorOptions;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.ops.scenario.ScenarioGenerator;
+import io.marginflow.registry.server.EmbeddedSchemaRegistry;
+import io.marginflow.registry.store.SchemaStore;
+import io.marginflow.serde.ConfluentAvroSerializer;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.serde.MarginflowSerdes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code marginflow run} (a child JVM) against a broker listener that requires SASL/PLAIN on loopback, configured only
+ * through {@code kafka.*} settings: it computes exact margins, its log never shows the password, and with a wrong
+ * password it stops at start-up with a message saying so instead of running unauthenticated.
+ */
+@Tag("fault")
+class SaslIT {
+  private static final String PASSWORD = "mf-s3cret-pw-7781";
+
+  @Test
+  void shouldRunOverSaslPlainWithoutShowingTheSecret(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0, Map.of(),
+            Map.of("marginflow", PASSWORD));
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, new SchemaStore())) {
+      KafkaStack kafka = new KafkaStack(broker.bootstrapServers(), registry.url(), "embedded");
+      Pipelines.createTopicsForHistory(kafka);
+      Path files = dir.resolve("scenario");
+      new ScenarioGenerator(new GeneratorOptions(4, 2, 1, 81, GeneratorOptions.DEFAULT_START, 1, null)).write(files);
+      Scenario all = Scenario.read(files);
+      ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
+      serializer.configure(Map.of("schema.registry.url", registry.url()), false);
+      MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", registry.url()));
+      int expected = ReferenceMargins.compute(files, System.currentTimeMillis()).size();
+
+      Path wrongLog = dir.resolve("wrong-password.log");
+      try (ChildInstance wrong = ChildInstance.start(settings(kafka, broker, "not-the-password", dir), dir, wrongLog)) {
+        Records.await(Duration.ofMinutes(2), "the instance with a wrong password to stop", () -> !wrong.alive());
+      }
+      String refused = Files.readString(wrongLog);
+      assertTrue(refused.contains("Authentication failed") || refused.contains("SaslAuthenticationException"),
+          "the start-up error says why");
+
+      Path log = dir.resolve("run.log");
+      try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, Topics.defaults(), 60_000);
+          ChildInstance child = ChildInstance.start(settings(kafka, broker, PASSWORD, dir), dir, log)) {
+        child.awaitReady(Duration.ofSeconds(90));
+        producer.reference(all);
+        producer.events(all, System.currentTimeMillis(), 25 * 3_600_000L, System.err);
+        Records.await(Duration.ofMinutes(2), expected + " hourly margins", () -> hourly(kafka, serdes).size() >= expected);
+        assertNotEquals(-1, child.stop());
+      }
+      ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream()
+          .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList());
+      String text = Files.readString(log) + Files.readString(wrongLog);
+      assertFalse(text.contains(PASSWORD), "the password appears in the log");
+      assertFalse(text.contains("not-the-password"), "the wrong password appears in the log");
+    }
+  }
+
+  private static Map<String, String> settings(KafkaStack kafka, EmbeddedKafkaBroker broker, String password, Path dir) {
+    Map<String, String> s = Pipelines.settings(kafka, "sasl-it", dir.resolve("state-" + Math.abs(password.hashCode())));
+    s.remove("http.port");
+    s.put("bootstrap.servers", broker.saslBootstrapServers());
+    s.put("kafka.security.protocol", "SASL_PLAINTEXT");
+    s.put("kafka.sasl.mechanism", "PLAIN");
+    s.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        + "username=\"marginflow\" password=\"" + password + "\";");
+    return s;
+  }
+
+  private static List<ConsumerRecord<String, TenantMargin>> hourly(KafkaStack kafka, MarginflowSerdes serdes) {
+    return Records.readToEnd(kafka.consumerConfig("sasl-reader"), Topics.defaults().margins(), Duration.ofSeconds(10),
+        new StringDeserializer(), serdes.value(TenantMargin.class).deserializer()).stream()
+        .filter(r -> r.value().getWindow().equals("1h")).toList();
+  }
+}
