@@ -75,6 +75,8 @@ class SaslIT {
       String text = Files.readString(log) + Files.readString(wrongLog);
       assertFalse(text.contains(PASSWORD), "the password appears in the log");
       assertFalse(text.contains("not-the-password"), "the wrong password appears in the log");
+      assertTrue(Files.readString(log).contains("kafka.sasl.jaas.config=[hidden]"),
+          "the effective-configuration line is logged, with the JAAS configuration hidden");
     }
   }
 

@@ -64,6 +64,7 @@ public final class MarginflowApp implements AutoCloseable {
     MarginflowSerdes serdes = new MarginflowSerdes(config.registryConfig());
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
     LOG.info("Topology:\n{}", topology.describe());
+    LOG.info("Effective configuration (secrets hidden): {}", config.effective());
     Properties properties = streamsProperties(config, httpPort);
     ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
     properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);

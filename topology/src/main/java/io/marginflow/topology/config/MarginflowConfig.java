@@ -239,6 +239,34 @@ public final class MarginflowConfig extends AbstractConfig {
   }
 
   /** Pass-through settings with {@code prefix} removed when {@code strip}. */
+  /**
+   * Every setting in force (defaults included, pass-through settings as given), sorted, with secrets masked as
+   * {@code [hidden]}: passwords, JAAS configurations, registry credentials, API tokens, keys. For the start-up log.
+   */
+  public Map<String, String> effective() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    values().forEach((k, v) -> out.put(k, masked(k, v)));
+    originals().forEach((k, v) -> out.put(k, masked(k, v)));
+    return out;
+  }
+
+  static boolean secret(String key) {
+    String k = key.toLowerCase(Locale.ROOT);
+    return k.endsWith(".password") || k.endsWith("password") || k.endsWith(".jaas.config") || k.endsWith("user.info")
+        || k.endsWith("token") || k.endsWith("tokens") || k.contains("secret") || k.endsWith(".key")
+        || k.endsWith("credentials");
+  }
+
+  private static String masked(String key, Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (secret(key) || value instanceof org.apache.kafka.common.config.types.Password) {
+      return String.valueOf(value).isEmpty() ? "" : "[hidden]";
+    }
+    return String.valueOf(value);
+  }
+
   public Map<String, Object> withPrefix(String prefix, boolean strip) {
     Map<String, Object> out = new HashMap<>();
     originals().forEach((k, v) -> {

@@ -61,4 +61,24 @@ class MarginflowConfigTest {
     assertEquals(13 * 3_600_000L, starts.get(0));
     assertEquals(36 * 3_600_000L, starts.get(23));
   }
+
+  @Test
+  void shouldHideEverySecretInTheEffectiveConfiguration() {
+    MarginflowConfig c = MarginflowConfig.of(Map.of(
+        "bootstrap.servers", "broker:9093",
+        "http.tokens", "tok-123=admin",
+        "kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required password=\"pw-1\";",
+        "kafka.ssl.keystore.password", "pw-2",
+        "basic.auth.user.info", "u:pw-3",
+        "bearer.auth.token", "pw-4",
+        "schema.registry.ssl.truststore.password", "pw-5"));
+    Map<String, String> effective = c.effective();
+    org.junit.jupiter.api.Assertions.assertEquals("broker:9093", effective.get("bootstrap.servers"));
+    org.junit.jupiter.api.Assertions.assertEquals("exactly_once_v2", effective.get("processing.guarantee"), "defaults too");
+    String text = effective.toString();
+    for (String secret : new String[] {"tok-123", "pw-1", "pw-2", "pw-3", "pw-4", "pw-5"}) {
+      org.junit.jupiter.api.Assertions.assertFalse(text.contains(secret), secret + " shown in " + text);
+    }
+    org.junit.jupiter.api.Assertions.assertEquals("[hidden]", effective.get("kafka.sasl.jaas.config"));
+  }
 }
