@@ -23,14 +23,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code marginflow run} (a child JVM) against a broker listener that requires SASL/PLAIN on loopback, configured only
+ * {@code marginflow run} (a child JVM) against a broker listener that requires SASL (PLAIN, then SCRAM-SHA-512 with a
+ * user created through the Admin API) on loopback, configured only
  * through {@code kafka.*} settings: it computes exact margins, its log never shows the password, and with a wrong
  * password it stops at start-up with a message saying so instead of running unauthenticated.
  */
@@ -38,13 +45,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SaslIT {
   private static final String PASSWORD = "mf-s3cret-pw-7781";
 
-  @Test
-  void shouldRunOverSaslPlainWithoutShowingTheSecret(@TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"PLAIN", "SCRAM-SHA-512"})
+  void shouldRunOverSaslWithoutShowingTheSecret(String mechanism, @TempDir Path dir) throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0, Map.of(),
             Map.of("marginflow", PASSWORD));
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, new SchemaStore())) {
       KafkaStack kafka = new KafkaStack(broker.bootstrapServers(), registry.url(), "embedded");
       Pipelines.createTopicsForHistory(kafka);
+      if (mechanism.startsWith("SCRAM")) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+          admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("marginflow",
+              new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), PASSWORD))).all().get();
+        }
+      }
       Path files = dir.resolve("scenario");
       new ScenarioGenerator(new GeneratorOptions(4, 2, 1, 81, GeneratorOptions.DEFAULT_START, 1, null)).write(files);
       Scenario all = Scenario.read(files);
@@ -54,7 +68,7 @@ class SaslIT {
       int expected = ReferenceMargins.compute(files, System.currentTimeMillis()).size();
 
       Path wrongLog = dir.resolve("wrong-password.log");
-      try (ChildInstance wrong = ChildInstance.start(settings(kafka, broker, "not-the-password", dir), dir, wrongLog)) {
+      try (ChildInstance wrong = ChildInstance.start(settings(kafka, broker, mechanism, "not-the-password", dir), dir, wrongLog)) {
         Records.await(Duration.ofMinutes(2), "the instance with a wrong password to stop", () -> !wrong.alive());
       }
       String refused = Files.readString(wrongLog);
@@ -63,7 +77,7 @@ class SaslIT {
 
       Path log = dir.resolve("run.log");
       try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, Topics.defaults(), 60_000);
-          ChildInstance child = ChildInstance.start(settings(kafka, broker, PASSWORD, dir), dir, log)) {
+          ChildInstance child = ChildInstance.start(settings(kafka, broker, mechanism, PASSWORD, dir), dir, log)) {
         child.awaitReady(Duration.ofSeconds(90));
         producer.reference(all);
         producer.events(all, System.currentTimeMillis(), 25 * 3_600_000L, System.err);
@@ -80,14 +94,16 @@ class SaslIT {
     }
   }
 
-  private static Map<String, String> settings(KafkaStack kafka, EmbeddedKafkaBroker broker, String password, Path dir) {
+  private static Map<String, String> settings(KafkaStack kafka, EmbeddedKafkaBroker broker, String mechanism,
+      String password, Path dir) {
     Map<String, String> s = Pipelines.settings(kafka, "sasl-it", dir.resolve("state-" + Math.abs(password.hashCode())));
     s.remove("http.port");
     s.put("bootstrap.servers", broker.saslBootstrapServers());
     s.put("kafka.security.protocol", "SASL_PLAINTEXT");
-    s.put("kafka.sasl.mechanism", "PLAIN");
-    s.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
-        + "username=\"marginflow\" password=\"" + password + "\";");
+    s.put("kafka.sasl.mechanism", mechanism);
+    String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+        : "org.apache.kafka.common.security.scram.ScramLoginModule";
+    s.put("kafka.sasl.jaas.config", module + " required username=\"marginflow\" password=\"" + password + "\";");
     return s;
   }
 

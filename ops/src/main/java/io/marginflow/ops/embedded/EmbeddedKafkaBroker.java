@@ -49,8 +49,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Path, int, Map)}, with a second listener, SASL_PLAINTEXT with mechanism PLAIN on a free port of
-   * localhost, accepting {@code plainUsers} (user name to password) when that map is not empty.
+   * As {@link #start(Path, int, Map)}, with a second listener, SASL_PLAINTEXT on a free port of localhost, when
+   * {@code plainUsers} is not empty: mechanism PLAIN accepting those users (user name to password), and SCRAM-SHA-512
+   * for users created with the Admin API.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides,
       Map<String, String> plainUsers) throws IOException {
@@ -68,7 +69,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
       props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
           + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
-      props.put("sasl.enabled.mechanisms", "PLAIN");
+      // PLAIN with the given users; SCRAM-SHA-512 for users created through the Admin API (alterUserScramCredentials).
+      props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+      props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
       StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
       plainUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
       props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
