@@ -2,6 +2,7 @@ package io.marginflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.ops.FileTrees;
+import io.marginflow.ops.Footprint;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.scenario.SyntheticLoad;
@@ -9,22 +10,16 @@ import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.query.Json;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.Metric;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,11 +58,6 @@ final class MemoryBench implements Callable<Integer> {
   @Option(names = "--set", description = "A pipeline setting, key=value (repeatable).")
   private Map<String, String> overrides = new HashMap<>();
 
-  /** One sample of the process's memory and state. */
-  private record Sample(double seconds, double heapAfterGcMb, double rssMb, double memtablesMb, double blockCacheMb,
-      double diskMb) {
-  }
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -83,8 +73,8 @@ final class MemoryBench implements Callable<Integer> {
       long lastEventMs = BenchInput.preload(stack, topics, dir.resolve("reference"), out, load)[1];
       out.printf("%8s %14s %8s %14s %16s %12s%n", "seconds", "heap-after-gc", "rss", "rocksdb-memtab", "rocksdb-blockc",
           "state-disk");
-      Sample last;
-      Sample max;
+      Footprint last;
+      Footprint max;
       long started = System.nanoTime();
       try (MarginflowApp app = MarginflowApp.start(config, 0)) {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
@@ -95,7 +85,7 @@ final class MemoryBench implements Callable<Integer> {
             throw new IllegalStateException(e);
           }
         });
-        last = sample(app, dir.resolve("state"), started);
+        last = Footprint.sample(app, dir.resolve("state"), started);
         max = last;
         while (!done.isDone()) {
           try {
@@ -103,8 +93,8 @@ final class MemoryBench implements Callable<Integer> {
           } catch (java.util.concurrent.TimeoutException e) {
             // a sample is due
           }
-          last = sample(app, dir.resolve("state"), started);
-          max = new Sample(last.seconds(), Math.max(max.heapAfterGcMb(), last.heapAfterGcMb()),
+          last = Footprint.sample(app, dir.resolve("state"), started);
+          max = new Footprint(last.seconds(), Math.max(max.heapAfterGcMb(), last.heapAfterGcMb()),
               Math.max(max.rssMb(), last.rssMb()), Math.max(max.memtablesMb(), last.memtablesMb()),
               Math.max(max.blockCacheMb(), last.blockCacheMb()), Math.max(max.diskMb(), last.diskMb()));
           out.printf("%8.0f %11.1f MB %5.0f MB %11.1f MB %13.1f MB %9.1f MB%n", last.seconds(), last.heapAfterGcMb(),
@@ -133,53 +123,4 @@ final class MemoryBench implements Callable<Integer> {
     return Math.round(v * 10) / 10.0;
   }
 
-  private static Sample sample(MarginflowApp app, Path stateDir, long started) throws IOException {
-    System.gc();
-    double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB;
-    double memtables = 0;
-    double blockCache = 0;
-    for (Metric m : app.streams().metrics().values()) {
-      if (!"stream-state-metrics".equals(m.metricName().group()) || !(m.metricValue() instanceof Number n)) {
-        continue;
-      }
-      switch (m.metricName().name()) {
-        case "size-all-mem-tables" -> memtables += n.doubleValue();
-        // One cache shared by every store: each reports the same usage.
-        case "block-cache-usage" -> blockCache = Math.max(blockCache, n.doubleValue());
-        default -> { }
-      }
-    }
-    return new Sample((System.nanoTime() - started) / 1e9, heap, rssMb(), memtables / MB, blockCache / MB,
-        diskBytes(stateDir) / MB);
-  }
-
-  private static double rssMb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-      }
-    }
-    return 0;
-  }
-
-  /** Bytes under {@code dir}; RocksDB deletes files while this walks, and those are skipped. */
-  private static long diskBytes(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    long[] total = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        total[0] += attrs.size();
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return total[0];
-  }
 }
