@@ -76,11 +76,9 @@ final class Pipelines {
    * that a backfill's event-time timestamps do not let the broker delete them before a restore reads them.
    */
   static void assertWindowChangelogsUseAppendTime(Admin admin, String appId) throws Exception {
-    for (String store : java.util.List.of(io.marginflow.topology.store.StoreNames.USAGE_DEDUP,
-        io.marginflow.topology.store.StoreNames.NODE_ENERGY, io.marginflow.topology.store.StoreNames.TENANT_MARGIN_PANES,
-        io.marginflow.topology.store.StoreNames.UNIT_ECONOMICS_PANES)) {
+    for (String store : io.marginflow.topology.store.Changelogs.WINDOW_STORES) {
       org.apache.kafka.common.config.ConfigResource topic = new org.apache.kafka.common.config.ConfigResource(
-          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, appId + "-" + store + "-changelog");
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, io.marginflow.topology.store.Changelogs.topic(appId, store));
       String type = admin.describeConfigs(java.util.List.of(topic)).all().get().get(topic)
           .get(org.apache.kafka.common.config.TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).value();
       org.junit.jupiter.api.Assertions.assertEquals("LogAppendTime", type, topic.name());

@@ -172,6 +172,7 @@ public final class MarginflowApp implements AutoCloseable {
     try (Admin a = Admin.create(admin)) {
       Map<String, TopicDescription> d = a.describeTopics(List.of(t.usage(), t.power())).allTopicNames()
           .get(60, TimeUnit.SECONDS);
+      ChangelogSettings.ensureAppendTime(a, config.getString(MarginflowConfig.APPLICATION_ID));
       int usage = d.get(t.usage()).partitions().size();
       int power = d.get(t.power()).partitions().size();
       if (usage != power) {

@@ -17,11 +17,20 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * the record's timestamp. (docs/RELIABILITY.md, "Rebalance".)
  */
 public final class Changelogs {
+  /** The window stores, whose changelogs need {@link #WINDOW_STORE}. */
+  public static final java.util.List<String> WINDOW_STORES = java.util.List.of(StoreNames.USAGE_DEDUP, StoreNames.NODE_ENERGY,
+      StoreNames.TENANT_MARGIN_PANES, StoreNames.UNIT_ECONOMICS_PANES);
+
   /** The topic settings added to every window store's changelog. */
   public static final Map<String, String> WINDOW_STORE =
       Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
 
   private Changelogs() {
+  }
+
+  /** The changelog topic of {@code store} in application {@code applicationId}. */
+  public static String topic(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
   }
 
   /** {@code builder} with its changelog timestamped by the broker on append. */
