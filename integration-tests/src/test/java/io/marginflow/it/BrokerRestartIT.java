@@ -62,10 +62,12 @@ class BrokerRestartIT {
       Map<String, ReferenceMargins.Expected> reference = ReferenceMargins.compute(files, System.currentTimeMillis());
       Map<String, String> settings = Pipelines.settings(kafka, "broker-restart-it", dir.resolve("state"));
 
+      try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
+        producer.reference(all);
+      }
       try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
         long produced;
         try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
-          producer.reference(all);
           producer.events(Pipelines.slice(all, Long.MIN_VALUE, middle), System.currentTimeMillis(), 0, System.err);
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {

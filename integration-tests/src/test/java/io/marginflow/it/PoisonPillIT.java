@@ -86,9 +86,10 @@ class PoisonPillIT {
     settings.put(MarginflowConfig.HTTP_TOKENS, "it-admin=admin");
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
         KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
-            new ByteArraySerializer());
-        MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
+            new ByteArraySerializer())) {
+      // Reference data first, as in any deployment: a request is priced with the price book the app has loaded.
       producer.reference(all);
+      try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
       for (String topic : List.of(topics.nodes(), topics.pricebook(), topics.energyPrices(), topics.budgets())) {
         int n = 3 + random.nextInt(3);
         for (int i = 0; i < n; i++) {
@@ -127,6 +128,7 @@ class PoisonPillIT {
         }
       }
       assertReferencePillsCounted(service, referencePills);
+      }
     }
     System.err.printf("PoisonPillIT: %d pills %s, reference pills %s%n", pills, kinds, referencePills);
 

@@ -70,9 +70,9 @@ class RebalanceIT {
     }
     double takeOver;
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-        MarginflowService first = MarginflowService.start(MarginflowConfig.of(a))) {
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       producer.reference(all);
+      MarginflowService first = MarginflowService.start(MarginflowConfig.of(a));
       MarginflowService second = MarginflowService.start(MarginflowConfig.of(b));
       awaitRunning(first, second);
       int tasks = activeTasks(first) + activeTasks(second);
@@ -97,6 +97,7 @@ class RebalanceIT {
         Records.await(Duration.ofMinutes(3), reference.size() + " hourly margins", () -> read(kafka, serdes, margins)
             .stream().filter(r -> r.value().getWindow().equals("1h")).count() >= reference.size());
       }
+      first.close();
       Pipelines.assertWindowChangelogsUseAppendTime(admin, app);
     }
     System.err.printf("RebalanceIT standbys=%d: take-over after a planned leave %.1f s%n", standbys, takeOver);

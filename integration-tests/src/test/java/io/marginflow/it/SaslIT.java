@@ -76,16 +76,24 @@ class SaslIT {
           "the start-up error says why");
 
       Path log = dir.resolve("run.log");
+      try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, Topics.defaults(), 60_000)) {
+        producer.reference(all);
+      }
       try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, Topics.defaults(), 60_000);
           ChildInstance child = ChildInstance.start(settings(kafka, broker, mechanism, PASSWORD, dir), dir, log)) {
         child.awaitReady(Duration.ofSeconds(90));
-        producer.reference(all);
         producer.events(all, System.currentTimeMillis(), 25 * 3_600_000L, System.err);
         Records.await(Duration.ofMinutes(2), expected + " hourly margins", () -> hourly(kafka, serdes).size() >= expected);
         assertNotEquals(-1, child.stop());
       }
-      ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream()
-          .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList());
+      try {
+        ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream()
+            .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList());
+      } catch (AssertionError e) {
+        Files.readAllLines(log).stream().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))
+            .limit(80).forEach(l -> System.err.println("SaslIT child: " + l));
+        throw e;
+      }
       String text = Files.readString(log) + Files.readString(wrongLog);
       assertFalse(text.contains(PASSWORD), "the password appears in the log");
       assertFalse(text.contains("not-the-password"), "the wrong password appears in the log");

@@ -74,10 +74,12 @@ class SchemaEvolutionIT {
     Schema newer = withOptionalField(TokenUsage.getClassSchema(), "priority");
     String usageSubject = topics.usage() + "-value";
 
+    try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), current, topics, 60_000)) {
+      producer.reference(all);
+    }
     try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(
         Pipelines.settings(kafka, "schema-it", dir.resolve("state"))))) {
       try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), current, topics, 60_000)) {
-        producer.reference(all);
         producer.events(Pipelines.slice(all, Long.MIN_VALUE, middle), System.currentTimeMillis(), 0, System.err);
       }
       int newerId = client.register(usageSubject, newer);

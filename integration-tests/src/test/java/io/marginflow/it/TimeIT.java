@@ -76,9 +76,9 @@ class TimeIT {
     long yearAhead = System.currentTimeMillis() + Duration.ofDays(365).toMillis();
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
         KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
-            new ByteArraySerializer());
-        MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
+            new ByteArraySerializer())) {
       producer.reference(all);
+      try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
       producer.events(all, System.currentTimeMillis(), -1, System.err);
       KafkaStreams streams = service.app().streams();
 
@@ -121,6 +121,7 @@ class TimeIT {
       raw.send(Ticks.record(topics.usage(), SILENT, past)).get();
       Records.await(Duration.ofMinutes(1), reference.size() + " hourly margins",
           () -> hourly(kafka, serdes).size() >= reference.size());
+      }
     }
     ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream().map(r -> (JsonNode) JsonLines.toJson(r.value()))
         .toList());
