@@ -4,22 +4,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.Footprint;
 import io.marginflow.ops.embedded.EmbeddedStack;
-import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.scenario.SyntheticLoad;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.query.Json;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,36 +70,19 @@ final class MemoryBench implements Callable<Integer> {
       long lastEventMs = BenchInput.preload(stack, topics, dir.resolve("reference"), out, load)[1];
       out.printf("%8s %14s %8s %14s %16s %12s%n", "seconds", "heap-after-gc", "rss", "rocksdb-memtab", "rocksdb-blockc",
           "state-disk");
-      Footprint last;
-      Footprint max;
       long started = System.nanoTime();
+      List<Footprint> samples;
       try (MarginflowApp app = MarginflowApp.start(config, 0)) {
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-          try {
-            Completion.awaitFinal(app, Completion.requiredFinalThrough(lastEventMs, app.topologyConfig()),
-                Duration.ofHours(6), new PrintStream(java.io.OutputStream.nullOutputStream()));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
-        last = Footprint.sample(app, dir.resolve("state"), started);
-        max = last;
-        while (!done.isDone()) {
-          try {
-            done.get(sampleSeconds, TimeUnit.SECONDS);
-          } catch (java.util.concurrent.TimeoutException e) {
-            // a sample is due
-          }
-          last = Footprint.sample(app, dir.resolve("state"), started);
-          max = new Footprint(last.seconds(), Math.max(max.heapAfterGcMb(), last.heapAfterGcMb()),
-              Math.max(max.rssMb(), last.rssMb()), Math.max(max.memtablesMb(), last.memtablesMb()),
-              Math.max(max.blockCacheMb(), last.blockCacheMb()), Math.max(max.diskMb(), last.diskMb()));
-          out.printf("%8.0f %11.1f MB %5.0f MB %11.1f MB %13.1f MB %9.1f MB%n", last.seconds(), last.heapAfterGcMb(),
-              last.rssMb(), last.memtablesMb(), last.blockCacheMb(), last.diskMb());
-          out.flush();
-        }
-        done.join();
+        samples = Footprint.whileFinalizing(app, dir.resolve("state"), lastEventMs, Duration.ofHours(6),
+            Duration.ofSeconds(sampleSeconds), started, f -> {
+              out.printf("%8.0f %11.1f MB %5.0f MB %11.1f MB %13.1f MB %9.1f MB%n", f.seconds(), f.heapAfterGcMb(),
+                  f.rssMb(), f.memtablesMb(), f.blockCacheMb(), f.diskMb());
+              out.flush();
+            });
       }
+      Footprint last = samples.get(samples.size() - 1);
+      Footprint max = new Footprint(last.seconds(), maxOf(samples, Footprint::heapAfterGcMb), maxOf(samples, Footprint::rssMb),
+          maxOf(samples, Footprint::memtablesMb), maxOf(samples, Footprint::blockCacheMb), maxOf(samples, Footprint::diskMb));
       ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "memory").put("events", events)
           .put("tenants", tenants).put("nodes", nodes).put("hours", hours)
           .put("max_heap_mb", (long) Runtime.getRuntime().maxMemory() / (1024 * 1024))
@@ -117,6 +97,10 @@ final class MemoryBench implements Callable<Integer> {
     } finally {
       FileTrees.deleteRecursively(dir);
     }
+  }
+
+  private static double maxOf(List<Footprint> samples, java.util.function.ToDoubleFunction<Footprint> f) {
+    return samples.stream().mapToDouble(f).max().orElse(0);
   }
 
   private static double round(double v) {

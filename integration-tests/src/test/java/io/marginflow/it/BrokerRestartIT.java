@@ -2,12 +2,10 @@ package io.marginflow.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.ops.embedded.EmbeddedKafkaBroker;
-import io.marginflow.ops.replay.JsonLines;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
@@ -21,10 +19,8 @@ import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.serde.MarginflowSerdes;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -96,14 +92,7 @@ class BrokerRestartIT {
             .filter(r -> r.value().getWindow().equals("1h")).count() >= reference.size());
         assertEquals(KafkaStreams.State.RUNNING, service.app().streams().state(), "resumed by itself");
       }
-      List<JsonNode> margins = new ArrayList<>();
-      Map<String, JsonNode> once = new TreeMap<>();
-      for (ConsumerRecord<String, TenantMargin> r : readMargins(kafka, serdes)) {
-        JsonNode m = JsonLines.toJson(r.value());
-        margins.add(m);
-        assertNull(once.put(m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|"
-            + m.get("window_start_ms").asLong(), m), "emitted more than once: " + m);
-      }
+      List<JsonNode> margins = ReferenceMargins.eachWindowOnce(readMargins(kafka, serdes));
       ReferenceMargins.assertMatches(files, margins);
       ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
     } finally {

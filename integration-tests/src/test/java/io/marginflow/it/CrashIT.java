@@ -1,11 +1,9 @@
 package io.marginflow.it;
 
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.marginflow.avro.TenantMargin;
-import io.marginflow.ops.replay.JsonLines;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -100,14 +97,7 @@ class CrashIT {
     }
     assertUnclean(dir, kills);
 
-    List<JsonNode> margins = new ArrayList<>();
-    Map<String, JsonNode> once = new TreeMap<>();
-    for (ConsumerRecord<String, TenantMargin> r : readMargins(kafka, serdes)) {
-      JsonNode m = JsonLines.toJson(r.value());
-      margins.add(m);
-      String key = m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|" + m.get("window_start_ms").asLong();
-      assertNull(once.put(key, m), "emitted more than once: " + key);
-    }
+    List<JsonNode> margins = ReferenceMargins.eachWindowOnce(readMargins(kafka, serdes));
     ReferenceMargins.assertMatches(files, margins);
     ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
   }

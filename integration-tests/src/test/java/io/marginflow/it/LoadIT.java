@@ -3,7 +3,6 @@ package io.marginflow.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.marginflow.ops.Footprint;
-import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.ScenarioGenerator;
@@ -12,17 +11,11 @@ import io.marginflow.serde.ConfluentAvroSerializer;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -63,20 +56,10 @@ class LoadIT {
       producer.tick(lastEventMs + Duration.ofHours(2).toMillis());
       producer.checkSent();
     }
-    List<Footprint> samples = new ArrayList<>();
-    long started = System.nanoTime();
+    List<Footprint> samples;
     try (MarginflowApp app = MarginflowApp.start(config, 0)) {
-      CompletableFuture<Void> done = CompletableFuture.runAsync(() -> Completion.awaitFinal(app,
-          Completion.requiredFinalThrough(lastEventMs, app.topologyConfig()), Duration.ofMinutes(20),
-          new PrintStream(OutputStream.nullOutputStream())));
-      while (!done.isDone()) {
-        try {
-          done.get(3, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-          samples.add(Footprint.sample(app, dir.resolve("state"), started));
-        }
-      }
-      done.join();
+      samples = Footprint.whileFinalizing(app, dir.resolve("state"), lastEventMs, Duration.ofMinutes(20),
+          Duration.ofSeconds(3), System.nanoTime(), s -> { });
     }
     samples.forEach(s -> System.err.printf("LoadIT %5.0f s heap-after-gc %6.1f MB rss %5.0f MB memtables %5.1f MB "
         + "block-cache %6.1f MB disk %6.1f MB%n", s.seconds(), s.heapAfterGcMb(), s.rssMb(), s.memtablesMb(),

@@ -1,10 +1,8 @@
 package io.marginflow.it;
 
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.marginflow.avro.TenantMargin;
-import io.marginflow.ops.replay.JsonLines;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
@@ -16,7 +14,6 @@ import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.serde.MarginflowSerdes;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -101,14 +98,7 @@ class RebalanceIT {
       Pipelines.assertWindowChangelogsUseAppendTime(admin, app);
     }
     System.err.printf("RebalanceIT standbys=%d: take-over after a planned leave %.1f s%n", standbys, takeOver);
-    List<JsonNode> out = new ArrayList<>();
-    Map<String, JsonNode> once = new TreeMap<>();
-    for (ConsumerRecord<String, TenantMargin> r : read(kafka, serdes, margins)) {
-      JsonNode m = JsonLines.toJson(r.value());
-      out.add(m);
-      assertNull(once.put(m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|"
-          + m.get("window_start_ms").asLong(), m), "emitted more than once: " + m);
-    }
+    List<JsonNode> out = ReferenceMargins.eachWindowOnce(read(kafka, serdes, margins));
     printLosses(standbys, kafka, reference, out);
     printStages(app, kafka, serdes, start);
     ReferenceMargins.assertMatches(files, out);

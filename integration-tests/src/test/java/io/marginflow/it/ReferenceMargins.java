@@ -119,6 +119,23 @@ final class ReferenceMargins {
     assertTrue(days > 0, "24h windows were emitted");
   }
 
+  /**
+   * The margins of {@code records} as replay writes them, after checking that each (tenant, window, start) is there
+   * exactly once: what every fault test asks of the margin topic.
+   */
+  static List<JsonNode> eachWindowOnce(List<org.apache.kafka.clients.consumer.ConsumerRecord<String,
+      io.marginflow.avro.TenantMargin>> records) {
+    List<JsonNode> margins = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (var r : records) {
+      JsonNode m = io.marginflow.ops.replay.JsonLines.toJson(r.value());
+      String key = m.get("tenant_id").asText() + "|" + m.get("window").asText() + "|" + m.get("window_start_ms").asLong();
+      assertTrue(seen.add(key), "emitted more than once: " + key);
+      margins.add(m);
+    }
+    return margins;
+  }
+
   static void assertWithin(BigDecimal expected, BigDecimal actual, BigDecimal tolerance, String what) {
     assertTrue(expected.subtract(actual).abs().compareTo(tolerance) <= 0,
         what + ": expected " + expected + " got " + actual + " (tolerance " + tolerance + ")");

@@ -63,7 +63,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int brokerPort = port != 0 ? port : previous != null ? portOf(previous, "PLAINTEXT") : freePort();
     Properties props = defaults(dataDir, brokerPort, controllerPort);
     if (!plainUsers.isEmpty()) {
-      int saslPort = previous != null && previous.getProperty("listeners").contains("SASL_PLAINTEXT://")
+      int saslPort = previous != null && address(previous, "listeners", "SASL_PLAINTEXT") != null
           ? portOf(previous, "SASL_PLAINTEXT") : freePort();
       props.put("listeners", props.getProperty("listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
       props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
@@ -87,13 +87,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     long started = System.nanoTime();
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
-    // Overrides may add listeners (SASL in the security tests): clients of this class get the PLAINTEXT one.
-    String bootstrap = java.util.Arrays.stream(props.getProperty("advertised.listeners").split(","))
-        .filter(l -> l.startsWith("PLAINTEXT://")).findFirst().orElseThrow().substring("PLAINTEXT://".length());
-    String sasl = java.util.Arrays.stream(props.getProperty("advertised.listeners").split(","))
-        .filter(l -> l.startsWith("SASL_PLAINTEXT://")).findFirst().map(l -> l.substring("SASL_PLAINTEXT://".length()))
-        .orElse(null);
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, sasl);
+    // With a SASL listener there are two: clients of this class get the PLAINTEXT one unless they ask for SASL.
+    String bootstrap = advertised(props, "PLAINTEXT");
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, advertised(props, "SASL_PLAINTEXT"));
     broker.awaitReady(Duration.ofSeconds(60));
     LOG.info("Embedded Kafka broker up at {} in {} ms (data in {})", bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
@@ -135,13 +131,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return p;
   }
 
-  private static int portOf(Properties props, String listener) {
-    for (String l : props.getProperty("listeners", "").split(",")) {
+  /** host:port of {@code listener} in the list of property {@code key} (listeners, advertised.listeners), or null. */
+  private static String address(Properties props, String key, String listener) {
+    for (String l : props.getProperty(key, "").split(",")) {
       if (l.startsWith(listener + "://")) {
-        return Integer.parseInt(l.substring(l.lastIndexOf(':') + 1));
+        return l.substring(listener.length() + 3);
       }
     }
-    throw new IllegalStateException("No " + listener + " listener in the saved broker properties: " + props);
+    return null;
+  }
+
+  private static String advertised(Properties props, String listener) {
+    return address(props, "advertised.listeners", listener);
+  }
+
+  private static int portOf(Properties props, String listener) {
+    String a = address(props, "listeners", listener);
+    if (a == null) {
+      throw new IllegalStateException("No " + listener + " listener in the saved broker properties: " + props);
+    }
+    return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
   }
 
   private static void format(Path propsFile) {

@@ -59,7 +59,13 @@ public final class MarginflowApp implements AutoCloseable {
 
   /** Builds and starts the application; the usage and power topics must exist with the same partition count. */
   public static MarginflowApp start(MarginflowConfig config, int httpPort) {
-    int partitions = inputPartitions(config);
+    int partitions;
+    Map<String, Object> adminConfig = new java.util.HashMap<>(config.withPrefix("kafka.", true));
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
+    try (Admin admin = Admin.create(adminConfig)) {
+      partitions = inputPartitions(admin, config);
+      ChangelogSettings.ensureAppendTime(admin, config.getString(MarginflowConfig.APPLICATION_ID));
+    }
     TopologyConfig topologyConfig = TopologyConfig.from(config, partitions);
     MarginflowSerdes serdes = new MarginflowSerdes(config.registryConfig());
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
@@ -165,14 +171,11 @@ public final class MarginflowApp implements AutoCloseable {
     return List.of(t.nodes(), t.pricebook(), t.energyPrices(), t.budgets());
   }
 
-  private static int inputPartitions(MarginflowConfig config) {
+  private static int inputPartitions(Admin admin, MarginflowConfig config) {
     Topics t = Topics.from(config);
-    Map<String, Object> admin = new java.util.HashMap<>(config.withPrefix("kafka.", true));
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
-    try (Admin a = Admin.create(admin)) {
-      Map<String, TopicDescription> d = a.describeTopics(List.of(t.usage(), t.power())).allTopicNames()
+    try {
+      Map<String, TopicDescription> d = admin.describeTopics(List.of(t.usage(), t.power())).allTopicNames()
           .get(60, TimeUnit.SECONDS);
-      ChangelogSettings.ensureAppendTime(a, config.getString(MarginflowConfig.APPLICATION_ID));
       int usage = d.get(t.usage()).partitions().size();
       int power = d.get(t.power()).partitions().size();
       if (usage != power) {

@@ -252,9 +252,8 @@ public final class MarginflowConfig extends AbstractConfig {
 
   static boolean secret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return k.endsWith(".password") || k.endsWith("password") || k.endsWith(".jaas.config") || k.endsWith("user.info")
-        || k.endsWith("token") || k.endsWith("tokens") || k.contains("secret") || k.endsWith(".key")
-        || k.endsWith("credentials");
+    return k.endsWith("password") || k.endsWith(".jaas.config") || k.endsWith("user.info") || k.endsWith("token")
+        || k.endsWith("tokens") || k.contains("secret") || k.endsWith(".key") || k.endsWith("credentials");
   }
 
   private static String masked(String key, Object value) {

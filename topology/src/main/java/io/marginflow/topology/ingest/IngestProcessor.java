@@ -10,6 +10,7 @@ import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.Rejection;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -43,7 +44,8 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   private long lastActivityWallMs;
   private long lastAdvanceWallMs;
   private boolean stalled;
-  private WatermarkLag lag;
+  /** This partition's slot in the watermark lag gauge (a throwaway one outside the app). */
+  private AtomicLong lagSlot;
 
   IngestProcessor(TopologyConfig config, String source, String progressStoreName, Deserializer<T> deserializer) {
     this.config = config;
@@ -62,10 +64,9 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     this.clock = new PartitionClock(progress, source + ":" + partition);
     this.lastActivityWallMs = context.currentSystemTimeMs();
     this.lastAdvanceWallMs = lastActivityWallMs;
-    this.lag = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w : null;
-    if (lag != null && clock.streamTime() != Long.MIN_VALUE) {
-      lag.update(source, partition, clock.streamTime());
-    }
+    this.lagSlot = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w.slot(source, partition)
+        : new AtomicLong();
+    lagSlot.set(clock.streamTime());
     if (config.stallWarningMs() > 0) {
       context.schedule(Duration.ofMillis(Math.max(100, Math.min(10_000, config.stallWarningMs() / 2))),
           PunctuationType.WALL_CLOCK_TIME, this::warnIfStalled);
@@ -118,9 +119,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
         LOG.info("Input partition {}-{} advances again (stream time {})", source, partition,
             java.time.Instant.ofEpochMilli(clock.streamTime()));
       }
-      if (lag != null) {
-        lag.update(source, partition, clock.streamTime());
-      }
+      lagSlot.set(clock.streamTime());
     }
   }
 

@@ -19,45 +19,51 @@ public final class WatermarkLag implements MeterBinder {
   /** The key under which the app passes this object to its processors through the Kafka Streams settings. */
   public static final String CONFIG = "marginflow.watermark.lag";
   public static final String METRIC = "marginflow.watermark.lag";
-  private final Map<String, AtomicLong> streamTimes = new TreeMap<>();
+  /** No stream time known here (yet). */
+  private static final long UNKNOWN = Long.MIN_VALUE;
+  private final Map<Partition, AtomicLong> streamTimes = new TreeMap<>();
   private final LongSupplier wallClock;
+
+  private record Partition(String source, int partition) implements Comparable<Partition> {
+    @Override
+    public int compareTo(Partition o) {
+      int c = source.compareTo(o.source);
+      return c != 0 ? c : Integer.compare(partition, o.partition);
+    }
+  }
 
   public WatermarkLag(int partitions, LongSupplier wallClock) {
     this.wallClock = wallClock;
     for (String source : new String[] {"usage", "power"}) {
       for (int p = 0; p < partitions; p++) {
-        streamTimes.put(key(source, p), new AtomicLong(Long.MIN_VALUE));
+        streamTimes.put(new Partition(source, p), new AtomicLong(UNKNOWN));
       }
     }
   }
 
-  private static String key(String source, int partition) {
-    return source + ":" + partition;
-  }
-
-  /** Records the stream time of {@code source} partition {@code partition}. */
-  public void update(String source, int partition, long streamTimeMs) {
-    AtomicLong t = streamTimes.get(key(source, partition));
-    if (t != null) {
-      t.set(streamTimeMs);
-    }
+  /**
+   * Where {@code source} partition {@code partition} records its stream time: looked up once per task, then written on
+   * every advance. A partition this app does not have gets a slot no gauge reads.
+   */
+  public AtomicLong slot(String source, int partition) {
+    AtomicLong t = streamTimes.get(new Partition(source, partition));
+    return t != null ? t : new AtomicLong(UNKNOWN);
   }
 
   /** Seconds behind the wall clock, NaN while unknown here. */
   public double lagSeconds(String source, int partition) {
-    AtomicLong t = streamTimes.get(key(source, partition));
-    long v = t == null ? Long.MIN_VALUE : t.get();
-    return v == Long.MIN_VALUE ? Double.NaN : (wallClock.getAsLong() - v) / 1000.0;
+    return lagSeconds(slot(source, partition));
+  }
+
+  private double lagSeconds(AtomicLong streamTime) {
+    long v = streamTime.get();
+    return v == UNKNOWN ? Double.NaN : (wallClock.getAsLong() - v) / 1000.0;
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    streamTimes.keySet().forEach(k -> {
-      String source = k.substring(0, k.indexOf(':'));
-      int partition = Integer.parseInt(k.substring(k.indexOf(':') + 1));
-      Gauge.builder(METRIC, this, w -> w.lagSeconds(source, partition)).baseUnit("seconds")
-          .description("Wall clock minus the input partition's stream time (event time) on this instance")
-          .tag("source", source).tag("partition", Integer.toString(partition)).register(registry);
-    });
+    streamTimes.forEach((p, streamTime) -> Gauge.builder(METRIC, streamTime, this::lagSeconds).baseUnit("seconds")
+        .description("Wall clock minus the input partition's stream time (event time) on this instance")
+        .tag("source", p.source()).tag("partition", Integer.toString(p.partition())).register(registry));
   }
 }

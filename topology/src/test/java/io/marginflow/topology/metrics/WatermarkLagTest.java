@@ -17,12 +17,12 @@ class WatermarkLagTest {
     lag.bindTo(registry);
     assertEquals(6, registry.getMeters().size(), "every usage and power partition, before any record");
     assertTrue(Double.isNaN(lag.lagSeconds("usage", 1)), "unknown until processed here");
-    lag.update("usage", 1, 940_000);
+    lag.slot("usage", 1).set(940_000);
     assertEquals(60.0, lag.lagSeconds("usage", 1));
     now.addAndGet(30_000);
     assertEquals(90.0, registry.get(WatermarkLag.METRIC).tag("source", "usage").tag("partition", "1").gauge().value(),
         "a silent partition's lag grows with the wall clock");
-    lag.update("power", 9, 0);
+    lag.slot("power", 9).set(0);
     assertTrue(Double.isNaN(lag.lagSeconds("power", 9)), "a partition this app does not have is ignored");
   }
 }
