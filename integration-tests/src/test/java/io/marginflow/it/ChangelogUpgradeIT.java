@@ -4,6 +4,7 @@ import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.store.Changelogs;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,14 @@ class ChangelogUpgradeIT {
             TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
       }
       admin.createTopics(old).all().get();
+      // The old topics must be visible to the broker before the app starts, or its check sees none and leaves them.
+      Records.await(Duration.ofSeconds(30), "the old changelogs in the broker's metadata", () -> {
+        try {
+          return Pipelines.windowChangelogTimestampTypes(admin, "upgrade-it").values().stream().allMatch("CreateTime"::equals);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
       try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(
           Pipelines.settings(kafka, "upgrade-it", dir.resolve("state"))))) {
         Pipelines.assertWindowChangelogsUseAppendTime(admin, "upgrade-it");
