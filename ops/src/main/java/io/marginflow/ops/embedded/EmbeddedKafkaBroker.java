@@ -15,9 +15,16 @@ import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +40,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final KafkaRaftServer server;
   private final String bootstrapServers;
   private final String saslBootstrapServers;
+  private Thread warmup;
 
   private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers) {
     this.server = server;
@@ -91,6 +99,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     String bootstrap = advertised(props, "PLAINTEXT");
     EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, advertised(props, "SASL_PLAINTEXT"));
     broker.awaitReady(Duration.ofSeconds(60));
+    broker.warmCoordinators();
     LOG.info("Embedded Kafka broker up at {} in {} ms (data in {})", bootstrap,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
     return broker;
@@ -181,6 +190,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Has the broker create and load its group and transaction coordinators' topics in the background now, while the
+   * caller creates topics and loads data, instead of on the first exactly-once task's initTransactions and the first
+   * group join, which otherwise wait for them (about a second of every first start here). A transactional producer's
+   * initialisation and a consumer's committed-offsets lookup find the coordinators, which creates their topics.
+   */
+  private void warmCoordinators() {
+    warmup = new Thread(() -> {
+      Map<String, Object> common = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+          CommonClientConfigs.CLIENT_ID_CONFIG, "embedded-broker-warmup");
+      Map<String, Object> producer = new java.util.HashMap<>(common);
+      producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "marginflow-embedded-warmup");
+      Map<String, Object> consumer = new java.util.HashMap<>(common);
+      consumer.put(ConsumerConfig.GROUP_ID_CONFIG, "marginflow-embedded-warmup");
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+          KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer())) {
+        c.committed(java.util.Set.of(new org.apache.kafka.common.TopicPartition("marginflow-embedded-warmup", 0)),
+            Duration.ofSeconds(30));
+        p.initTransactions();
+      } catch (RuntimeException e) {
+        LOG.debug("Coordinator warm-up did not finish ({}); the first clients will wait for them instead", e.toString());
+      }
+    }, "embedded-broker-warmup");
+    warmup.setDaemon(true);
+    warmup.start();
+  }
+
   /** host:port for bootstrap.servers. */
   public String bootstrapServers() {
     return bootstrapServers;
@@ -193,6 +229,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   @Override
   public void close() {
+    if (warmup != null && warmup.isAlive()) {
+      warmup.interrupt();
+    }
     server.shutdown();
     server.awaitShutdown();
     LOG.info("Embedded Kafka broker at {} stopped", bootstrapServers);

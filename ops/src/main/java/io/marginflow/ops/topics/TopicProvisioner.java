@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -50,12 +51,14 @@ public final class TopicProvisioner {
     Set<String> existing = admin.listTopics().names().get();
     List<Result> results = new ArrayList<>();
     List<TopicDeclaration> present = new ArrayList<>();
+    List<TopicDeclaration> missing = new ArrayList<>();
     for (TopicDeclaration t : declarations) {
-      if (existing.contains(t.name())) {
-        present.add(t);
-      } else {
-        results.add(checkOnly ? new Result(t.name(), Outcome.MISSING, "does not exist") : create(t));
-      }
+      (existing.contains(t.name()) ? present : missing).add(t);
+    }
+    if (checkOnly) {
+      missing.forEach(t -> results.add(new Result(t.name(), Outcome.MISSING, "does not exist")));
+    } else if (!missing.isEmpty()) {
+      results.addAll(create(missing, present));
     }
     if (!present.isEmpty()) {
       results.addAll(check(present, checkOnly));
@@ -63,18 +66,28 @@ public final class TopicProvisioner {
     return results;
   }
 
-  private Result create(TopicDeclaration t) throws ExecutionException, InterruptedException {
-    NewTopic topic = new NewTopic(t.name(), Optional.of(t.partitions()),
-        replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(t.configs());
-    try {
-      admin.createTopics(List.of(topic)).all().get();
-      return new Result(t.name(), Outcome.CREATED, t.partitions() + " partitions " + t.configs());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof TopicExistsException) {
-        return check(List.of(t), false).get(0);
+  /**
+   * Creates {@code missing} in one request (the controller commits them together: one topic at a time took 0.1 s
+   * each); one created meanwhile by someone else joins {@code present}, to be checked.
+   */
+  private List<Result> create(List<TopicDeclaration> missing, List<TopicDeclaration> present)
+      throws ExecutionException, InterruptedException {
+    Map<String, KafkaFuture<Void>> created = admin.createTopics(missing.stream().map(t -> new NewTopic(t.name(),
+        Optional.of(t.partitions()), replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
+        .configs(t.configs())).toList()).values();
+    List<Result> results = new ArrayList<>();
+    for (TopicDeclaration t : missing) {
+      try {
+        created.get(t.name()).get();
+        results.add(new Result(t.name(), Outcome.CREATED, t.partitions() + " partitions " + t.configs()));
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+        present.add(t);
       }
-      throw e;
     }
+    return results;
   }
 
   private List<Result> check(List<TopicDeclaration> present, boolean checkOnly)
