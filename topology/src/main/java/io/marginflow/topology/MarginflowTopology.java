@@ -3,6 +3,8 @@ package io.marginflow.topology;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.progress.ProgressBroadcastPartitioner;
 import io.marginflow.avro.Budget;
+import io.marginflow.avro.BudgetAlert;
+import io.marginflow.avro.BudgetStatus;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PowerSample;
@@ -11,6 +13,7 @@ import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.BucketLineState;
+import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -40,6 +44,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -82,7 +87,8 @@ public final class MarginflowTopology {
             .withTimestampExtractor(new PayloadTimestampExtractor(
                 eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
             .withName("usage-source"))
-        .process(new UsageIngest(config, usageReader, multipliers), Named.as("usage-ingest")), t.usage(), "usage")
+        .process(new UsageIngest(config, usageReader, multipliers, serdes.value(BudgetPeriodState.class)),
+            Named.as("usage-ingest")), t.usage(), "usage", budgetOutputs(t, serdes))
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(AttributionInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getWatermark() != null)));
@@ -92,7 +98,7 @@ public final class MarginflowTopology {
             .withTimestampExtractor(new PayloadTimestampExtractor(
                 eventTime(powerReader, t.power(), PowerSample::getTimestampMs), config.maxFutureSkewMs()))
             .withName("power-source"))
-        .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power");
+        .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power", null);
 
     usage.merge(power, Named.as("attribution-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
@@ -137,17 +143,39 @@ public final class MarginflowTopology {
         Consumed.with(Serdes.String(), serdes.value(EnergyPrice.class)).withName("energy-prices-source"), EnergyPriceLoader::new);
   }
 
-  /** Sends dead letters and late records to their topics (original bytes, reason headers); returns the rest. */
+  /** Where the usage ingest's budget alerts and status records go (SPEC 6). */
+  private record BudgetOutputs(String alerts, Serde<BudgetAlert> alertSerde, String status, Serde<BudgetStatus> statusSerde) {
+  }
+
+  private static BudgetOutputs budgetOutputs(Topics t, MarginflowSerdes serdes) {
+    return new BudgetOutputs(t.alertsBudget(), serdes.value(BudgetAlert.class), t.budgetsStatus(),
+        serdes.value(BudgetStatus.class));
+  }
+
+  /**
+   * Sends dead letters and late records to their topics (original bytes, reason headers), and budget alerts and status
+   * records to theirs where {@code budgets} is given; returns the rest.
+   */
   private static KStream<String, AttributionInput> route(KStream<String, Routed<AttributionInput>> routed, String topic,
-      String name) {
-    Map<String, KStream<String, Routed<AttributionInput>>> branches = routed.split(Named.as(name + "-route-"))
+      String name, BudgetOutputs budgets) {
+    BranchedKStream<String, Routed<AttributionInput>> split = routed.split(Named.as(name + "-route-"))
         .branch((k, v) -> v.route() == Route.DLQ, Branched.as("dlq"))
-        .branch((k, v) -> v.route() == Route.LATE, Branched.as("late"))
-        .defaultBranch(Branched.as("main"));
+        .branch((k, v) -> v.route() == Route.LATE, Branched.as("late"));
+    if (budgets != null) {
+      split = split.branch((k, v) -> v.route() == Route.ALERT, Branched.as("alert"))
+          .branch((k, v) -> v.route() == Route.STATUS, Branched.as("status"));
+    }
+    Map<String, KStream<String, Routed<AttributionInput>>> branches = split.defaultBranch(Branched.as("main"));
     branches.get(name + "-route-dlq").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-dlq-bytes"))
         .to(Topics.dlq(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dlq-sink"));
     branches.get(name + "-route-late").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-late-bytes"))
         .to(Topics.late(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-late-sink"));
+    if (budgets != null) {
+      branches.get(name + "-route-alert").mapValues(v -> (BudgetAlert) v.output(), Named.as(name + "-alerts"))
+          .to(budgets.alerts(), Produced.with(Serdes.String(), budgets.alertSerde()).withName(name + "-alerts-sink"));
+      branches.get(name + "-route-status").mapValues(v -> (BudgetStatus) v.output(), Named.as(name + "-status"))
+          .to(budgets.status(), Produced.with(Serdes.String(), budgets.statusSerde()).withName(name + "-status-sink"));
+    }
     return branches.get(name + "-route-main").mapValues(Routed::value, Named.as(name + "-main"));
   }
 }

@@ -28,6 +28,11 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import io.marginflow.avro.Budget;
+import io.marginflow.avro.BudgetAlert;
+import io.marginflow.avro.BudgetMetric;
+import io.marginflow.avro.BudgetPeriod;
+import io.marginflow.avro.BudgetStatus;
 
 /** A TopologyTestDriver over the real topology with an in-memory (mock://) registry, and input helpers. */
 final class TopologyFixture implements AutoCloseable {
@@ -47,6 +52,8 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<byte[], byte[]> powerDlq;
   final TestOutputTopic<byte[], byte[]> usageLate;
   final TestOutputTopic<byte[], byte[]> powerLate;
+  final TestOutputTopic<String, BudgetAlert> budgetAlerts;
+  final TestOutputTopic<String, BudgetStatus> budgetStatus;
   private final String scope = "topology-" + UUID.randomUUID();
   private final Topics t;
 
@@ -74,6 +81,16 @@ final class TopologyFixture implements AutoCloseable {
     powerDlq = bytesOut(Topics.dlq(t.power()));
     usageLate = bytesOut(Topics.late(t.usage()));
     powerLate = bytesOut(Topics.late(t.power()));
+    budgetAlerts = driver.createOutputTopic(t.alertsBudget(), new StringDeserializer(),
+        serdes.value(BudgetAlert.class).deserializer());
+    budgetStatus = driver.createOutputTopic(t.budgetsStatus(), new StringDeserializer(),
+        serdes.value(BudgetStatus.class).deserializer());
+  }
+
+  void budget(String tenant, BudgetPeriod period, BudgetMetric metric, String limitUsd, Double... thresholds) {
+    Budget b = Budget.newBuilder().setTenantId(tenant).setPeriod(period).setMetric(metric).setLimitUsd(Money.usd(limitUsd))
+        .setThresholds(List.of(thresholds)).build();
+    driver.createInputTopic(t.budgets(), new StringSerializer(), serdes.value(Budget.class).serializer()).pipeInput(tenant, b);
   }
 
   private TestOutputTopic<byte[], byte[]> bytesOut(String topic) {

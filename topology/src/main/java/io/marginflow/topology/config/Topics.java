@@ -2,7 +2,7 @@ package io.marginflow.topology.config;
 
 /** The topic names in use (SPEC 1, 5, 6, 9); dead-letter and late topics are derived from their source's name. */
 public record Topics(String usage, String power, String nodes, String pricebook, String energyPrices, String budgets,
-    String margins, String alertsBudget, String alertsCapacity, String pricing) {
+    String margins, String alertsBudget, String budgetsStatus, String alertsCapacity, String pricing) {
 
   /** The SPEC default names. */
   public static Topics defaults() {
@@ -13,7 +13,8 @@ public record Topics(String usage, String power, String nodes, String pricebook,
     String p = MarginflowConfig.TOPIC_PREFIX;
     return new Topics(c.getString(p + "usage"), c.getString(p + "power"), c.getString(p + "nodes"),
         c.getString(p + "pricebook"), c.getString(p + "energy-prices"), c.getString(p + "budgets"),
-        c.getString(p + "margins"), c.getString(p + "alerts-budget"), c.getString(p + "alerts-capacity"),
+        c.getString(p + "margins"), c.getString(p + "alerts-budget"), c.getString(p + "budgets-status"),
+        c.getString(p + "alerts-capacity"),
         c.getString(p + "pricing"));
   }
 
@@ -32,9 +33,13 @@ public record Topics(String usage, String power, String nodes, String pricebook,
 
   /** The configured name of a declared topic (dead-letter and late topics follow their source). */
   public String nameOf(io.marginflow.topology.TopicDeclaration t) {
-    java.util.Map<String, String> byId = java.util.Map.of("usage", usage, "power", power, "nodes", nodes,
-        "pricebook", pricebook, "energy-prices", energyPrices, "budgets", budgets, "margins", margins,
-        "alerts-budget", alertsBudget, "alerts-capacity", alertsCapacity, "pricing", pricing);
+    java.util.Map<String, String> byId = new java.util.HashMap<>();
+    String[] pairs = {"usage", usage, "power", power, "nodes", nodes, "pricebook", pricebook, "energy-prices", energyPrices,
+        "budgets", budgets, "margins", margins, "alerts-budget", alertsBudget, "budgets-status", budgetsStatus,
+        "alerts-capacity", alertsCapacity, "pricing", pricing};
+    for (int i = 0; i < pairs.length; i += 2) {
+      byId.put(pairs[i], pairs[i + 1]);
+    }
     String id = t.id();
     if (id.endsWith("-dlq")) {
       return dlq(byId.getOrDefault(id.substring(0, id.length() - 4), t.name()));

@@ -7,5 +7,9 @@ public enum Route {
   /** To {@code <source>.dlq}: undeserializable or invalid (SPEC 2). */
   DLQ,
   /** To {@code <source>.late}: its bucket is already finalized. */
-  LATE
+  LATE,
+  /** To {@code alerts.budget.v1}: a budget alert (SPEC 6). */
+  ALERT,
+  /** To {@code budgets.status.v1}: a budgeted tenant's new position (SPEC 6). */
+  STATUS
 }

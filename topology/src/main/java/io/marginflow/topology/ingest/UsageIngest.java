@@ -1,7 +1,10 @@
 package io.marginflow.topology.ingest;
 
 import io.marginflow.topology.store.Changelogs;
+import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.PriceBookEntry;
+import io.marginflow.avro.internal.BudgetPeriodState;
+import io.marginflow.topology.domain.BudgetRules;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.UsageLine;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,11 +43,14 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   private final TopologyConfig config;
   private final Deserializer<TokenUsage> deserializer;
   private final MultiplierSource multipliers;
+  private final Serde<BudgetPeriodState> budgetStateSerde;
 
-  public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
+  public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers,
+      Serde<BudgetPeriodState> budgetStateSerde) {
     this.config = config;
     this.deserializer = deserializer;
     this.multipliers = multipliers;
+    this.budgetStateSerde = budgetStateSerde;
   }
 
   @Override
@@ -65,7 +72,10 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
             .withCachingEnabled(),
         // Holds nothing: its cache flush is the signal to send the pending lines before a commit (BeforeCommit).
         Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_LINES_FLUSH), Serdes.String(), Serdes.Long())
-            .withCachingEnabled().withLoggingDisabled()));
+            .withCachingEnabled().withLoggingDisabled(),
+        // No record cache: open periods are objects in SpendBudgets, written once per commit from its flush.
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_SPEND), Serdes.String(),
+            budgetStateSerde)));
   }
 
 
@@ -78,6 +88,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
+    private SpendBudgets spend;
     private BeforeCommit beforeCommit;
 
     UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
@@ -91,13 +102,35 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.dedup = new Deduplicator(context.getStateStore(StoreNames.USAGE_DEDUP), config.dedupHorizonMs(), streamTime());
       this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
       this.lines = new UsageLines(config.weights());
-      this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::sendLines);
+      this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
+          context.getStateStore(StoreNames.BUDGETS), config.graceMs());
+      this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
     }
 
-    /** Pending lines go before every progress report (so they precede it downstream) and before every commit. */
+    /**
+     * Pending lines go before every progress report (so they precede it downstream) and before every commit; so do the
+     * budget periods' changes, and at a progress report the periods that rolled over.
+     */
     @Override
     void beforeProgress() {
       sendLines();
+      spend.onProgress(streamTime(), this::forwardBudgetOutcome);
+    }
+
+    private void beforeCommit() {
+      sendLines();
+      spend.flush();
+    }
+
+    private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
+      for (BudgetAlert alert : outcome.alerts()) {
+        context.forward(new Record<>(alert.getTenantId(), Routed.<AttributionInput>alert(alert),
+            alert.getObservedAtMs().toEpochMilli()));
+      }
+      if (outcome.status() != null) {
+        context.forward(new Record<>(outcome.status().getTenantId(), Routed.<AttributionInput>status(outcome.status()),
+            outcome.status().getAsOfMs().toEpochMilli()));
+      }
     }
 
     private void sendLines() {
@@ -139,11 +172,14 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
                 multipliers.multiplier(u.getModel(), u.getRegion(), ts));
       }
       boolean priced = entry != null && entry.value() != null;
+      BigDecimal exact = revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN);
+      spend.onRequest(u.getTenantId(), ts, exact, this::forwardBudgetOutcome);
       lines.add(Buckets.start(ts, config.bucketMs()), u.getNodeId(), u.getTenantId(), u.getModel(), u.getRegion(),
           u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
-          revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN), priced);
+          exact, priced);
       if (!beforeCommit.supported() || lines.size() >= MAX_PENDING_LINES) {
         sendLines();
+        spend.flush();
       } else {
         beforeCommit.arm();
       }

@@ -11,6 +11,8 @@ public final class StoreNames {
   public static final String USAGE_DEDUP = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
+  /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
+  public static final String BUDGET_SPEND = "budget-spend-store";
   public static final String POWER_PROGRESS = "power-progress-store";
   /** Open buckets' power per (bucket, node); their request lines are in {@link #NODE_BUCKET_LINES}. */
   public static final String NODE_BUCKETS = "node-bucket-power-store";
