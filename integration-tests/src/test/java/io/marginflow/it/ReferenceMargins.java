@@ -147,60 +147,78 @@ final class ReferenceMargins {
     for (String[] f : rows(dir.resolve("nodes.csv"))) {
       nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8])));
     }
-    Map<String, BigDecimal[]> prices = new HashMap<>();
-    for (String[] f : rows(dir.resolve("pricebook.csv"))) {
-      prices.put(f[0], new BigDecimal[] {new BigDecimal(f[1]), new BigDecimal(f[2]), new BigDecimal(f[3])});
-    }
     Map<String, TreeMap<Long, BigDecimal>> energy = new HashMap<>();
     for (String[] f : rows(dir.resolve("energy_prices.csv"))) {
       energy.computeIfAbsent(f[0], r -> new TreeMap<>()).put(Long.parseLong(f[1]), new BigDecimal(f[2]));
     }
     Map<String, Bucket> buckets = new TreeMap<>();
-    addUsage(dir, buckets, prices, nowMs);
+    addUsage(dir, buckets, nowMs);
     addPower(dir, buckets, nowMs);
     Map<String, Expected> out = new TreeMap<>();
     buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out));
     return out;
   }
 
-  private static void addUsage(Path dir, Map<String, Bucket> buckets, Map<String, BigDecimal[]> prices, long nowMs)
-      throws IOException {
+  /** An accepted request (valid, on time, first of its id): what every figure counts; revenue null when unpriced. */
+  record Request(String eventId, long ts, String tenant, String model, String node, long in, long cached, long out,
+      BigDecimal revenue) {
+  }
+
+  /** The usage rows the pipeline accepts, in file order, with their revenue at the price book's list prices. */
+  static List<Request> accepted(Path dir, long nowMs) throws IOException {
+    Map<String, BigDecimal[]> prices = new HashMap<>();
+    for (String[] f : rows(dir.resolve("pricebook.csv"))) {
+      prices.put(f[0], new BigDecimal[] {new BigDecimal(f[1]), new BigDecimal(f[2]), new BigDecimal(f[3])});
+    }
+    List<Request> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     FileClock clock = new FileClock();
     for (String[] f : rows(dir.resolve("usage.csv"))) {
       long ts;
       long in;
       long cached;
-      long out;
+      long outTokens;
       try {
         ts = Long.parseLong(f[1]);
         in = Long.parseLong(f[6]);
         cached = Long.parseLong(f[7]);
-        out = Long.parseLong(f[8]);
+        outTokens = Long.parseLong(f[8]);
       } catch (RuntimeException e) {
         continue;
       }
-      boolean valid = !f[0].isBlank() && !f[2].isBlank() && !f[3].isBlank() && !f[5].isBlank() && in >= 0 && cached >= 0
-          && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
-      if (!valid || clock.isLate(ts) || !seen.add(f[0])) {
+      if (!valid(f, ts, in, cached, outTokens, nowMs) || clock.isLate(ts) || !seen.add(f[0])) {
         continue;
       }
-      Bucket b = buckets.computeIfAbsent(f[5] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());
-      BigDecimal w = BigDecimal.valueOf(in - cached).add(new BigDecimal("0.1").multiply(BigDecimal.valueOf(cached)))
-          .add(BigDecimal.valueOf(4 * out));
-      b.weightByTenant.merge(f[2], w, BigDecimal::add);
-      long[] c = b.countsByTenant.computeIfAbsent(f[2], k -> new long[5]);
-      c[0]++;
-      c[1] += in;
-      c[2] += cached;
-      c[3] += out;
       BigDecimal[] p = prices.get(f[3]);
-      if (p == null) {
+      BigDecimal revenue = p == null ? null : BigDecimal.valueOf(in - cached).multiply(p[0])
+          .add(BigDecimal.valueOf(cached).multiply(p[1])).add(BigDecimal.valueOf(outTokens).multiply(p[2]))
+          .divide(BigDecimal.valueOf(1_000_000));
+      out.add(new Request(f[0], ts, f[2], f[3], f[5], in, cached, outTokens, revenue));
+    }
+    return out;
+  }
+
+  /** SPEC 2's rules for a parsed usage row. */
+  private static boolean valid(String[] f, long ts, long in, long cached, long out, long nowMs) {
+    return !f[0].isBlank() && !f[2].isBlank() && !f[3].isBlank() && !f[5].isBlank() && in >= 0 && cached >= 0
+        && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
+  }
+
+  private static void addUsage(Path dir, Map<String, Bucket> buckets, long nowMs) throws IOException {
+    for (Request r : accepted(dir, nowMs)) {
+      Bucket b = buckets.computeIfAbsent(r.node() + "|" + (r.ts() / BUCKET * BUCKET), k -> new Bucket());
+      BigDecimal w = BigDecimal.valueOf(r.in() - r.cached()).add(new BigDecimal("0.1").multiply(BigDecimal.valueOf(r.cached())))
+          .add(BigDecimal.valueOf(4 * r.out()));
+      b.weightByTenant.merge(r.tenant(), w, BigDecimal::add);
+      long[] c = b.countsByTenant.computeIfAbsent(r.tenant(), k -> new long[5]);
+      c[0]++;
+      c[1] += r.in();
+      c[2] += r.cached();
+      c[3] += r.out();
+      if (r.revenue() == null) {
         c[4]++;
       } else {
-        BigDecimal revenue = BigDecimal.valueOf(in - cached).multiply(p[0]).add(BigDecimal.valueOf(cached).multiply(p[1]))
-            .add(BigDecimal.valueOf(out).multiply(p[2])).divide(BigDecimal.valueOf(1_000_000));
-        b.revenueByTenant.merge(f[2], revenue, BigDecimal::add);
+        b.revenueByTenant.merge(r.tenant(), r.revenue(), BigDecimal::add);
       }
     }
   }
@@ -265,7 +283,7 @@ final class ReferenceMargins {
     }
   }
 
-  private static List<String[]> rows(Path file) throws IOException {
+  static List<String[]> rows(Path file) throws IOException {
     List<String[]> out = new ArrayList<>();
     if (!Files.exists(file)) {
       return out;

@@ -57,6 +57,43 @@ class ReplayIT {
     assertEquals(List.of(), JsonLines.read(out.resolve("price_adjustments.jsonl")));
   }
 
+  /**
+   * SPEND budgets (SPEC 6) against the independent reference: every THRESHOLD and FORECAST alert the accepted requests
+   * must raise, with its amount, projection, breach time and event time, and no other. The scenario starts at 10:00 so
+   * that more than 10 % of each day has passed (FORECAST), and the budgets are set from each tenant's spend so that some
+   * cross every threshold, some a few and some none.
+   */
+  @Test
+  void shouldRaiseExactlyTheSpendAlertsOfTheReference(@TempDir Path dir) throws Exception {
+    Path scenario = generate(dir, new GeneratorOptions(15, 4, 2, 13,
+        GeneratorOptions.DEFAULT_START.plus(java.time.Duration.ofHours(10)), 4, null));
+    Map<String, BigDecimal> spend = new java.util.TreeMap<>();
+    for (ReferenceMargins.Request r : ReferenceMargins.accepted(scenario, System.currentTimeMillis())) {
+      spend.merge(r.tenant(), r.revenue() == null ? BigDecimal.ZERO : r.revenue(), BigDecimal::add);
+    }
+    double[] factors = {0.3, 0.6, 0.9, 2.0, 5.0};
+    StringBuilder budgets = new StringBuilder("tenant_id,period,metric,limit_usd,thresholds\n");
+    int i = 0;
+    for (Map.Entry<String, BigDecimal> e : spend.entrySet()) {
+      BigDecimal limit = e.getValue().multiply(BigDecimal.valueOf(factors[i % factors.length]))
+          .setScale(2, java.math.RoundingMode.HALF_EVEN).max(new BigDecimal("0.01"));
+      budgets.append(e.getKey()).append(i % 4 == 3 ? ",MONTHLY" : ",DAILY").append(",SPEND,").append(limit.toPlainString())
+          .append(",0.5;0.8;1.0\n");
+      i++;
+    }
+    Files.writeString(scenario.resolve("budgets.csv"), budgets.toString());
+    // Alerts only: SPEND is checked at ingest, upstream of attribution and margins (which the other tests check).
+    Path out = dir.resolve("out");
+    Replay.run(scenario, out, Map.of(), System.err);
+
+    List<JsonNode> alerts = JsonLines.read(out.resolve("alerts.jsonl"));
+    Set<String> expected = ReferenceAlerts.spend(scenario);
+    assertEquals(String.join("\n", expected), String.join("\n", ReferenceAlerts.actual(alerts)));
+    assertTrue(expected.stream().anyMatch(a -> a.startsWith("FORECAST")) && expected.stream().anyMatch(a -> a.startsWith("THRESHOLD"))
+        && expected.size() >= 10, "the scenario must exercise both kinds: " + expected);
+    assertEquals(alerts.size(), alerts.stream().map(a -> a.get("alert_id").asText()).distinct().count(), "one id each");
+  }
+
   /** Appends a line to a scenario file; returns its 1-based line number. */
   private static int appendRow(Path file, String line) throws Exception {
     Files.writeString(file, line + "\n", java.nio.file.StandardOpenOption.APPEND);

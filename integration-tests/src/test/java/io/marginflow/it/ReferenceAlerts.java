@@ -1,0 +1,111 @@
+package io.marginflow.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * SPEC 6 computed independently of the pipeline from a scenario's files: the SPEND alerts (THRESHOLD and FORECAST)
+ * that the accepted requests (ReferenceMargins.accepted), taken in file order per tenant, must raise under the
+ * budgets of budgets.csv. An alert is compared as one line of its SPEC fields.
+ */
+final class ReferenceAlerts {
+  private record Budget(String period, String metric, BigDecimal limit, List<Double> thresholds) {
+  }
+
+  private ReferenceAlerts() {
+  }
+
+  /** The budgets of a scenario by tenant. */
+  private static Map<String, Budget> budgets(Path dir) throws IOException {
+    Map<String, Budget> out = new HashMap<>();
+    for (String[] f : ReferenceMargins.rows(dir.resolve("budgets.csv"))) {
+      out.put(f[0], new Budget(f[1], f[2], new BigDecimal(f[3]).setScale(9),
+          Arrays.stream(f[4].split(";")).map(Double::valueOf).toList()));
+    }
+    return out;
+  }
+
+  /** [start, end) of the UTC day or month holding {@code ts}, with java.time's calendar. */
+  private static long[] period(String kind, long ts) {
+    LocalDate day = Instant.ofEpochMilli(ts).atZone(ZoneOffset.UTC).toLocalDate();
+    LocalDate start = kind.equals("DAILY") ? day : day.withDayOfMonth(1);
+    LocalDate end = kind.equals("DAILY") ? start.plusDays(1) : start.plusMonths(1);
+    return new long[] {start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
+        end.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()};
+  }
+
+  /** Every SPEND alert the scenario must raise, as {@link #line} renders them. */
+  static Set<String> spend(Path dir) throws IOException {
+    Map<String, Budget> budgets = budgets(dir);
+    Map<String, BigDecimal> amount = new HashMap<>();
+    Map<String, Long> asOf = new HashMap<>();
+    Set<String> fired = new HashSet<>();
+    Set<String> out = new TreeSet<>();
+    for (ReferenceMargins.Request r : ReferenceMargins.accepted(dir, System.currentTimeMillis())) {
+      Budget b = budgets.get(r.tenant());
+      if (b == null || !b.metric().equals("SPEND")) {
+        continue;
+      }
+      long[] p = period(b.period(), r.ts());
+      String key = r.tenant() + "|" + p[0];
+      BigDecimal total = amount.merge(key, r.revenue() == null ? BigDecimal.ZERO : r.revenue(), BigDecimal::add);
+      long latest = asOf.merge(key, r.ts(), Math::max);
+      BigDecimal shown = total.setScale(9, RoundingMode.HALF_EVEN);
+      long length = p[1] - p[0];
+      long elapsed = latest - p[0];
+      BigDecimal projected = elapsed > 0 && elapsed * 10 >= length
+          ? shown.multiply(BigDecimal.valueOf(length)).divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128)
+              .setScale(9, RoundingMode.HALF_EVEN)
+          : null;
+      for (double t : new TreeSet<>(b.thresholds())) {
+        if (total.compareTo(b.limit().multiply(BigDecimal.valueOf(t))) >= 0 && fired.add(key + "|T" + t)) {
+          out.add(line("THRESHOLD", r.tenant(), p[0], t, shown, b.limit(), projected, null, r.ts()));
+        }
+      }
+      if (projected != null && projected.compareTo(b.limit()) > 0 && fired.add(key + "|F")) {
+        // At the period-to-date rate (shown / elapsed per ms) the limit is reached elapsed x limit / shown after start.
+        long breach = p[0] + BigDecimal.valueOf(elapsed).multiply(b.limit()).divide(shown, 0, RoundingMode.CEILING).longValue();
+        out.add(line("FORECAST", r.tenant(), p[0], null, shown, b.limit(), projected, breach, latest));
+      }
+    }
+    return out;
+  }
+
+  /** The SPEND alerts of a replay's alerts.jsonl, rendered as {@link #spend} renders the expected ones. */
+  static Set<String> actual(List<JsonNode> alerts) {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode a : alerts) {
+      if (a.has("metric") && "SPEND".equals(a.get("metric").asText())) {
+        out.add(line(a.get("kind").asText(), a.get("tenant_id").asText(), a.get("period_start_ms").asLong(),
+            a.get("threshold").isNull() ? null : a.get("threshold").asDouble(), a.get("amount_usd").decimalValue(),
+            a.get("limit_usd").decimalValue(), a.get("projected_usd").isNull() ? null : a.get("projected_usd").decimalValue(),
+            a.get("breach_at_ms").isNull() ? null : a.get("breach_at_ms").asLong(), a.get("observed_at_ms").asLong()));
+      }
+    }
+    return out;
+  }
+
+  private static String line(String kind, String tenant, long periodStart, Double threshold, BigDecimal amount,
+      BigDecimal limit, BigDecimal projected, Long breachAt, long observedAt) {
+    List<String> f = new ArrayList<>(List.of(kind, tenant, Long.toString(periodStart), String.valueOf(threshold),
+        amount.setScale(9).toPlainString(), limit.setScale(9).toPlainString(),
+        projected == null ? "null" : projected.setScale(9).toPlainString(), String.valueOf(breachAt),
+        Long.toString(observedAt)));
+    return String.join(" ", f);
+  }
+}
