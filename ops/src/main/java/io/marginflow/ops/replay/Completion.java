@@ -59,8 +59,7 @@ public final class Completion {
   public static long emitted(MarginflowApp app) {
     long total = 0;
     for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
-      Long v = progressStore(app, p).get(MarginPanes.EMITTED);
-      total += v == null ? 0 : v;
+      total += MarginPanes.emittedCount(progressStore(app, p).get(MarginPanes.EMITTED));
     }
     return total;
   }

@@ -19,6 +19,18 @@ public final class MarginPanes {
   private MarginPanes() {
   }
 
+  /**
+   * The count of margin records a partition emitted, from the {@link #EMITTED} marker as stored (null or
+   * Long.MIN_VALUE: none). Versions up to 2026-11-25 started the count at Long.MIN_VALUE, the value of a marker never
+   * set, so they stored Long.MIN_VALUE + count; a value below zero is read as that, which makes their state readable.
+   */
+  public static long emittedCount(Long stored) {
+    if (stored == null) {
+      return 0;
+    }
+    return stored < 0 ? stored - Long.MIN_VALUE : stored;
+  }
+
   /** Every key's panes starting in [fromStart, toStart], summed per key (keys in order). */
   public static Map<String, TenantWindowState> sumByKey(ReadOnlyWindowStore<String, TenantWindowState> panes, long fromStart,
       long toStart) {

@@ -133,7 +133,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
             context.currentSystemTimeMs()));
       }
       if (!sums.isEmpty()) {
-        progress.setMarker(MarginPanes.EMITTED, progress.marker(MarginPanes.EMITTED) + sums.size());
+        progress.setMarker(MarginPanes.EMITTED, MarginPanes.emittedCount(progress.marker(MarginPanes.EMITTED)) + sums.size());
       }
     }
   }
