@@ -87,7 +87,28 @@ public final class TopicProvisioner {
         present.add(t);
       }
     }
+    awaitLeaders(results.stream().map(Result::topic).toList());
     return results;
+  }
+
+  /**
+   * Waits (up to 30 s) until the broker's metadata names a leader for every partition of {@code topics}: a client that
+   * writes to a topic created a moment before otherwise retries on NOT_LEADER_OR_FOLLOWER, warning about each.
+   */
+  private void awaitLeaders(List<String> topics) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!topics.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException notYetKnown) {
+        // the broker does not know one of them yet: ask again
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+    }
   }
 
   private List<Result> check(List<TopicDeclaration> present, boolean checkOnly)
