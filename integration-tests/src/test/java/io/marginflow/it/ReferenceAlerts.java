@@ -86,6 +86,34 @@ final class ReferenceAlerts {
     return out;
   }
 
+  /**
+   * The NEGATIVE_MARGIN alerts that a replay's 1h margin records (themselves checked against ReferenceMargins) call for:
+   * one per tenant-hour with a gross margin below zero, never for __idle__; as (tenant, window start, gross margin).
+   */
+  static Set<String> negativeMargins(List<JsonNode> margins) {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode m : margins) {
+      if (m.get("window").asText().equals("1h") && m.get("gross_margin_usd").decimalValue().signum() < 0
+          && !m.get("tenant_id").asText().equals("__idle__")) {
+        out.add(m.get("tenant_id").asText() + " " + m.get("window_start_ms").asLong() + " "
+            + m.get("gross_margin_usd").decimalValue().setScale(9).toPlainString());
+      }
+    }
+    return out;
+  }
+
+  /** The NEGATIVE_MARGIN alerts of a replay's alerts.jsonl, as {@link #negativeMargins} renders them. */
+  static Set<String> actualNegativeMargins(List<JsonNode> alerts) {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode a : alerts) {
+      if (a.get("kind").asText().equals("NEGATIVE_MARGIN")) {
+        out.add(a.get("tenant_id").asText() + " " + a.get("period_start_ms").asLong() + " "
+            + a.get("amount_usd").decimalValue().setScale(9).toPlainString());
+      }
+    }
+    return out;
+  }
+
   /** The SPEND alerts of a replay's alerts.jsonl, rendered as {@link #spend} renders the expected ones. */
   static Set<String> actual(List<JsonNode> alerts) {
     Set<String> out = new TreeSet<>();

@@ -59,7 +59,8 @@ class ReplayIT {
 
   /**
    * SPEND budgets (SPEC 6) against the independent reference: every THRESHOLD and FORECAST alert the accepted requests
-   * must raise, with its amount, projection, breach time and event time, and no other. The scenario starts at 10:00 so
+   * must raise, with its amount, projection, breach time and event time, and no other; and a NEGATIVE_MARGIN for every
+   * tenant-hour (not __idle__) whose checked margin is below zero. The scenario starts at 10:00 so
    * that more than 10 % of each day has passed (FORECAST), and the budgets are set from each tenant's spend so that some
    * cross every threshold, some a few and some none.
    */
@@ -91,6 +92,9 @@ class ReplayIT {
     assertEquals(String.join("\n", expected), String.join("\n", ReferenceAlerts.actual(alerts)));
     assertTrue(expected.stream().anyMatch(a -> a.startsWith("FORECAST")) && expected.stream().anyMatch(a -> a.startsWith("THRESHOLD"))
         && expected.size() >= 10, "the scenario must exercise both kinds: " + expected);
+    Set<String> negative = ReferenceAlerts.negativeMargins(JsonLines.read(out.resolve("margins.jsonl")));
+    assertEquals(negative, ReferenceAlerts.actualNegativeMargins(alerts));
+    assertTrue(!negative.isEmpty(), "the scenario must have tenant-hours that lose money");
     assertEquals(alerts.size(), alerts.stream().map(a -> a.get("alert_id").asText()).distinct().count(), "one id each");
   }
 

@@ -108,7 +108,14 @@ public final class MarginflowTopology {
             .withValueSerde(serdes.value(MarginInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
         .process(new TenantMargins(config, serdes.value(TenantWindowState.class)), Named.as("tenant-margins"))
-        .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink"));
+        .split(Named.as("margins-route-"))
+        .branch((k, v) -> v instanceof BudgetAlert, Branched.withConsumer(alerts -> alerts
+            .mapValues(v -> (BudgetAlert) v, Named.as("margin-alerts"))
+            .to(t.alertsBudget(), Produced.with(Serdes.String(), serdes.value(BudgetAlert.class)).withName("margin-alerts-sink")),
+            "alert"))
+        .defaultBranch(Branched.withConsumer(margins -> margins.mapValues(v -> (TenantMargin) v, Named.as("margins"))
+            .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink")),
+            "margin"));
     return b.build();
   }
 

@@ -1,7 +1,7 @@
 package io.marginflow.topology.margin;
 
 import io.marginflow.topology.store.Changelogs;
-import io.marginflow.avro.TenantMargin;
+import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.store.StoreNames;
@@ -20,9 +20,10 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Per-tenant margin windows (SPEC 5): running sums per tenant and pane (the windows' common step), queryable, open
  * windows included, and one final TenantMargin per (tenant, window), the sum of its panes, once every attribution
- * partition has finalized all of the window's buckets.
+ * partition has finalized all of the window's buckets; a BudgetAlert (NEGATIVE_MARGIN, SPEC 6) after a tenant's 1h
+ * window with a gross margin below zero.
  */
-public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, TenantMargin> {
+public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
   private final TopologyConfig config;
   private final Serde<TenantWindowState> stateSerde;
 
@@ -32,7 +33,7 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
   }
 
   @Override
-  public Processor<String, MarginInput, String, TenantMargin> get() {
+  public Processor<String, MarginInput, String, SpecificRecord> get() {
     return new TenantMarginsProcessor(config);
   }
 

@@ -1,6 +1,11 @@
 package io.marginflow.topology.margin;
 
+import io.marginflow.avro.BudgetAlert;
+import io.marginflow.avro.BudgetAlertKind;
 import io.marginflow.avro.TenantMargin;
+import io.marginflow.topology.domain.Attribution;
+import io.marginflow.topology.domain.BudgetRules;
+import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.BucketShare;
 import io.marginflow.avro.internal.MarginInput;
@@ -25,14 +30,15 @@ import org.slf4j.LoggerFactory;
  * watermark passes a window's end, emits every tenant's window as the sum of its panes: the hour is one pane, the
  * rolling day 24. A share costs one read and one write whatever the windows; a window is summed once, when it closes.
  */
-final class TenantMarginsProcessor implements Processor<String, MarginInput, String, TenantMargin> {
+final class TenantMarginsProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
   static final String FINAL_THROUGH = StoreNames.MARGIN_FINAL_THROUGH;
+  private static final long NEGATIVE_MARGIN_WINDOW_MS = 3_600_000L;
   private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final long paneMs;
   private WindowStore<String, TenantWindowState> tenantPanes;
   private WindowStore<String, TenantWindowState> groupPanes;
-  private ProcessorContext<String, TenantMargin> context;
+  private ProcessorContext<String, SpecificRecord> context;
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
@@ -43,7 +49,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   }
 
   @Override
-  public void init(ProcessorContext<String, TenantMargin> context) {
+  public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.tenantPanes = context.getStateStore(StoreNames.TENANT_MARGIN_PANES);
     this.groupPanes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
@@ -119,6 +125,20 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     progress.setMarker(FINAL_THROUGH, low);
   }
 
+  /** SPEC 6: NEGATIVE_MARGIN when a tenant's 1h window closes with a gross margin below zero. */
+  private static BudgetAlert negativeMargin(TenantMargin m) {
+    long start = m.getWindowStartMs().toEpochMilli();
+    return BudgetAlert.newBuilder()
+        .setAlertId(BudgetRules.alertId(m.getTenantId(), m.getWindow(), start, BudgetAlertKind.NEGATIVE_MARGIN.name()))
+        .setKind(BudgetAlertKind.NEGATIVE_MARGIN).setTenantId(m.getTenantId()).setMetric(null)
+        .setPeriodStartMs(m.getWindowStartMs()).setPeriodEndMs(m.getWindowEndMs()).setAmountUsd(m.getGrossMarginUsd())
+        .setObservedAtMs(m.getWindowEndMs())
+        .setMessage(String.format("%s lost %s USD in the hour from %s: revenue %s USD, cost %s USD", m.getTenantId(),
+            m.getGrossMarginUsd().negate().toPlainString(), m.getWindowStartMs(), m.getRevenueUsd().toPlainString(),
+            m.getTotalCostUsd().toPlainString()))
+        .build();
+  }
+
   /** Emits every window of {@code w} ending in (after, low]: all of its buckets are final. */
   private void closeWindows(WindowSpec w, long after, long low) {
     long end = Math.floorDiv(after, w.advanceMs()) * w.advanceMs() + w.advanceMs();
@@ -129,8 +149,12 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         // The record's timestamp is when the figure became final (wall clock), not its window's event time: the
         // broker's time-based retention then counts from the writing, so a backfill of last year's usage still yields
         // margins that billing can read for margins.topic-retention (SPEC 5). The window's bounds are in the payload.
-        context.forward(new Record<>(e.getKey(), WindowStates.toMargin(e.getKey(), w, start, e.getValue()),
-            context.currentSystemTimeMs()));
+        TenantMargin margin = WindowStates.toMargin(e.getKey(), w, start, e.getValue());
+        context.forward(new Record<>(e.getKey(), margin, context.currentSystemTimeMs()));
+        if (w.sizeMs() == NEGATIVE_MARGIN_WINDOW_MS && w.advanceMs() == w.sizeMs() && margin.getGrossMarginUsd().signum() < 0
+            && !Attribution.IDLE.equals(e.getKey())) {
+          context.forward(new Record<>(e.getKey(), negativeMargin(margin), context.currentSystemTimeMs()));
+        }
       }
       if (!sums.isEmpty()) {
         progress.setMarker(MarginPanes.EMITTED, MarginPanes.emittedCount(progress.marker(MarginPanes.EMITTED)) + sums.size());
