@@ -91,24 +91,23 @@ final class ReferenceAlerts {
    * one per tenant-hour with a gross margin below zero, never for __idle__; as (tenant, window start, gross margin).
    */
   static Set<String> negativeMargins(List<JsonNode> margins) {
-    Set<String> out = new TreeSet<>();
-    for (JsonNode m : margins) {
-      if (m.get("window").asText().equals("1h") && m.get("gross_margin_usd").decimalValue().signum() < 0
-          && !m.get("tenant_id").asText().equals("__idle__")) {
-        out.add(m.get("tenant_id").asText() + " " + m.get("window_start_ms").asLong() + " "
-            + m.get("gross_margin_usd").decimalValue().setScale(9).toPlainString());
-      }
-    }
-    return out;
+    return render(margins, m -> m.get("window").asText().equals("1h") && m.get("gross_margin_usd").decimalValue().signum() < 0
+        && !m.get("tenant_id").asText().equals("__idle__"), "window_start_ms", "gross_margin_usd");
   }
 
   /** The NEGATIVE_MARGIN alerts of a replay's alerts.jsonl, as {@link #negativeMargins} renders them. */
   static Set<String> actualNegativeMargins(List<JsonNode> alerts) {
+    return render(alerts, a -> a.get("kind").asText().equals("NEGATIVE_MARGIN"), "period_start_ms", "amount_usd");
+  }
+
+  /** "tenant start amount" of each selected record, its start and amount read from the fields named. */
+  private static Set<String> render(List<JsonNode> records, java.util.function.Predicate<JsonNode> selected, String start,
+      String amount) {
     Set<String> out = new TreeSet<>();
-    for (JsonNode a : alerts) {
-      if (a.get("kind").asText().equals("NEGATIVE_MARGIN")) {
-        out.add(a.get("tenant_id").asText() + " " + a.get("period_start_ms").asLong() + " "
-            + a.get("amount_usd").decimalValue().setScale(9).toPlainString());
+    for (JsonNode r : records) {
+      if (selected.test(r)) {
+        out.add(r.get("tenant_id").asText() + " " + r.get(start).asLong() + " "
+            + r.get(amount).decimalValue().setScale(9).toPlainString());
       }
     }
     return out;
