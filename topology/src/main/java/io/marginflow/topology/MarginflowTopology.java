@@ -5,6 +5,7 @@ import io.marginflow.topology.progress.ProgressBroadcastPartitioner;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetStatus;
+import io.marginflow.avro.CapacityAlert;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PowerSample;
@@ -104,6 +105,12 @@ public final class MarginflowTopology {
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
             Named.as("attribution"))
+        .split(Named.as("attribution-route-"))
+        .branch((k, v) -> v instanceof CapacityAlert, Branched.withConsumer(alerts -> alerts
+            .mapValues(v -> (CapacityAlert) v, Named.as("capacity-alerts")).to(t.alertsCapacity(),
+                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"))
+        .defaultBranch(Branched.as("main")).get("attribution-route-main")
+        .mapValues(v -> (MarginInput) v, Named.as("attribution-main"))
         .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(MarginInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))

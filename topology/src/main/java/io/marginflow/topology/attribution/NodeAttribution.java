@@ -1,8 +1,8 @@
 package io.marginflow.topology.attribution;
 
+import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.internal.AttributionInput;
-import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /** Per-node cost attribution (SPEC 3): buckets of requests and power, finalized by progress, split by weight. */
-public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, MarginInput> {
+public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, SpecificRecord> {
   private final TopologyConfig config;
   private final Serde<NodeBucketState> bucketSerde;
   private final Serde<BucketLineState> lineSerde;
@@ -33,7 +33,7 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
   }
 
   @Override
-  public Processor<String, AttributionInput, String, MarginInput> get() {
+  public Processor<String, AttributionInput, String, SpecificRecord> get() {
     return new NodeAttributionProcessor(config);
   }
 

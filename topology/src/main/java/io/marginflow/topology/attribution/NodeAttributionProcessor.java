@@ -2,6 +2,8 @@ package io.marginflow.topology.attribution;
 
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.progress.Progress;
+import io.marginflow.avro.CapacityAlert;
+import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.BucketLineState;
@@ -32,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * inputs (every usage partition and its own power partition) passes a bucket's end plus grace, hands the bucket to
  * {@link BucketFinalizer} (price, split, shares, energy summary), forgets it and reports how far it has finalized.
  */
-final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, MarginInput> {
+final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, SpecificRecord> {
   static final String FINALIZED = "#finalized-through";
   private static final Logger LOG = LoggerFactory.getLogger(NodeAttributionProcessor.class);
 
   private final TopologyConfig config;
-  private ProcessorContext<String, MarginInput> context;
+  private ProcessorContext<String, SpecificRecord> context;
+  private ZombieNodes zombies;
   private KeyValueStore<String, NodeBucketState> buckets;
   private KeyValueStore<String, BucketLineState> lines;
   private BucketFinalizer finalizer;
@@ -51,7 +54,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   }
 
   @Override
-  public void init(ProcessorContext<String, MarginInput> context) {
+  public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
@@ -59,7 +62,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.metrics = new PipelineMetrics(context.metrics(), "attribution");
     this.finalizer = new BucketFinalizer(config, context.getStateStore(StoreNames.NODE_PROFILES),
         context.getStateStore(StoreNames.ENERGY_PRICES), context.getStateStore(StoreNames.NODE_ENERGY), metrics,
-        context::forward);
+        r -> context.forward(r));
+    this.zombies = new ZombieNodes(config, context.getStateStore(StoreNames.NODE_ENERGY));
     this.partition = context.taskId().partition();
     List<String> expected = new ArrayList<>();
     for (int q = 0; q < config.inputPartitions(); q++) {
@@ -178,6 +182,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
         }
       }
     });
+    for (CapacityAlert alert : zombies.closed(previous, through)) {
+      context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
+    }
     progress.setMarker(FINALIZED, through);
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));

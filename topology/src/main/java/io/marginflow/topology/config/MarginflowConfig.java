@@ -56,6 +56,8 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String WATERMARK_INTERVAL = "watermark.interval";
   public static final String IDLE_TIMEOUT = "watermark.idle-timeout";
   public static final String STALL_WARNING = "watermark.stall-warning";
+  public static final String ZOMBIE_IDLE_SHARE = "alerts.zombie.idle-share";
+  public static final String ZOMBIE_WINDOW = "alerts.zombie.window";
   public static final String PRICING_ENABLED = "pricing.dynamic.enabled";
   public static final String PRICING_INTERVAL = "pricing.interval";
   public static final String PRICING_TARGET = "pricing.target-margin";
@@ -127,6 +129,11 @@ public final class MarginflowConfig extends AbstractConfig {
             "An input partition whose stream time has not advanced for this long (wall clock: no valid record, no tick) "
                 + "is logged at WARN, naming it: it holds every window open. Its lag also shows in "
                 + "marginflow_watermark_lag_seconds. 0 disables the warning.")
+        .define(ZOMBIE_IDLE_SHARE, Type.DOUBLE, 0.95, ConfigDef.Range.between(0.0, 1.0), Importance.LOW,
+            "ZOMBIE_NODE (alerts.capacity.v1): a node is alerted when at least this share of its cost over a closed "
+                + "alerts.zombie.window went to __idle__.")
+        .define(ZOMBIE_WINDOW, Type.STRING, "1h", duration(), Importance.LOW,
+            "Window of the ZOMBIE_NODE check (epoch-aligned, a multiple of the attribution bucket dividing a day).")
         .define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
         .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
         .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")

@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
-    long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, int inputPartitions) {
+    long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, double zombieIdleShare, long zombieWindowMs,
+    int inputPartitions) {
 
   public TopologyConfig {
     if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
@@ -22,6 +23,10 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
       if (w.advanceMs() % bucketMs != 0) {
         throw new IllegalArgumentException("window " + w.name() + " must advance by a multiple of the bucket");
       }
+    }
+    if (zombieWindowMs <= 0 || zombieWindowMs % bucketMs != 0 || 86_400_000L % zombieWindowMs != 0) {
+      throw new IllegalArgumentException(MarginflowConfig.ZOMBIE_WINDOW + " must be a multiple of the bucket that divides a "
+          + "day, got " + zombieWindowMs + " ms");
     }
     if (inputPartitions < 1) {
       throw new IllegalArgumentException("inputPartitions must be >= 1");
@@ -47,6 +52,7 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
         c.decimal(MarginflowConfig.DEFAULT_ENERGY_PRICE), WindowSpec.parseList(c.getString(MarginflowConfig.MARGIN_WINDOWS)),
         c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
         c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), c.duration(MarginflowConfig.STALL_WARNING).toMillis(),
+        c.getDouble(MarginflowConfig.ZOMBIE_IDLE_SHARE), c.duration(MarginflowConfig.ZOMBIE_WINDOW).toMillis(),
         inputPartitions);
   }
 

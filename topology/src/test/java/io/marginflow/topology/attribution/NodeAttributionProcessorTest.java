@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.MarginInput;
+import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.Watermark;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NodeAttributionProcessorTest {
   private static final long B = 1_767_607_200_000L;
-  private MockProcessorContext<String, MarginInput> context;
+  private MockProcessorContext<String, SpecificRecord> context;
   private NodeAttributionProcessor processor;
 
   @TempDir
@@ -77,7 +78,8 @@ class NodeAttributionProcessorTest {
   }
 
   private List<MarginInput> values() {
-    return context.forwarded().stream().map(r -> (MarginInput) r.record().value()).toList();
+    return context.forwarded().stream().map(r -> r.record().value()).filter(MarginInput.class::isInstance)
+        .map(MarginInput.class::cast).toList();
   }
 
   @Test
