@@ -113,6 +113,20 @@ final class ReferenceAlerts {
     return out;
   }
 
+  /**
+   * ZOMBIE_NODE: the (node, hour) whose reference cost went at least 95 % to __idle__, each with its node cost (the
+   * pipeline rounds each bucket's cost to 1e-9 USD before adding: compared to 1e-9 per bucket, 60 an hour).
+   */
+  static Map<String, BigDecimal> zombies(Path dir) throws IOException {
+    Map<String, BigDecimal> out = new java.util.TreeMap<>();
+    ReferenceMargins.computeAll(dir, System.currentTimeMillis()).nodeHours().forEach((key, c) -> {
+      if (c[0].signum() > 0 && c[1].compareTo(c[0].multiply(new BigDecimal("0.95"))) >= 0) {
+        out.put(key, c[0]);
+      }
+    });
+    return out;
+  }
+
   /** The SPEND alerts of a replay's alerts.jsonl, rendered as {@link #spend} renders the expected ones. */
   static Set<String> actual(List<JsonNode> alerts) {
     Set<String> out = new TreeSet<>();

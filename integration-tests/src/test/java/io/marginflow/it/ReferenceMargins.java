@@ -143,6 +143,14 @@ final class ReferenceMargins {
 
   /** (tenant, hour start) to expected figures. */
   static Map<String, Expected> compute(Path dir, long nowMs) throws IOException {
+    return computeAll(dir, nowMs).tenantHours();
+  }
+
+  /** Both views of the reference: per (tenant, hour) and, per (node, hour), {total cost, cost gone to __idle__}. */
+  record Reference(Map<String, Expected> tenantHours, Map<String, BigDecimal[]> nodeHours) {
+  }
+
+  static Reference computeAll(Path dir, long nowMs) throws IOException {
     Map<String, Node> nodes = new HashMap<>();
     for (String[] f : rows(dir.resolve("nodes.csv"))) {
       nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8])));
@@ -155,8 +163,9 @@ final class ReferenceMargins {
     addUsage(dir, buckets, nowMs);
     addPower(dir, buckets, nowMs);
     Map<String, Expected> out = new TreeMap<>();
-    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out));
-    return out;
+    Map<String, BigDecimal[]> nodeHours = new TreeMap<>();
+    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out, nodeHours));
+    return new Reference(out, nodeHours);
   }
 
   /** An accepted request (valid, on time, first of its id): what every figure counts; revenue null when unpriced. */
@@ -245,7 +254,7 @@ final class ReferenceMargins {
   }
 
   private static void attribute(String key, Bucket b, Map<String, Node> nodes, Map<String, TreeMap<Long, BigDecimal>> energy,
-      Map<String, Expected> out) {
+      Map<String, Expected> out, Map<String, BigDecimal[]> nodeHours) {
     String nodeId = key.substring(0, key.indexOf('|'));
     long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
     Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO));
@@ -258,6 +267,11 @@ final class ReferenceMargins {
     BigDecimal total = energyCost.add(fixed);
     BigDecimal weight = b.weightByTenant.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     String hour = Long.toString(start / HOUR * HOUR);
+    BigDecimal[] nodeHour = nodeHours.computeIfAbsent(nodeId + "|" + hour, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+    nodeHour[0] = nodeHour[0].add(total);
+    if (weight.signum() == 0) {
+      nodeHour[1] = nodeHour[1].add(total);
+    }
     List<String> tenants = new ArrayList<>(b.countsByTenant.keySet());
     for (String t : tenants) {
       Expected e = out.computeIfAbsent(t + "|" + hour, k -> new Expected());

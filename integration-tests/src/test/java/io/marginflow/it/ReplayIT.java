@@ -83,6 +83,7 @@ class ReplayIT {
       i++;
     }
     Files.writeString(scenario.resolve("budgets.csv"), budgets.toString());
+    addIdleNode(scenario, "node-99");
     // 15 tenants leave usage partition 2 without a tenant and margin partition 2 without a record: the replay must still
     // wait for every margin record (it once read the topic too early when a partition had emitted nothing).
     Path out = replayAndCheck(dir, scenario);
@@ -95,7 +96,57 @@ class ReplayIT {
     Set<String> negative = ReferenceAlerts.negativeMargins(JsonLines.read(out.resolve("margins.jsonl")));
     assertEquals(negative, ReferenceAlerts.actualNegativeMargins(alerts));
     assertTrue(!negative.isEmpty(), "the scenario must have tenant-hours that lose money");
+    Map<String, BigDecimal> zombies = ReferenceAlerts.zombies(scenario);
+    Map<String, JsonNode> actualZombies = new java.util.TreeMap<>();
+    for (JsonNode a : alerts) {
+      if (a.get("kind").asText().equals("ZOMBIE_NODE")) {
+        assertEquals(null, actualZombies.put(a.get("node_id").asText() + "|" + a.get("window_start_ms").asLong(), a), "once");
+      }
+    }
+    assertEquals(zombies.keySet(), actualZombies.keySet());
+    assertTrue(zombies.keySet().containsAll(List.of("node-99|" + (GeneratorOptions.DEFAULT_START.toEpochMilli() + 10 * 3_600_000L),
+        "node-99|" + (GeneratorOptions.DEFAULT_START.toEpochMilli() + 11 * 3_600_000L))), zombies.toString());
+    zombies.forEach((key, cost) -> ReferenceMargins.assertWithin(cost, actualZombies.get(key).get("node_cost_usd").decimalValue(),
+        NANO.multiply(BigDecimal.valueOf(60)), key));
     assertEquals(alerts.size(), alerts.stream().map(a -> a.get("alert_id").asText()).distinct().count(), "one id each");
+  }
+
+  /**
+   * A node that draws 400 W on one GPU every 15 s of the scenario and serves no request: every bucket of it goes to
+   * __idle__ (a ZOMBIE_NODE each hour). Its samples are merged into power.csv in time order (rows are produced in file
+   * order, so an appended early row would be late).
+   */
+  private static void addIdleNode(Path scenario, String node) throws Exception {
+    List<String> power = Files.readAllLines(scenario.resolve("power.csv"));
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (String line : power.subList(1, power.size())) {
+      try {
+        long ts = Long.parseLong(line.substring(0, line.indexOf(',')));
+        first = Math.min(first, ts);
+        last = Math.max(last, ts);
+      } catch (RuntimeException notARow) {
+        // a deliberately broken row stays where it is
+      }
+    }
+    List<String> rows = new java.util.ArrayList<>(power.subList(1, power.size()));
+    for (long ts = first / 15_000 * 15_000; ts <= last; ts += 15_000) {
+      rows.add(ts + "," + node + ",0,15000,400");
+    }
+    rows.sort(java.util.Comparator.comparingLong(ReplayIT::leadingTime));
+    rows.add(0, power.get(0));
+    Files.write(scenario.resolve("power.csv"), rows);
+    Files.writeString(scenario.resolve("nodes.csv"), node + ",eu-west,H100-SXM,8,700,300000,4,1.3,2.50\n",
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /** The timestamp a power row starts with; a row without one sorts first. */
+  private static long leadingTime(String row) {
+    try {
+      return Long.parseLong(row.substring(0, row.indexOf(',')));
+    } catch (RuntimeException notARow) {
+      return Long.MIN_VALUE;
+    }
   }
 
   /** Appends a line to a scenario file; returns its 1-based line number. */
