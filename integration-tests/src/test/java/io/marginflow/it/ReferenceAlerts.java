@@ -127,6 +127,56 @@ final class ReferenceAlerts {
     return out;
   }
 
+  /**
+   * Every COST alert the scenario must raise: buckets taken in time order, each tenant's attributed cost in a bucket
+   * added to its period when the bucket is final, and evaluated with the bucket's end as the event time. Keyed by
+   * "kind tenant period-start threshold observed-at", valued by the amount (exact here; the pipeline adds shares
+   * rounded to 1e-9 USD, so amounts are compared within a tolerance).
+   */
+  static Map<String, BigDecimal> cost(Path dir) throws IOException {
+    Map<String, Budget> budgets = budgets(dir);
+    Map<String, BigDecimal> amount = new HashMap<>();
+    Set<String> fired = new HashSet<>();
+    Map<String, BigDecimal> out = new java.util.TreeMap<>();
+    var byBucket = ReferenceMargins.computeAll(dir, System.currentTimeMillis()).costByBucket();
+    for (Map.Entry<Long, Map<String, BigDecimal>> bucket : byBucket.entrySet()) {
+      long end = bucket.getKey() + ReferenceMargins.BUCKET;
+      for (Map.Entry<String, BigDecimal> c : bucket.getValue().entrySet()) {
+        Budget b = budgets.get(c.getKey());
+        if (b == null || !b.metric().equals("COST")) {
+          continue;
+        }
+        long[] p = period(b.period(), bucket.getKey());
+        String key = c.getKey() + "|" + p[0];
+        BigDecimal total = amount.merge(key, c.getValue(), BigDecimal::add);
+        for (double t : new TreeSet<>(b.thresholds())) {
+          if (total.compareTo(b.limit().multiply(BigDecimal.valueOf(t))) >= 0 && fired.add(key + "|T" + t)) {
+            out.put("THRESHOLD " + c.getKey() + " " + p[0] + " " + t + " " + end, total);
+          }
+        }
+        long elapsed = end - p[0];
+        if (elapsed * 10 >= p[1] - p[0] && total.multiply(BigDecimal.valueOf(p[1] - p[0]))
+            .divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128).compareTo(b.limit()) > 0 && fired.add(key + "|F")) {
+          out.put("FORECAST " + c.getKey() + " " + p[0] + " null " + end, total);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The COST alerts of a replay's alerts.jsonl, keyed and valued as {@link #cost} does. */
+  static Map<String, BigDecimal> actualCost(List<JsonNode> alerts) {
+    Map<String, BigDecimal> out = new java.util.TreeMap<>();
+    for (JsonNode a : alerts) {
+      if (a.has("metric") && "COST".equals(a.get("metric").asText())) {
+        out.put(a.get("kind").asText() + " " + a.get("tenant_id").asText() + " " + a.get("period_start_ms").asLong() + " "
+            + (a.get("threshold").isNull() ? "null" : a.get("threshold").asDouble()) + " " + a.get("observed_at_ms").asLong(),
+            a.get("amount_usd").decimalValue());
+      }
+    }
+    return out;
+  }
+
   /** The SPEND alerts of a replay's alerts.jsonl, rendered as {@link #spend} renders the expected ones. */
   static Set<String> actual(List<JsonNode> alerts) {
     Set<String> out = new TreeSet<>();

@@ -147,7 +147,8 @@ final class ReferenceMargins {
   }
 
   /** Both views of the reference: per (tenant, hour) and, per (node, hour), {total cost, cost gone to __idle__}. */
-  record Reference(Map<String, Expected> tenantHours, Map<String, BigDecimal[]> nodeHours) {
+  record Reference(Map<String, Expected> tenantHours, Map<String, BigDecimal[]> nodeHours,
+      TreeMap<Long, Map<String, BigDecimal>> costByBucket) {
   }
 
   static Reference computeAll(Path dir, long nowMs) throws IOException {
@@ -164,8 +165,9 @@ final class ReferenceMargins {
     addPower(dir, buckets, nowMs);
     Map<String, Expected> out = new TreeMap<>();
     Map<String, BigDecimal[]> nodeHours = new TreeMap<>();
-    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out, nodeHours));
-    return new Reference(out, nodeHours);
+    TreeMap<Long, Map<String, BigDecimal>> costByBucket = new TreeMap<>();
+    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out, nodeHours, costByBucket));
+    return new Reference(out, nodeHours, costByBucket);
   }
 
   /** An accepted request (valid, on time, first of its id): what every figure counts; revenue null when unpriced. */
@@ -254,7 +256,7 @@ final class ReferenceMargins {
   }
 
   private static void attribute(String key, Bucket b, Map<String, Node> nodes, Map<String, TreeMap<Long, BigDecimal>> energy,
-      Map<String, Expected> out, Map<String, BigDecimal[]> nodeHours) {
+      Map<String, Expected> out, Map<String, BigDecimal[]> nodeHours, TreeMap<Long, Map<String, BigDecimal>> costByBucket) {
     String nodeId = key.substring(0, key.indexOf('|'));
     long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
     Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO));
@@ -286,6 +288,7 @@ final class ReferenceMargins {
       if (weight.signum() > 0) {
         BigDecimal share = b.weightByTenant.get(t).divide(weight, MC);
         e.totalCost = e.totalCost.add(total.multiply(share));
+        costByBucket.computeIfAbsent(start, k -> new TreeMap<>()).merge(t, total.multiply(share), BigDecimal::add);
         e.energyCost = e.energyCost.add(energyCost.multiply(share));
       }
     }

@@ -58,28 +58,35 @@ class ReplayIT {
   }
 
   /**
-   * SPEND budgets (SPEC 6) against the independent reference: every THRESHOLD and FORECAST alert the accepted requests
-   * must raise, with its amount, projection, breach time and event time, and no other; and a NEGATIVE_MARGIN for every
-   * tenant-hour (not __idle__) whose checked margin is below zero. The scenario starts at 10:00 so
+   * Alerts (SPEC 6) against the independent reference: every SPEND THRESHOLD and FORECAST alert the accepted requests
+   * must raise, with its amount, projection, breach time and event time, and no other; every COST one as buckets
+   * finalize; a NEGATIVE_MARGIN for every tenant-hour (not __idle__) whose checked margin is below zero; a ZOMBIE_NODE
+   * for every node-hour with at least 95 % of its cost on __idle__. The scenario starts at 10:00 so
    * that more than 10 % of each day has passed (FORECAST), and the budgets are set from each tenant's spend so that some
    * cross every threshold, some a few and some none.
    */
   @Test
-  void shouldRaiseExactlyTheSpendAlertsOfTheReference(@TempDir Path dir) throws Exception {
+  void shouldRaiseExactlyTheAlertsOfTheReference(@TempDir Path dir) throws Exception {
     Path scenario = generate(dir, new GeneratorOptions(15, 4, 2, 13,
         GeneratorOptions.DEFAULT_START.plus(java.time.Duration.ofHours(10)), 4, null));
     Map<String, BigDecimal> spend = new java.util.TreeMap<>();
     for (ReferenceMargins.Request r : ReferenceMargins.accepted(scenario, System.currentTimeMillis())) {
       spend.merge(r.tenant(), r.revenue() == null ? BigDecimal.ZERO : r.revenue(), BigDecimal::add);
     }
+    Map<String, BigDecimal> cost = new java.util.TreeMap<>();
+    ReferenceMargins.compute(scenario, System.currentTimeMillis()).forEach((key, e) ->
+        cost.merge(key.substring(0, key.indexOf('|')), e.totalCost, BigDecimal::add));
     double[] factors = {0.3, 0.6, 0.9, 2.0, 5.0};
     StringBuilder budgets = new StringBuilder("tenant_id,period,metric,limit_usd,thresholds\n");
     int i = 0;
     for (Map.Entry<String, BigDecimal> e : spend.entrySet()) {
-      BigDecimal limit = e.getValue().multiply(BigDecimal.valueOf(factors[i % factors.length]))
+      // Every third tenant has a COST budget, set from its attributed cost.
+      boolean costBudget = i % 3 == 2;
+      BigDecimal base = costBudget ? cost.getOrDefault(e.getKey(), BigDecimal.ONE) : e.getValue();
+      BigDecimal limit = base.multiply(BigDecimal.valueOf(factors[i % factors.length]))
           .setScale(2, java.math.RoundingMode.HALF_EVEN).max(new BigDecimal("0.01"));
-      budgets.append(e.getKey()).append(i % 4 == 3 ? ",MONTHLY" : ",DAILY").append(",SPEND,").append(limit.toPlainString())
-          .append(",0.5;0.8;1.0\n");
+      budgets.append(e.getKey()).append(i % 4 == 3 ? ",MONTHLY" : ",DAILY").append(costBudget ? ",COST," : ",SPEND,")
+          .append(limit.toPlainString()).append(",0.5;0.8;1.0\n");
       i++;
     }
     Files.writeString(scenario.resolve("budgets.csv"), budgets.toString());
@@ -93,6 +100,12 @@ class ReplayIT {
     assertEquals(String.join("\n", expected), String.join("\n", ReferenceAlerts.actual(alerts)));
     assertTrue(expected.stream().anyMatch(a -> a.startsWith("FORECAST")) && expected.stream().anyMatch(a -> a.startsWith("THRESHOLD"))
         && expected.size() >= 10, "the scenario must exercise both kinds: " + expected);
+    Map<String, BigDecimal> expectedCost = ReferenceAlerts.cost(scenario);
+    Map<String, BigDecimal> actualCost = ReferenceAlerts.actualCost(alerts);
+    assertEquals(expectedCost.keySet(), actualCost.keySet());
+    assertTrue(expectedCost.size() >= 4, "the scenario must cross COST thresholds: " + expectedCost);
+    expectedCost.forEach((key, amount) -> ReferenceMargins.assertWithin(amount, actualCost.get(key), new BigDecimal("0.000001"),
+        key));
     Set<String> negative = ReferenceAlerts.negativeMargins(JsonLines.read(out.resolve("margins.jsonl")));
     assertEquals(negative, ReferenceAlerts.actualNegativeMargins(alerts));
     assertTrue(!negative.isEmpty(), "the scenario must have tenant-hours that lose money");
@@ -106,7 +119,7 @@ class ReplayIT {
     assertEquals(zombies.keySet(), actualZombies.keySet());
     assertTrue(zombies.keySet().containsAll(List.of("node-99|" + (GeneratorOptions.DEFAULT_START.toEpochMilli() + 10 * 3_600_000L),
         "node-99|" + (GeneratorOptions.DEFAULT_START.toEpochMilli() + 11 * 3_600_000L))), zombies.toString());
-    zombies.forEach((key, cost) -> ReferenceMargins.assertWithin(cost, actualZombies.get(key).get("node_cost_usd").decimalValue(),
+    zombies.forEach((key, nodeCost) -> ReferenceMargins.assertWithin(nodeCost, actualZombies.get(key).get("node_cost_usd").decimalValue(),
         NANO.multiply(BigDecimal.valueOf(60)), key));
     assertEquals(alerts.size(), alerts.stream().map(a -> a.get("alert_id").asText()).distinct().count(), "one id each");
   }

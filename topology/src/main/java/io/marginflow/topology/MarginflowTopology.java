@@ -114,12 +114,17 @@ public final class MarginflowTopology {
         .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(MarginInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
-        .process(new TenantMargins(config, serdes.value(TenantWindowState.class)), Named.as("tenant-margins"))
+        .process(new TenantMargins(config, serdes.value(TenantWindowState.class), serdes.value(BudgetPeriodState.class)),
+            Named.as("tenant-margins"))
         .split(Named.as("margins-route-"))
         .branch((k, v) -> v instanceof BudgetAlert, Branched.withConsumer(alerts -> alerts
             .mapValues(v -> (BudgetAlert) v, Named.as("margin-alerts"))
             .to(t.alertsBudget(), Produced.with(Serdes.String(), serdes.value(BudgetAlert.class)).withName("margin-alerts-sink")),
             "alert"))
+        .branch((k, v) -> v instanceof BudgetStatus, Branched.withConsumer(status -> status
+            .mapValues(v -> (BudgetStatus) v, Named.as("margin-status"))
+            .to(t.budgetsStatus(), Produced.with(Serdes.String(), serdes.value(BudgetStatus.class)).withName("margin-status-sink")),
+            "status"))
         .defaultBranch(Branched.withConsumer(margins -> margins.mapValues(v -> (TenantMargin) v, Named.as("margins"))
             .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink")),
             "margin"));

@@ -2,6 +2,7 @@ package io.marginflow.topology.margin;
 
 import io.marginflow.topology.store.Changelogs;
 import org.apache.avro.specific.SpecificRecord;
+import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.store.StoreNames;
@@ -26,10 +27,12 @@ import org.apache.kafka.streams.state.Stores;
 public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
   private final TopologyConfig config;
   private final Serde<TenantWindowState> stateSerde;
+  private final Serde<BudgetPeriodState> budgetStateSerde;
 
-  public TenantMargins(TopologyConfig config, Serde<TenantWindowState> stateSerde) {
+  public TenantMargins(TopologyConfig config, Serde<TenantWindowState> stateSerde, Serde<BudgetPeriodState> budgetStateSerde) {
     this.config = config;
     this.stateSerde = stateSerde;
+    this.budgetStateSerde = budgetStateSerde;
   }
 
   @Override
@@ -48,6 +51,10 @@ public final class TenantMargins implements ProcessorSupplier<String, MarginInpu
     }
     stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.MARGIN_PROGRESS), Serdes.String(),
         Serdes.Long()).withCachingEnabled());
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_COST_PENDING), Serdes.String(),
+        Serdes.String()).withCachingEnabled());
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_COST), Serdes.String(),
+        budgetStateSerde).withCachingEnabled());
     return stores;
   }
 }

@@ -42,6 +42,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
+  private CostBudgets costBudgets;
 
   TenantMarginsProcessor(TopologyConfig config) {
     this.config = config;
@@ -60,6 +61,9 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
       expected.add("attribution:" + p);
     }
     this.inputs = List.copyOf(expected);
+    this.costBudgets = new CostBudgets(context.getStateStore(StoreNames.BUDGET_COST_PENDING),
+        context.getStateStore(StoreNames.BUDGET_COST), context.getStateStore(StoreNames.BUDGETS), config.bucketMs(),
+        config.graceMs());
   }
 
   @Override
@@ -81,6 +85,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
       return;
     }
     long pane = Math.floorDiv(bucket, paneMs) * paneMs;
+    costBudgets.onShare(share.getTenantId(), bucket, share.getEnergyCostUsd().add(share.getFixedCostUsd()));
     add(tenantPanes, share.getTenantId(), share, pane);
     add(groupPanes, "model|" + share.getModel(), share, pane);
     add(groupPanes, "region|" + share.getRegion(), share, pane);
@@ -122,7 +127,17 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         closeWindows(w, Math.max(previous, first), low);
       }
     }
+    costBudgets.onFinal(low, this::forwardBudgetOutcome);
     progress.setMarker(FINAL_THROUGH, low);
+  }
+
+  private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
+    for (BudgetAlert alert : outcome.alerts()) {
+      context.forward(new Record<>(alert.getTenantId(), alert, context.currentSystemTimeMs()));
+    }
+    if (outcome.status() != null) {
+      context.forward(new Record<>(outcome.status().getTenantId(), outcome.status(), context.currentSystemTimeMs()));
+    }
   }
 
   /** SPEC 6: NEGATIVE_MARGIN when a tenant's 1h window closes with a gross margin below zero. */

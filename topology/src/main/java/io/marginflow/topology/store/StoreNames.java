@@ -27,6 +27,10 @@ public final class StoreNames {
   public static final String TENANT_MARGIN_PANES = "tenant-margin-pane-store";
   /** Unit economics by model|m and region|r in panes of the windows' advance; queries sum the panes of a window. */
   public static final String UNIT_ECONOMICS_PANES = "unit-economics-pane-store";
+  /** Per (bucket, tenant): attributed cost waiting for the bucket to be final on the margin partition. */
+  public static final String BUDGET_COST_PENDING = "budget-cost-pending-store";
+  /** Per (UTC day or month, tenant): attributed cost to date and the COST alerts and status already emitted. */
+  public static final String BUDGET_COST = "budget-cost-store";
 
   private StoreNames() {
   }

@@ -1,0 +1,110 @@
+package io.marginflow.topology.margin;
+
+import io.marginflow.avro.Budget;
+import io.marginflow.avro.BudgetMetric;
+import io.marginflow.avro.internal.BudgetPeriodState;
+import io.marginflow.topology.domain.Attribution;
+import io.marginflow.topology.domain.BudgetPosition;
+import io.marginflow.topology.domain.BudgetRules;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * COST budgets (SPEC 6), checked as buckets finalize: a tenant's attributed cost is known once every share of a
+ * bucket has arrived, which is when the margin task's low watermark passes the bucket. Shares wait per (bucket,
+ * tenant); as the watermark moves, the buckets it passed are taken in time order, one bucket at a time, each tenant's
+ * cost added to its UTC day and month and evaluated by {@link BudgetRules} with the bucket's end as the event time.
+ * So the alerts do not depend on how far one progress report moves the watermark nor on the order shares arrive in.
+ */
+final class CostBudgets {
+  private static final BudgetPosition.Period[] PERIODS = BudgetPosition.Period.values();
+  private final KeyValueStore<String, String> pending;
+  private final KeyValueStore<String, BudgetPeriodState> periods;
+  private final KeyValueStore<String, ValueAndTimestamp<Budget>> budgets;
+  private final long bucketMs;
+  private final long graceMs;
+  /** When the next period (plus grace) ends: the store is scanned for expired periods only then. */
+  private long nextExpiryMs = Long.MIN_VALUE;
+
+  CostBudgets(KeyValueStore<String, String> pending, KeyValueStore<String, BudgetPeriodState> periods,
+      KeyValueStore<String, ValueAndTimestamp<Budget>> budgets, long bucketMs, long graceMs) {
+    this.pending = pending;
+    this.periods = periods;
+    this.budgets = budgets;
+    this.bucketMs = bucketMs;
+    this.graceMs = graceMs;
+  }
+
+  /** Pending key: the bucket start zero-padded, so that a range scan returns buckets in time order. */
+  private static String pendingKey(long bucketStartMs, String tenant) {
+    return String.format("%019d|%s", bucketStartMs, tenant);
+  }
+
+  /** Holds a share's cost until its bucket is final for this partition. */
+  void onShare(String tenant, long bucketStartMs, BigDecimal costUsd) {
+    if (Attribution.IDLE.equals(tenant)) {
+      return;
+    }
+    String key = pendingKey(bucketStartMs, tenant);
+    String held = pending.get(key);
+    pending.put(key, (held == null ? costUsd : new BigDecimal(held).add(costUsd)).toPlainString());
+  }
+
+  /** Counts every bucket ending at or before {@code finalThroughMs}, oldest first; hands what is owed to {@code out}. */
+  void onFinal(long finalThroughMs, Consumer<BudgetRules.Outcome> out) {
+    List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = pending.range(pendingKey(0, ""), pendingKey(finalThroughMs - bucketMs, "\uffff"))) {
+      it.forEachRemaining(due::add);
+    }
+    for (KeyValue<String, String> kv : due) {
+      long bucket = Long.parseLong(kv.key.substring(0, 19));
+      String tenant = kv.key.substring(20);
+      ValueAndTimestamp<Budget> b = budgets.get(tenant);
+      for (BudgetPosition.Period period : PERIODS) {
+        long start = BudgetPosition.bounds(period, bucket)[0];
+        String key = period.name() + "|" + start + "|" + tenant;
+        BudgetPeriodState state = periods.get(key);
+        if (state == null) {
+          state = BudgetRules.open(tenant, period, bucket);
+          nextExpiryMs = Math.min(nextExpiryMs, state.getPeriodEndMs() + graceMs);
+        }
+        BudgetRules.Outcome outcome = BudgetRules.add(state, new BigDecimal(kv.value), bucket + bucketMs,
+            b == null ? null : b.value(), BudgetMetric.COST);
+        periods.put(key, state);
+        if (outcome != BudgetRules.Outcome.NONE) {
+          out.accept(outcome);
+        }
+      }
+      pending.delete(kv.key);
+    }
+    expire(finalThroughMs);
+  }
+
+  /** Deletes the periods that ended more than a grace before {@code finalThroughMs}; scans only when one has. */
+  private void expire(long finalThroughMs) {
+    if (finalThroughMs < nextExpiryMs) {
+      return;
+    }
+    List<String> old = new ArrayList<>();
+    long next = Long.MAX_VALUE;
+    try (KeyValueIterator<String, BudgetPeriodState> it = periods.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, BudgetPeriodState> kv = it.next();
+        long expiry = kv.value.getPeriodEndMs() + graceMs;
+        if (expiry < finalThroughMs) {
+          old.add(kv.key);
+        } else {
+          next = Math.min(next, expiry);
+        }
+      }
+    }
+    old.forEach(periods::delete);
+    nextExpiryMs = next;
+  }
+}
