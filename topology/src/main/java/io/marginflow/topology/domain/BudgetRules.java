@@ -39,6 +39,11 @@ public final class BudgetRules {
   private BudgetRules() {
   }
 
+  /** Store key of a tenant's period: period and start first, so that the tenant id (any characters) is the rest. */
+  public static String periodKey(BudgetPosition.Period period, long periodStartMs, String tenant) {
+    return period.name() + "|" + periodStartMs + "|" + tenant;
+  }
+
   /** A new period's state for {@code tenant}: nothing counted, nothing emitted. */
   public static BudgetPeriodState open(String tenant, BudgetPosition.Period period, long atMs) {
     long[] b = BudgetPosition.bounds(period, atMs);

@@ -51,17 +51,12 @@ final class SpendBudgets {
     this.graceMs = graceMs;
   }
 
-  /** Store key of a tenant's period: period and start first, so the tenant id (any characters) is the rest. */
-  static String key(BudgetPosition.Period period, long periodStartMs, String tenant) {
-    return period.name() + "|" + periodStartMs + "|" + tenant;
-  }
-
   /** Counts an accepted request's revenue in its day and month; hands what it owes to {@code out}. */
   void onRequest(String tenant, long timestampMs, BigDecimal revenueUsd, Consumer<BudgetRules.Outcome> out) {
     Budget budget = budget(tenant);
     for (BudgetPosition.Period period : PERIODS) {
       long start = start(period, timestampMs);
-      String key = key(period, start, tenant);
+      String key = BudgetRules.periodKey(period, start, tenant);
       BudgetPeriodState state = load(key);
       if (state == null) {
         state = BudgetRules.open(tenant, period, timestampMs);
@@ -115,7 +110,7 @@ final class SpendBudgets {
       s.setEmitted(emitted);
       put(e.key, s);
       BudgetPosition.Period period = BudgetPosition.Period.valueOf(s.getPeriod());
-      String nextKey = key(period, s.getPeriodEndMs(), s.getTenantId());
+      String nextKey = BudgetRules.periodKey(period, s.getPeriodEndMs(), s.getTenantId());
       if (load(nextKey) == null) {
         BudgetPeriodState fresh = BudgetRules.open(s.getTenantId(), period, s.getPeriodEndMs());
         BudgetRules.Outcome outcome = BudgetRules.evaluate(fresh, s.getPeriodEndMs(), budget(s.getTenantId()),

@@ -68,7 +68,7 @@ final class CostBudgets {
       ValueAndTimestamp<Budget> b = budgets.get(tenant);
       for (BudgetPosition.Period period : PERIODS) {
         long start = BudgetPosition.bounds(period, bucket)[0];
-        String key = period.name() + "|" + start + "|" + tenant;
+        String key = BudgetRules.periodKey(period, start, tenant);
         BudgetPeriodState state = periods.get(key);
         if (state == null) {
           state = BudgetRules.open(tenant, period, bucket);
