@@ -1,9 +1,12 @@
 package io.marginflow.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.TenantMargin;
+import io.marginflow.ops.replay.JsonLines;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,6 +52,7 @@ class CrashIT {
     Pipelines.createTopicsForHistory(kafka);
     Path files = dir.resolve("scenario");
     new ScenarioGenerator(new GeneratorOptions(12, 6, 3, 31, GeneratorOptions.DEFAULT_START, 4, null)).write(files);
+    ReferenceAlerts.writeCrossingBudgets(files);
     Scenario all = Scenario.read(files);
     List<Scenario> slices = slices(all, GeneratorOptions.DEFAULT_START.toEpochMilli(),
         GeneratorOptions.DEFAULT_START.toEpochMilli() + 3 * 3_600_000L, kills + 1);
@@ -100,6 +105,20 @@ class CrashIT {
     List<JsonNode> margins = ReferenceMargins.eachWindowOnce(readMargins(kafka, serdes));
     ReferenceMargins.assertMatches(files, margins);
     ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
+    assertAlertsOnceAndExact(kafka, serdes, files);
+  }
+
+  /** Every budget alert of the reference is on the topic, once: no SIGKILL doubled or lost one. */
+  private static void assertAlertsOnceAndExact(KafkaStack kafka, MarginflowSerdes serdes, Path files) throws Exception {
+    List<JsonNode> alerts = Records.readToEnd(kafka.consumerConfig("crash-alerts"), Topics.defaults().alertsBudget(),
+        Duration.ofSeconds(10), new StringDeserializer(), serdes.value(BudgetAlert.class).deserializer()).stream()
+        .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList();
+    assertEquals(alerts.size(), alerts.stream().map(a -> a.get("alert_id").asText()).distinct().count(),
+        "an alert twice: " + alerts);
+    Set<String> spend = ReferenceAlerts.spend(files);
+    assertEquals(String.join("\n", spend), String.join("\n", ReferenceAlerts.actual(alerts)));
+    assertEquals(ReferenceAlerts.cost(files).keySet(), ReferenceAlerts.actualCost(alerts).keySet());
+    assertTrue(spend.size() >= 5, "the scenario must raise SPEND alerts across the kills: " + spend);
   }
 
   /** Every restart after a SIGKILL said that it wiped the dirty state (the cause in docs/RELIABILITY.md). */

@@ -30,6 +30,34 @@ final class ReferenceAlerts {
   private ReferenceAlerts() {
   }
 
+  /**
+   * Replaces a scenario's budgets.csv with budgets set from each tenant's own spend or attributed cost (per the
+   * reference), at 0.3 to 5 times it, so that some tenants cross every threshold, some a few and some none; every third
+   * tenant has a COST budget, every fourth a MONTHLY one.
+   */
+  static void writeCrossingBudgets(Path scenario) throws IOException {
+    Map<String, BigDecimal> spend = new java.util.TreeMap<>();
+    for (ReferenceMargins.Request r : ReferenceMargins.accepted(scenario, System.currentTimeMillis())) {
+      spend.merge(r.tenant(), r.revenue() == null ? BigDecimal.ZERO : r.revenue(), BigDecimal::add);
+    }
+    Map<String, BigDecimal> cost = new java.util.TreeMap<>();
+    ReferenceMargins.compute(scenario, System.currentTimeMillis()).forEach((key, e) ->
+        cost.merge(key.substring(0, key.indexOf('|')), e.totalCost, BigDecimal::add));
+    double[] factors = {0.3, 0.6, 0.9, 2.0, 5.0};
+    StringBuilder budgets = new StringBuilder("tenant_id,period,metric,limit_usd,thresholds\n");
+    int i = 0;
+    for (Map.Entry<String, BigDecimal> e : spend.entrySet()) {
+      boolean costBudget = i % 3 == 2;
+      BigDecimal base = costBudget ? cost.getOrDefault(e.getKey(), BigDecimal.ONE) : e.getValue();
+      BigDecimal limit = base.multiply(BigDecimal.valueOf(factors[i % factors.length]))
+          .setScale(2, RoundingMode.HALF_EVEN).max(new BigDecimal("0.01"));
+      budgets.append(e.getKey()).append(i % 4 == 3 ? ",MONTHLY" : ",DAILY").append(costBudget ? ",COST," : ",SPEND,")
+          .append(limit.toPlainString()).append(",0.5;0.8;1.0\n");
+      i++;
+    }
+    java.nio.file.Files.writeString(scenario.resolve("budgets.csv"), budgets.toString());
+  }
+
   /** The budgets of a scenario by tenant. */
   private static Map<String, Budget> budgets(Path dir) throws IOException {
     Map<String, Budget> out = new HashMap<>();

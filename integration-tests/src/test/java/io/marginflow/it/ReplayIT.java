@@ -69,27 +69,7 @@ class ReplayIT {
   void shouldRaiseExactlyTheAlertsOfTheReference(@TempDir Path dir) throws Exception {
     Path scenario = generate(dir, new GeneratorOptions(15, 4, 2, 13,
         GeneratorOptions.DEFAULT_START.plus(java.time.Duration.ofHours(10)), 4, null));
-    Map<String, BigDecimal> spend = new java.util.TreeMap<>();
-    for (ReferenceMargins.Request r : ReferenceMargins.accepted(scenario, System.currentTimeMillis())) {
-      spend.merge(r.tenant(), r.revenue() == null ? BigDecimal.ZERO : r.revenue(), BigDecimal::add);
-    }
-    Map<String, BigDecimal> cost = new java.util.TreeMap<>();
-    ReferenceMargins.compute(scenario, System.currentTimeMillis()).forEach((key, e) ->
-        cost.merge(key.substring(0, key.indexOf('|')), e.totalCost, BigDecimal::add));
-    double[] factors = {0.3, 0.6, 0.9, 2.0, 5.0};
-    StringBuilder budgets = new StringBuilder("tenant_id,period,metric,limit_usd,thresholds\n");
-    int i = 0;
-    for (Map.Entry<String, BigDecimal> e : spend.entrySet()) {
-      // Every third tenant has a COST budget, set from its attributed cost.
-      boolean costBudget = i % 3 == 2;
-      BigDecimal base = costBudget ? cost.getOrDefault(e.getKey(), BigDecimal.ONE) : e.getValue();
-      BigDecimal limit = base.multiply(BigDecimal.valueOf(factors[i % factors.length]))
-          .setScale(2, java.math.RoundingMode.HALF_EVEN).max(new BigDecimal("0.01"));
-      budgets.append(e.getKey()).append(i % 4 == 3 ? ",MONTHLY" : ",DAILY").append(costBudget ? ",COST," : ",SPEND,")
-          .append(limit.toPlainString()).append(",0.5;0.8;1.0\n");
-      i++;
-    }
-    Files.writeString(scenario.resolve("budgets.csv"), budgets.toString());
+    ReferenceAlerts.writeCrossingBudgets(scenario);
     addIdleNode(scenario, "node-99");
     // 15 tenants leave usage partition 2 without a tenant and margin partition 2 without a record: the replay must still
     // wait for every margin record (it once read the topic too early when a partition had emitted nothing).
