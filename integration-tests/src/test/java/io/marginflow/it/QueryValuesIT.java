@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryValuesIT {
   private static final String ADMIN = "values-admin";
+  private static final String ACME = "values-acme";
   private static final long B0 = 1767607200000L; // 2026-01-05T10:00:00Z
   private static final long DAY_START = 1767571200000L;
   private static final long MONTH_START = 1767225600000L; // 2026-01-01T00:00:00Z
@@ -70,7 +71,7 @@ class QueryValuesIT {
 
     Pipelines.createTopicsForHistory(kafka);
     Map<String, String> settings = Pipelines.settings(kafka, "values-it", dir.resolve("state"));
-    settings.put(MarginflowConfig.HTTP_TOKENS, ADMIN + "=admin");
+    settings.put(MarginflowConfig.HTTP_TOKENS, ADMIN + "=admin," + ACME + "=acme");
     // Billing hours only: the closing ticks stop an hour past the data, so today's daily budget is still running.
     settings.put(MarginflowConfig.MARGIN_WINDOWS, "1h");
     service = MarginflowService.start(MarginflowConfig.of(settings));
@@ -90,9 +91,13 @@ class QueryValuesIT {
   }
 
   private JsonNode getOrNull(String path) {
+    return getOrNull(path, ADMIN);
+  }
+
+  private JsonNode getOrNull(String path, String token) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.httpPort() + path))
-          .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -128,6 +133,35 @@ class QueryValuesIT {
     assertTrue(projected.compareTo(limit) > 0, "the example is set to breach");
     long breach = start + BigDecimal.valueOf(elapsed).multiply(limit).divide(amount, 0, RoundingMode.CEILING).longValueExact();
     assertEquals(breach, b.path("breach_at_ms").asLong(), "breach_at_ms");
+  }
+
+  /**
+   * acme (DAILY SPEND 0.002) earns 0.00122: THRESHOLD 0.5 at its request, and 10 h into the day 0.00122 x 24 / 10 h =
+   * 0.0029 > 0.002: FORECAST. bravo (MONTHLY COST 0.2) costs C x 2500 / 3720 = 0.136 when the first bucket is final:
+   * THRESHOLD 0.5, and 4.4 days into January the projection 0.136 x 31 / 4.42 = 0.95 > 0.2: FORECAST. Both lose money
+   * over the hour: NEGATIVE_MARGIN each. The idle second bucket is half of n1's cost: no ZOMBIE_NODE.
+   */
+  @Test
+  void shouldListTheAlertsToAdminAndToEachTenantItsOwn() {
+    Records.await(Duration.ofSeconds(30), "six alerts", () -> {
+      JsonNode all = getOrNull("/v1/alerts?since=0");
+      return all != null && all.path("count").asInt() >= 6;
+    });
+    List<String> all = new ArrayList<>();
+    get("/v1/alerts?since=0").path("alerts").forEach(a -> all.add(a.path("kind").asText() + " " + a.path("tenant_id").asText()
+        + (a.path("threshold").isNull() ? "" : " " + a.path("threshold").asDouble())));
+    assertEquals(List.of("FORECAST acme", "FORECAST bravo", "NEGATIVE_MARGIN acme", "NEGATIVE_MARGIN bravo",
+        "THRESHOLD acme 0.5", "THRESHOLD bravo 0.5"), all.stream().sorted().toList());
+    JsonNode mine = getOrNull("/v1/alerts?since=0", ACME);
+    assertEquals(3, mine.path("count").asInt(), mine.toString());
+    mine.path("alerts").forEach(a -> assertEquals("acme", a.path("tenant_id").asText()));
+    mine.path("alerts").forEach(a -> {
+      if (a.path("kind").asText().equals("THRESHOLD")) {
+        assertMoney(REVENUE_A, a.path("amount_usd"), "acme's revenue when it crossed");
+      }
+    });
+    long last = get("/v1/alerts?since=0").path("alerts").get(5).path("published_at_ms").asLong();
+    assertEquals(0, get("/v1/alerts?since=" + (last + 1)).path("count").asInt(), "since pages past the last one");
   }
 
   @Test

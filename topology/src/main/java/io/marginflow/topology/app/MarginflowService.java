@@ -1,6 +1,10 @@
 package io.marginflow.topology.app;
 
+import io.marginflow.avro.BudgetAlert;
+import io.marginflow.avro.CapacityAlert;
 import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.query.AlertFeed;
 import io.marginflow.topology.query.ApiTokens;
 import io.marginflow.topology.query.QueryServer;
 import java.io.IOException;
@@ -27,11 +31,22 @@ public final class MarginflowService implements AutoCloseable {
           app.topologyConfig(), tokens, config.getBoolean(MarginflowConfig.PRICING_ENABLED));
       server.register(app.referenceRejects());
       server.register(app.watermarkLag());
+      server.alerts(alertFeed(config, app));
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {
       server.close();
       throw e;
     }
+  }
+
+  /** The recent alerts for /v1/alerts and the dashboard, read with the pipeline's own client settings. */
+  private static AlertFeed alertFeed(MarginflowConfig config, MarginflowApp app) {
+    java.util.Map<String, Object> client = new java.util.HashMap<>(config.withPrefix("kafka.", true));
+    client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
+    Topics t = Topics.from(config);
+    return new AlertFeed(client, java.util.Map.of(t.alertsBudget(), app.serdes().value(BudgetAlert.class).deserializer(),
+        t.alertsCapacity(), app.serdes().value(CapacityAlert.class).deserializer()), 10_000);
   }
 
   public MarginflowApp app() {

@@ -87,8 +87,32 @@ public final class QueryServer implements AutoCloseable {
     return this;
   }
 
+  private volatile AlertFeed alertFeed;
+
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** Answers /v1/alerts from {@code feed}, which this server closes. */
+  public QueryServer alerts(AlertFeed feed) {
+    this.alertFeed = feed;
+    return this;
+  }
+
+  /** SPEC 8 /v1/alerts?since=&limit=: admin sees every alert, a tenant its own budget alerts only. */
+  private com.fasterxml.jackson.databind.JsonNode alerts(Request q) {
+    AlertFeed feed = alertFeed;
+    if (feed == null) {
+      throw new ApiError(503, "alerts are not available on this instance");
+    }
+    long since = q.params().epochMs("since", 0);
+    int limit = q.params().intIn("limit", 100, 1, 1000);
+    ApiTokens.Principal who = q.principal();
+    var list = feed.since(since, a -> who.isAdmin() || (a.has("tenant_id") && a.get("tenant_id").asText().equals(who.name())),
+        limit);
+    var out = JSON.createObjectNode().put("since", since).put("count", list.size());
+    out.putArray("alerts").addAll(list);
+    return out;
   }
 
   /** Adds {@code binder}'s meters to /metrics. */
@@ -145,8 +169,7 @@ public final class QueryServer implements AutoCloseable {
       q.principal().requireAdmin();
       return a.reference().nodes();
     }));
-    r.get("/v1/alerts", api((a, q, ctx) -> JSON.createObjectNode().put("note", "budget alerts are not produced yet")
-        .set("alerts", JSON.createArrayNode())));
+    r.get("/v1/alerts", api((a, q, ctx) -> alerts(q)));
     r.get("/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
         true, "UP", "DOWN"));
     r.get("/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
@@ -249,6 +272,10 @@ public final class QueryServer implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
+    AlertFeed feed = alertFeed;
+    if (feed != null) {
+      feed.close();
+    }
     Attached a = attached;
     if (a != null) {
       a.streamsMetrics().close();
