@@ -172,6 +172,7 @@ class QueryValuesIT {
     assertMoney("0.001220000", a.path("amount_usd"), "A's revenue today");
     assertTrue(a.path("amount_usd").toString().equals("0.001220000"), "plain notation, nine decimals: " + a.path("amount_usd"));
     assertEquals(List.of(0.5), doubles(a.path("thresholds_crossed")), "0.00122 >= 0.5 x 0.002, < 0.8 x 0.002");
+    assertEquals("OK", a.path("state").asText(), "WARNING from 0.8 x 0.002 = 0.0016 on");
     assertProjection(a, REVENUE_A, new BigDecimal("0.002"), DAY_START, DAY_START + 86_400_000L);
   }
 

@@ -109,6 +109,20 @@ public final class LocalQueries {
     return v == null ? -1 : v;
   }
 
+  /** A usage partition's stream time: its latest valid event or tick (-1 before any). */
+  public long usageAsOf(int partition) {
+    Long v = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.USAGE_PROGRESS,
+        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition)).get("usage:" + partition);
+    return v == null ? -1 : v;
+  }
+
+  /** A tenant's budget period state (SPEND: {@link StoreNames#BUDGET_SPEND}, COST: {@link StoreNames#BUDGET_COST}). */
+  public io.marginflow.avro.internal.BudgetPeriodState budgetPeriod(String store, String key, int partition) {
+    return streams.store(StoreQueryParameters.fromNameAndType(store,
+        QueryableStoreTypes.<String, io.marginflow.avro.internal.BudgetPeriodState>keyValueStore()).withPartition(partition))
+        .get(key);
+  }
+
   /** The latest as-of over this instance's partitions (-1 before anything is final). */
   public long localAsOf() {
     long max = -1;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.avro.Budget;
+import io.marginflow.avro.BudgetMetric;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
@@ -181,11 +183,16 @@ final class QueryApi {
     return out;
   }
 
+  /**
+   * A SPEND budget is answered from the usage ingest's period state (current to the last commit, so a gateway's
+   * pre-call check sees spend at most about a second old), a COST budget from the margin task's (final buckets).
+   */
   JsonNode budget(Request r, String tenant, ReferenceQueries reference) {
     r.principal().requireTenant(tenant);
-    KeyQueryMetadata m = owner(StoreNames.TENANT_MARGIN_PANES, tenant);
+    Budget b = reference.budgetOf(tenant);
+    KeyQueryMetadata m = owner(b.getMetric() == BudgetMetric.SPEND ? StoreNames.BUDGET_SPEND : StoreNames.BUDGET_COST, tenant);
     JsonNode forwarded = forwardUnlessOwned(m, r);
-    return forwarded != null ? forwarded : reference.budget(tenant, m.partition());
+    return forwarded != null ? forwarded : reference.budget(tenant, b, m.partition());
   }
 
   LocalQueries local() {

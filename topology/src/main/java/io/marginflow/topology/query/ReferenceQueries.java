@@ -8,12 +8,11 @@ import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.PriceBookEntry;
-import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.domain.BudgetPosition;
-import io.marginflow.topology.domain.MarginFigures;
+import io.marginflow.topology.domain.BudgetRules;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -49,26 +48,30 @@ final class ReferenceQueries {
     return F.objectNode().set("nodes", nodes);
   }
 
-  /** The tenant's budget: period-to-date amount from its finalized hourly windows, thresholds crossed, projection. */
-  JsonNode budget(String tenant, int partition) {
+  /** The tenant's budget, or 404. */
+  Budget budgetOf(String tenant) {
     Budget b = local.<Budget>global(StoreNames.BUDGETS).get(tenant);
     if (b == null) {
       throw ApiError.notFound("no budget for tenant " + tenant);
     }
-    WindowSpec hourly = config.windows().stream().filter(w -> w.sizeMs() == w.advanceMs() && 86_400_000L % w.sizeMs() == 0)
-        .findFirst().orElseThrow(() -> new ApiError(501, "budgets need a tumbling margin window that divides a day"));
-    long asOf = Math.max(local.asOf(partition), 0);
+    return b;
+  }
+
+  /**
+   * The tenant's budget position from the period state the pipeline keeps for it on {@code partition}: SPEND as of the
+   * usage partition's stream time, COST as of the margin partition's final buckets; thresholds crossed, projection.
+   */
+  JsonNode budget(String tenant, Budget b, int partition) {
+    boolean spend = b.getMetric() == BudgetMetric.SPEND;
+    long asOf = Math.max(spend ? local.usageAsOf(partition) : local.asOf(partition), 0);
     BudgetPosition.Period period = BudgetPosition.Period.valueOf(b.getPeriod().name());
     long from = BudgetPosition.bounds(period, asOf)[0];
-    BigDecimal amount = BigDecimal.ZERO;
-    // Open windows hold finalized buckets only, so the sum is the amount as of asOf.
-    for (LocalQueries.WindowRow row : local.tenantWindows(tenant, hourly, from, Math.max(from, asOf - 1), partition)) {
-      TenantWindowState s = row.state();
-      MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());
-      amount = amount.add(b.getMetric() == BudgetMetric.SPEND ? f.revenueUsd() : f.totalCostUsd());
-    }
+    BudgetPeriodState state = local.budgetPeriod(spend ? StoreNames.BUDGET_SPEND : StoreNames.BUDGET_COST,
+        BudgetRules.periodKey(period, from, tenant), partition);
+    BigDecimal amount = state == null ? BigDecimal.ZERO : state.getAmountUsd();
     BudgetPosition p = BudgetPosition.of(period, amount, b.getLimitUsd(), b.getThresholds(), asOf);
     ObjectNode out = F.objectNode().put("tenant_id", tenant).put("period", b.getPeriod().name())
+        .put("state", BudgetRules.state(amount, b.getLimitUsd(), b.getThresholds()).name())
         .put("metric", b.getMetric().name()).put("period_start_ms", p.periodStartMs()).put("period_end_ms", p.periodEndMs())
         .put("as_of_ms", asOf).put("amount_usd", p.amountUsd()).put("limit_usd", b.getLimitUsd());
     ArrayNode all = out.putArray("thresholds");
