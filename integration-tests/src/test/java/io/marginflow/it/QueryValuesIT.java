@@ -79,7 +79,11 @@ class QueryValuesIT {
         true, System.err);
     Records.await(Duration.ofMinutes(2), "the hour of the example final", () -> {
       JsonNode status = getOrNull("/v1/status");
-      return status != null && status.path("as_of_ms").asLong(-1) >= B0 + 3_600_000L;
+      JsonNode acme = getOrNull("/v1/tenants/acme/budget");
+      JsonNode bravo = getOrNull("/v1/tenants/bravo/budget");
+      // /v1/status dates the furthest partition; each budget is as of its own tenant's partition.
+      return status != null && status.path("as_of_ms").asLong(-1) >= B0 + 3_600_000L && acme != null && bravo != null
+          && acme.path("as_of_ms").asLong(-1) >= B0 + 3_600_000L && bravo.path("as_of_ms").asLong(-1) >= B0 + 3_600_000L;
     });
   }
 
@@ -162,6 +166,8 @@ class QueryValuesIT {
     });
     long last = get("/v1/alerts?since=0").path("alerts").get(5).path("published_at_ms").asLong();
     assertEquals(0, get("/v1/alerts?since=" + (last + 1)).path("count").asInt(), "since pages past the last one");
+    assertEquals(get("/v1/alerts?since=0").path("alerts").get(5), get("/v1/alerts?order=desc&limit=1").path("alerts").get(0),
+        "desc: the newest first");
   }
 
   @Test

@@ -9,6 +9,8 @@
   const usd = v => v == null ? '–' : (Number(v) < 0 ? '-$' : '$') + Math.abs(Number(v)).toFixed(Math.abs(Number(v)) < 1 ? 4 : 2);
   const pct = v => v == null ? '–' : (Number(v) * 100).toFixed(1) + '%';
   const hhmm = ms => new Date(ms).toISOString().substring(11, 16);
+  // Tenant, model, region and node ids are data from producers: never markup.
+  const esc = v => String(v).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
   async function api(path) {
     const r = await fetch(path, { headers: { Authorization: 'Bearer ' + token } });
@@ -49,18 +51,24 @@
   async function refreshTables() {
     const losers = await api('/v1/tenants?window=24h&sort=gross_margin_usd&order=asc&limit=10');
     rows('losers', losers.tenants.filter(t => Number(t.gross_margin_usd) < 0), t =>
-      `<tr><td>${t.tenant_id}</td><td>${usd(t.revenue_usd)}</td><td>${usd(t.total_cost_usd)}</td>` +
+      `<tr><td>${esc(t.tenant_id)}</td><td>${usd(t.revenue_usd)}</td><td>${usd(t.total_cost_usd)}</td>` +
       `<td class="neg">${usd(t.gross_margin_usd)}</td><td>${pct(t.margin_ratio)}</td></tr>`);
     const unit = await api('/v1/unit-economics?group=model&window=24h');
-    rows('unit', unit.groups, g => `<tr><td>${g.model}</td><td>${g.requests}</td><td>${usd(g.revenue_usd_per_1m_output_tokens)}</td>` +
+    rows('unit', unit.groups, g => `<tr><td>${esc(g.model)}</td><td>${g.requests}</td><td>${usd(g.revenue_usd_per_1m_output_tokens)}</td>` +
       `<td>${usd(g.cost_usd_per_1m_output_tokens)}</td><td>${g.kwh_per_1m_output_tokens == null ? '–' : Number(g.kwh_per_1m_output_tokens).toFixed(2)}</td>` +
       `<td>${usd(g.cache_savings_usd)}</td></tr>`);
     const pricing = await api('/v1/pricing');
-    rows('pricing', pricing.multipliers, m => `<tr><td>${m.model}</td><td>${m.region}</td><td>${Number(m.multiplier).toFixed(2)}</td>` +
+    rows('pricing', pricing.multipliers, m => `<tr><td>${esc(m.model)}</td><td>${esc(m.region)}</td><td>${Number(m.multiplier).toFixed(2)}</td>` +
       `<td>${usd(m.output_usd_per_mtok)}</td></tr>`);
-    const alerts = await api('/v1/alerts');
+    const alerts = await api('/v1/alerts?order=desc&limit=12');
     document.getElementById('alerts').innerHTML = alerts.alerts.length
-      ? alerts.alerts.map(a => `<li>${a.kind} ${a.tenant_id}: ${usd(a.amount_usd)}</li>`).join('') : '<li class="muted">none</li>';
+      ? alerts.alerts.map(a => `<li class="alert ${esc(a.kind)}"><span class="when">${hhmm(a.observed_at_ms)}</span> ` +
+          `<b>${esc(a.kind)}</b> ${esc(a.tenant_id || a.node_id)}` +
+          (a.kind === 'ZOMBIE_NODE' ? `: ${pct(a.idle_share)} idle of ${usd(a.node_cost_usd)}`
+            : a.kind === 'THRESHOLD' ? `: ${pct(a.threshold)} of ${usd(a.limit_usd)} ${esc(a.metric)} (${usd(a.amount_usd)})`
+            : a.kind === 'FORECAST' ? `: ${usd(a.projected_usd)} projected against ${usd(a.limit_usd)}`
+            : `: ${usd(a.amount_usd)}`) + '</li>').join('')
+      : '<li class="muted">none</li>';
   }
 
   async function refreshEnergy(asOf) {

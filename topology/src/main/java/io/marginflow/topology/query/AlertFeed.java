@@ -2,7 +2,6 @@ package io.marginflow.topology.query;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +30,8 @@ public final class AlertFeed implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Deserializer<? extends SpecificRecord>> readers;
   private final int capacity;
-  private final ArrayDeque<ObjectNode> recent = new ArrayDeque<>();
+  /** By (published time, topic, partition, offset): partitions are read interleaved, answers are in publish order. */
+  private final java.util.TreeMap<String, ObjectNode> recent = new java.util.TreeMap<>();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -82,9 +82,9 @@ public final class AlertFeed implements AutoCloseable {
       ObjectNode alert = AvroJson.toJson(readers.get(r.topic()).deserialize(r.topic(), r.value()));
       alert.put("topic", r.topic()).put("published_at_ms", r.timestamp());
       synchronized (recent) {
-        recent.addLast(alert);
+        recent.put(String.format("%019d|%s|%010d|%019d", r.timestamp(), r.topic(), r.partition(), r.offset()), alert);
         while (recent.size() > capacity) {
-          recent.removeFirst();
+          recent.pollFirstEntry();
         }
       }
     } catch (RuntimeException e) {
@@ -94,12 +94,14 @@ public final class AlertFeed implements AutoCloseable {
 
   /**
    * The first {@code limit} alerts published at or after {@code sinceMs} that {@code visible} lets through, oldest
-   * first (page on with the last one's published_at_ms).
+   * first (page on with the last one's published_at_ms), or the newest first.
    */
-  public List<ObjectNode> since(long sinceMs, Predicate<ObjectNode> visible, int limit) {
+  public List<ObjectNode> since(long sinceMs, Predicate<ObjectNode> visible, int limit, boolean newestFirst) {
     List<ObjectNode> out = new ArrayList<>();
     synchronized (recent) {
-      for (ObjectNode a : recent) {
+      java.util.Iterator<ObjectNode> it = (newestFirst ? recent.descendingMap() : recent).values().iterator();
+      while (it.hasNext()) {
+        ObjectNode a = it.next();
         if (out.size() >= limit) {
           break;
         }

@@ -99,7 +99,10 @@ public final class QueryServer implements AutoCloseable {
     return this;
   }
 
-  /** SPEC 8 /v1/alerts?since=&limit=: admin sees every alert, a tenant its own budget alerts only. */
+  /**
+   * SPEC 8 /v1/alerts?since=&limit=&order=asc|desc: admin sees every alert, a tenant its own budget alerts only; asc
+   * (default) pages forward from since, desc gives the newest first (the dashboard).
+   */
   private com.fasterxml.jackson.databind.JsonNode alerts(Request q) {
     AlertFeed feed = alertFeed;
     if (feed == null) {
@@ -107,9 +110,10 @@ public final class QueryServer implements AutoCloseable {
     }
     long since = q.params().epochMs("since", 0);
     int limit = q.params().intIn("limit", 100, 1, 1000);
+    boolean newest = "desc".equals(q.params().oneOf("order", "asc", List.of("asc", "desc")));
     ApiTokens.Principal who = q.principal();
     var list = feed.since(since, a -> who.isAdmin() || (a.has("tenant_id") && a.get("tenant_id").asText().equals(who.name())),
-        limit);
+        limit, newest);
     var out = JSON.createObjectNode().put("since", since).put("count", list.size());
     out.putArray("alerts").addAll(list);
     return out;
