@@ -1,5 +1,6 @@
 package io.marginflow.it;
 
+import io.marginflow.schemas.AvroJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,6 @@ import io.marginflow.ops.scenario.ScenarioGenerator;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
-import io.marginflow.topology.query.AvroJson;
 import io.marginflow.topology.serde.MarginflowSerdes;
 import java.io.PrintWriter;
 import java.io.StringWriter;

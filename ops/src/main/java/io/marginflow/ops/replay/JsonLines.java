@@ -1,10 +1,10 @@
 package io.marginflow.ops.replay;
 
+import io.marginflow.schemas.AvroJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marginflow.topology.query.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.marginflow.topology.query.AvroJson;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.marginflow.topology.query;
 
+import io.marginflow.schemas.AvroJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.TenantWindowState;

@@ -1,5 +1,6 @@
 package io.marginflow.topology.query;
 
+import io.marginflow.schemas.AvroJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,6 @@
 package io.marginflow.topology.query;
 
+import io.marginflow.schemas.AvroJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

@@ -1,4 +1,4 @@
-package io.marginflow.topology.query;
+package io.marginflow.schemas;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,7 +14,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Avro records as JSON: fields named as in the schemas, times as epoch ms, money and other numbers as JSON numbers
- * (written in plain notation by {@link Json#MAPPER}), bytes as base64.
+ * (write them with WRITE_BIGDECIMAL_AS_PLAIN for plain notation), bytes as base64.
  */
 public final class AvroJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -30,7 +30,7 @@ public final class AvroJson {
     return node;
   }
 
-  static JsonNode value(Object v) {
+  public static JsonNode value(Object v) {
     if (v == null) {
       return F.nullNode();
     } else if (v instanceof SpecificRecord r) {
