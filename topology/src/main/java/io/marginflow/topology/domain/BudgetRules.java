@@ -111,6 +111,50 @@ public final class BudgetRules {
     return alerts.isEmpty() && status == null ? Outcome.NONE : new Outcome(List.copyOf(alerts), status);
   }
 
+  /**
+   * After an evaluation of {@code s} under {@code budget}: below which amount, and before which event time, adding to
+   * the period can change nothing (no threshold, no forecast, no status), so that a caller may skip the exact evaluation
+   * of each request until then. Conservative: a forecast's trigger only rises as the period goes on.
+   */
+  public record Quiet(Budget budget, double belowUsd, long untilMs) {
+    public boolean covers(Budget now, double amountUsd, long atMs) {
+      return java.util.Objects.equals(budget, now) && amountUsd < belowUsd && atMs < untilMs;
+    }
+  }
+
+  public static Quiet quiet(BudgetPeriodState s, Budget budget, BudgetMetric metric) {
+    if (budget == null || budget.getMetric() != metric || !budget.getPeriod().name().equals(s.getPeriod())) {
+      return new Quiet(budget, Double.POSITIVE_INFINITY, Long.MAX_VALUE);
+    }
+    BigDecimal limitExact = budget.getLimitUsd().setScale(SCALE, RoundingMode.HALF_EVEN);
+    double limit = limitExact.doubleValue();
+    double amount = s.getAmountUsd().doubleValue();
+    double below = Double.POSITIVE_INFINITY;
+    for (double t : budget.getThresholds()) {
+      if (!s.getEmitted().contains("THRESHOLD|" + metric + "|" + t + "|" + limitExact.toPlainString())) {
+        below = Math.min(below, t * limit);
+      }
+    }
+    double warn = budget.getThresholds().stream().filter(t -> t < 1.0).mapToDouble(Double::doubleValue).max().orElse(1.0);
+    for (double point : new double[] {warn * limit, limit}) {
+      if (point > amount) {
+        below = Math.min(below, point);
+      }
+    }
+    long until = Long.MAX_VALUE;
+    if (!s.getEmitted().contains("FORECAST|" + metric + "|" + limitExact.toPlainString())) {
+      long length = s.getPeriodEndMs() - s.getPeriodStartMs();
+      long elapsed = s.getAsOfMs() - s.getPeriodStartMs();
+      if (elapsed * 10 < length) {
+        until = s.getPeriodStartMs() + (length + 9) / 10;
+      } else {
+        below = Math.min(below, limit * elapsed / length);
+      }
+    }
+    // A margin for the double arithmetic: close to a boundary the exact evaluation decides.
+    return new Quiet(budget, below - Math.max(Math.abs(below) * 1e-9, 1e-6), until);
+  }
+
   /** OK; WARNING once the highest threshold below 1.0 is reached; EXCEEDED at the limit. */
   public static BudgetState state(BigDecimal amount, BigDecimal limit, List<Double> thresholds) {
     if (amount.compareTo(limit) >= 0) {

@@ -19,10 +19,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * SPEND budgets, checked on every request at ingest (SPEC 6): each tenant's revenue per UTC day and month, for every
- * tenant (so that a budget set mid-period sees the whole period to date), with the alerts and status records
- * {@link BudgetRules} owes. A tenant's requests all reach the same usage partition (key tenant_id, SPEC 1), so its
- * amounts live in that partition's task.
+ * SPEND budgets, checked on every request at ingest (SPEC 6): the revenue per UTC day and month of each tenant with a
+ * SPEND budget (counted from when its budget is known: each counted tenant costs a state write per period and commit),
+ * with the alerts and status records {@link BudgetRules} owes. A tenant's requests all reach the same usage partition
+ * (key tenant_id, SPEC 1), so its amounts live in that partition's task.
  *
  * <p>Open periods are held as objects between commits (a request costs a map lookup, not a store write); the changed
  * ones are written to the store before every commit ({@link #flush}), in the transaction that carries the alerts they
@@ -40,6 +40,10 @@ final class SpendBudgets {
   private final long graceMs;
   private final Map<String, BudgetPeriodState> open = new LinkedHashMap<>(1024, 0.75f, true);
   private final Set<String> dirty = new HashSet<>();
+  /** Per open period: until when requests cannot change its alerts or status (the exact rules are skipped till then). */
+  private final Map<String, BudgetRules.Quiet> quiet = new java.util.HashMap<>();
+  /** Budgets read this commit (the global store is read once per tenant and commit; a change applies at the next). */
+  private final Map<String, java.util.Optional<Budget>> budgetsThisCommit = new java.util.HashMap<>();
   private long nextBoundaryMs = Long.MIN_VALUE;
   /** The last period bounds computed, per period kind: most requests fall in the period of the one before. */
   private final long[][] lastBounds = new long[PERIODS.length][];
@@ -54,6 +58,10 @@ final class SpendBudgets {
   /** Counts an accepted request's revenue in its day and month; hands what it owes to {@code out}. */
   void onRequest(String tenant, long timestampMs, BigDecimal revenueUsd, Consumer<BudgetRules.Outcome> out) {
     Budget budget = budget(tenant);
+    if (budget == null || budget.getMetric() != BudgetMetric.SPEND) {
+      // Only tenants with a SPEND budget are counted: every counted tenant costs a state write per period and commit.
+      return;
+    }
     for (BudgetPosition.Period period : PERIODS) {
       long start = start(period, timestampMs);
       String key = BudgetRules.periodKey(period, start, tenant);
@@ -62,7 +70,17 @@ final class SpendBudgets {
         state = BudgetRules.open(tenant, period, timestampMs);
         nextBoundaryMs = Math.min(nextBoundaryMs, state.getPeriodEndMs());
       }
+      BudgetRules.Quiet q = quiet.get(key);
+      BigDecimal sum = state.getAmountUsd().add(revenueUsd);
+      if (q != null && q.covers(budget, sum.doubleValue(), timestampMs)) {
+        state.setAmountUsd(sum.scale() == BudgetRules.EXACT_SCALE ? sum
+            : sum.setScale(BudgetRules.EXACT_SCALE, java.math.RoundingMode.HALF_EVEN));
+        state.setAsOfMs(Math.max(state.getAsOfMs(), timestampMs));
+        put(key, state);
+        continue;
+      }
       BudgetRules.Outcome outcome = BudgetRules.add(state, revenueUsd, timestampMs, budget, BudgetMetric.SPEND);
+      quiet.put(key, BudgetRules.quiet(state, budget, BudgetMetric.SPEND));
       put(key, state);
       if (outcome != BudgetRules.Outcome.NONE) {
         out.accept(outcome);
@@ -102,6 +120,7 @@ final class SpendBudgets {
     for (String key : expired) {
       store.delete(key);
       open.remove(key);
+      quiet.remove(key);
     }
     for (KeyValue<String, BudgetPeriodState> e : rolled) {
       BudgetPeriodState s = e.value;
@@ -129,6 +148,7 @@ final class SpendBudgets {
 
   /** Writes the periods changed since the last flush; called before every commit and progress report. */
   void flush() {
+    budgetsThisCommit.clear();
     for (String key : dirty) {
       BudgetPeriodState s = open.get(key);
       if (s != null) {
@@ -154,8 +174,10 @@ final class SpendBudgets {
   }
 
   private Budget budget(String tenant) {
-    ValueAndTimestamp<Budget> b = budgets.get(tenant);
-    return b == null ? null : b.value();
+    return budgetsThisCommit.computeIfAbsent(tenant, t -> {
+      ValueAndTimestamp<Budget> b = budgets.get(t);
+      return java.util.Optional.ofNullable(b == null ? null : b.value());
+    }).orElse(null);
   }
 
   private BudgetPeriodState load(String key) {
@@ -178,6 +200,7 @@ final class SpendBudgets {
         store.put(eldest.getKey(), eldest.getValue());
       }
       open.remove(eldest.getKey());
+      quiet.remove(eldest.getKey());
     }
   }
 }

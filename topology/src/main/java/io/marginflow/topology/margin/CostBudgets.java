@@ -51,6 +51,11 @@ final class CostBudgets {
     if (Attribution.IDLE.equals(tenant)) {
       return;
     }
+    ValueAndTimestamp<Budget> b = budgets.get(tenant);
+    if (b == null || b.value() == null || b.value().getMetric() != BudgetMetric.COST) {
+      // Only tenants with a COST budget are counted, from when it is known.
+      return;
+    }
     String key = pendingKey(bucketStartMs, tenant);
     String held = pending.get(key);
     pending.put(key, (held == null ? costUsd : new BigDecimal(held).add(costUsd)).toPlainString());
