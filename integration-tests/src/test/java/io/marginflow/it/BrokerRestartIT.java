@@ -82,6 +82,18 @@ class BrokerRestartIT {
           return System.nanoTime() - stopped >= downNanos;
         });
         broker = EmbeddedKafkaBroker.start(brokerDir, 0, Map.of());
+        // The restarted broker answers before it leads its partitions again; a producer sent into that gap can reset
+        // its idempotent sequence and be refused until its records expire (seen once in CI): wait for the leaders.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+          Records.await(Duration.ofMinutes(1), "leaders of the input partitions after the restart", () -> {
+            try {
+              return admin.describeTopics(List.of(topics.usage(), topics.power())).allTopicNames().get().values().stream()
+                  .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (Exception e) {
+              return false;
+            }
+          });
+        }
         System.err.printf("BrokerRestartIT: broker down for %.1f s, restarted at %s%n",
             (System.nanoTime() - stopped) / 1e9, broker.bootstrapServers());
         try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
