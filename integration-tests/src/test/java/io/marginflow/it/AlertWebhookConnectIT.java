@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one is in the connector's dead-letter queue with the reason.
  */
 @WithKafkaStack
+@org.junit.jupiter.api.Tag("connect")
 class AlertWebhookConnectIT {
 
   @Test
