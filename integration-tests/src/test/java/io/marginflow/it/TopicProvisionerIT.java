@@ -41,6 +41,15 @@ class TopicProvisionerIT {
       admin.createPartitions(Map.of("margins.tenant.v1", NewPartitions.increaseTo(8))).all().get();
 
       Records.await(Duration.ofSeconds(30), "retention.ms altered", () -> "1000".equals(retention(admin, usage)));
+      // The added partitions, too, reach the broker's metadata a moment later (a CI run checked before they had).
+      Records.await(Duration.ofSeconds(30), "8 partitions of margins.tenant.v1", () -> {
+        try {
+          return admin.describeTopics(List.of("margins.tenant.v1")).allTopicNames().get().get("margins.tenant.v1")
+              .partitions().size() == 8;
+        } catch (Exception e) {
+          return false;
+        }
+      });
       List<TopicProvisioner.Result> checked = provisioner.apply(declared, true);
       assertEquals(Outcome.CONFIG_DRIFT, outcomeOf(checked, "usage.tokens.v1"));
       assertEquals(Outcome.PARTITION_MISMATCH, outcomeOf(checked, "margins.tenant.v1"));
