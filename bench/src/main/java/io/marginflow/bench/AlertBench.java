@@ -76,6 +76,15 @@ final class AlertBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "30", description = "Measured seconds of load (default: ${DEFAULT-VALUE}).")
   private int seconds;
 
+  @Option(names = "--warmup-seconds", defaultValue = "15", description = "Paced load before the measured seconds, "
+      + "excluded from the figures: a cold JVM compiling while Kafka Streams starts is not what a running pipeline sees "
+      + "(default: ${DEFAULT-VALUE}).")
+  private int warmupSeconds;
+
+  @Option(names = "--set", description = "A pipeline setting for this run, key=value (repeatable), e.g. "
+      + "kafka.producer.linger.ms=5")
+  private Map<String, String> overrides = new HashMap<>();
+
   @Option(names = "--tenants", defaultValue = "500", description = "Tenants with a daily SPEND budget (default: ${DEFAULT-VALUE}).")
   private int tenants;
 
@@ -98,19 +107,33 @@ final class AlertBench implements Callable<Integer> {
             MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(), MarginflowConfig.SCHEMA_REGISTRY_URL,
             stack.registryUrl(), MarginflowConfig.STATE_DIR, dir.resolve("state").toString(), MarginflowConfig.HTTP_PORT, "0",
             MarginflowConfig.HTTP_TOKENS, TOKEN + "=admin"));
+        settings.putAll(overrides);
         try (MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings))) {
           awaitRunning(service);
-          List<Long> latencies = new ArrayList<>();
+          List<long[]> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
           AtomicBoolean reading = new AtomicBoolean(true);
-          Thread reader = new Thread(() -> readAlerts(stack, t, reading, latencies), "bench-alert-reader");
+          Thread reader = new Thread(() -> readAlerts(stack, t, reading, "read_committed", latencies), "bench-alert-reader");
           reader.start();
+          // Where an alert waits: the same alerts read_uncommitted show when the pipeline wrote them; the rest is the
+          // wait for the transaction's commit.
+          List<long[]> written = java.util.Collections.synchronizedList(new ArrayList<>());
+          Thread writtenReader = new Thread(() -> readAlerts(stack, t, reading, "read_uncommitted", written),
+              "bench-alert-reader-uncommitted");
+          writtenReader.start();
+          long measuredFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
           long sent = load(producer, values, t);
           // Every crossing is in by now plus a few commit intervals: read on for 5 s, then stop.
           LockSupport.parkNanos(Duration.ofSeconds(5).toNanos());
           reading.set(false);
           reader.join();
+          writtenReader.join();
+          commitFigures(service, out);
           long[] budget = budgetLatencies("http://localhost:" + service.httpPort() + "/v1/tenants/tenant-0001/budget");
-          return report(out, sent, latencies, budget);
+          List<Long> measured = measured(latencies, measuredFrom);
+          long[] writtenMs = measured(written, measuredFrom).stream().mapToLong(Long::longValue).sorted().toArray();
+          out.printf("crossing -> alert written by the pipeline (read_uncommitted): p50 %d ms  p99 %d ms%n",
+              pct(writtenMs, 0.5), pct(writtenMs, 0.99));
+          return report(out, sent, measured, latencies.size() - measured.size(), budget);
         }
       }
     } finally {
@@ -124,8 +147,9 @@ final class AlertBench implements Callable<Integer> {
     p.send(new ProducerRecord<>(t.pricebook(), "m", v.serialize(t.pricebook(), price))).get();
     double perTenant = (double) rate / tenants;
     for (int i = 0; i < tenants; i++) {
-      // Tenant i reaches its limit after (10 + i x spread) of its requests: crossings all through the run.
-      double requests = 10 + (seconds * perTenant - 10) * i / Math.max(1, tenants - 1);
+      // Tenant i reaches its limit after its warm-up requests plus (10 + i x spread): limits crossed all through the
+      // measured seconds (the 50 % and 80 % crossings of the first tenants fall into the warm-up, excluded).
+      double requests = warmupSeconds * perTenant + 10 + (seconds * perTenant - 10) * i / Math.max(1, tenants - 1);
       Budget b = Budget.newBuilder().setTenantId(tenant(i)).setPeriod(BudgetPeriod.DAILY).setMetric(BudgetMetric.SPEND)
           .setLimitUsd(REVENUE.multiply(BigDecimal.valueOf(Math.max(1, Math.round(requests)))).setScale(9))
           .setThresholds(List.of(0.5, 0.8, 1.0)).build();
@@ -141,7 +165,7 @@ final class AlertBench implements Callable<Integer> {
   private long load(KafkaProducer<String, byte[]> p, ConfluentAvroSerializer<SpecificRecord> v, Topics t) {
     long start = System.nanoTime();
     long n = 0;
-    long total = (long) rate * seconds;
+    long total = (long) rate * (warmupSeconds + seconds);
     while (n < total) {
       long due = start + n * 1_000_000_000L / rate;
       long wait = due - System.nanoTime();
@@ -159,11 +183,43 @@ final class AlertBench implements Callable<Integer> {
     return n;
   }
 
-  private static void readAlerts(EmbeddedStack stack, Topics t, AtomicBoolean reading, List<Long> latencies) {
+  /** Kafka Streams' own commit latency (a stream thread's commit: flushes, producer flush, offsets, end of transaction). */
+  private static void commitFigures(MarginflowService service, PrintWriter out) {
+    Map<String, Double> m = new java.util.TreeMap<>();
+    service.app().streams().metrics().forEach((name, metric) -> {
+      if ("stream-thread-metrics".equals(name.group()) && name.name().matches("commit-(latency-avg|latency-max|rate)")
+          || "producer-metrics".equals(name.group()) && name.name().matches("txn-commit-time-ns-total|flush-time-ns-total")) {
+        Object v = metric.metricValue();
+        if (v instanceof Number n) {
+          m.merge(name.name(), n.doubleValue(), Double::sum);
+        }
+      }
+    });
+    if (Boolean.getBoolean("bench.alerts.thread-metrics")) {
+      service.app().streams().metrics().forEach((name, metric) -> {
+        if ("stream-thread-metrics".equals(name.group()) && metric.metricValue() instanceof Number n && n.doubleValue() != 0) {
+          out.printf(java.util.Locale.ROOT, "  %s = %.3f%n", name.name(), n.doubleValue());
+        }
+      });
+    }
+    out.printf(java.util.Locale.ROOT, "stream thread commits: %.1f/s, latency avg %.1f ms, max %.1f ms%n",
+        m.getOrDefault("commit-rate", -1.0), m.getOrDefault("commit-latency-avg", -1.0),
+        m.getOrDefault("commit-latency-max", -1.0));
+  }
+
+  private static List<Long> measured(List<long[]> latencies, long measuredFrom) {
+    synchronized (latencies) {
+      return latencies.stream().filter(a -> a[0] >= measuredFrom).map(a -> a[1]).toList();
+    }
+  }
+
+  /** Each THRESHOLD alert as {observed_at_ms, latency ms}. */
+  private static void readAlerts(EmbeddedStack stack, Topics t, AtomicBoolean reading, String isolation,
+      List<long[]> latencies) {
     ConfluentAvroDeserializer<BudgetAlert> alerts = new ConfluentAvroDeserializer<>(BudgetAlert.class);
     alerts.configure(Map.of("schema.registry.url", stack.registryUrl()), false);
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-        "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        "isolation.level", isolation), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(t.alertsBudget()).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       c.assign(parts);
@@ -173,7 +229,8 @@ final class AlertBench implements Callable<Integer> {
           long now = System.currentTimeMillis();
           BudgetAlert a = alerts.deserialize(r.topic(), r.value());
           if (a.getKind() == BudgetAlertKind.THRESHOLD) {
-            latencies.add(now - a.getObservedAtMs().toEpochMilli());
+            long observed = a.getObservedAtMs().toEpochMilli();
+            latencies.add(new long[] {observed, now - observed});
           }
         }
       }
@@ -209,15 +266,18 @@ final class AlertBench implements Callable<Integer> {
     return out;
   }
 
-  private int report(PrintWriter out, long sent, List<Long> latencies, long[] budgetMicros) throws Exception {
+  private int report(PrintWriter out, long sent, List<Long> latencies, int warmupAlerts, long[] budgetMicros)
+      throws Exception {
     long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    out.printf("sent %,d usage events at %,d/s for %d tenants; %,d THRESHOLD alerts read%n", sent, rate, tenants, l.length);
+    out.printf("sent %,d usage events at %,d/s for %d tenants (%d s warm-up, %d s measured); %,d THRESHOLD alerts measured"
+        + " (%,d in the warm-up, excluded)%n", sent, rate, tenants, warmupSeconds, seconds, l.length, warmupAlerts);
     out.printf("crossing -> alert readable (read_committed): p50 %d ms  p95 %d ms  p99 %d ms  max %d ms%n", pct(l, 0.50),
         pct(l, 0.95), pct(l, 0.99), l.length == 0 ? -1 : l[l.length - 1]);
     out.printf("budget endpoint, one keep-alive connection: p50 %.2f ms  p99 %.2f ms%n", budgetMicros[budgetMicros.length / 2]
         / 1000.0, budgetMicros[(int) (budgetMicros.length * 0.99)] / 1000.0);
     ObjectNode json = Json.MAPPER.createObjectNode().put("bench", "alerts").put("rate", rate).put("tenants", tenants)
-        .put("events", sent).put("alerts", l.length).put("p50_ms", pct(l, 0.50)).put("p95_ms", pct(l, 0.95))
+        .put("events", sent).put("warmup_s", warmupSeconds).put("seconds", seconds)
+        .put("alerts", l.length).put("p50_ms", pct(l, 0.50)).put("p95_ms", pct(l, 0.95))
         .put("p99_ms", pct(l, 0.99)).put("max_ms", l.length == 0 ? -1 : l[l.length - 1])
         .put("budget_p50_ms", budgetMicros[budgetMicros.length / 2] / 1000.0)
         .put("budget_p99_ms", budgetMicros[(int) (budgetMicros.length * 0.99)] / 1000.0);

@@ -12,7 +12,7 @@ import java.time.Instant;
  * as is; a Slack incoming-webhook message ({@code text} and {@code blocks}); a PagerDuty Events API v2 trigger
  * ({@code dedup_key} = alert_id). Every body carries the alert_id.
  */
-final class AlertBodies {
+public final class AlertBodies {
   static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
   private AlertBodies() {
@@ -31,7 +31,7 @@ final class AlertBodies {
   }
 
   /** One line for people: kind, who, what. */
-  static String summary(ObjectNode a) {
+  public static String summary(ObjectNode a) {
     String kind = a.path("kind").asText();
     if (a.hasNonNull("message")) {
       return kind + ": " + a.get("message").asText();

@@ -60,6 +60,11 @@ final class DemoCommand implements Callable<Integer> {
       + "printed below).")
   private String adminToken;
 
+  @Option(names = "--webhook", defaultValue = DemoOptions.WEBHOOK_LOCAL, description = "Where the alert webhook connector "
+      + "delivers alerts: local (a receiver in the demo that prints each one), off, or your own http(s) URL "
+      + "(default: ${DEFAULT-VALUE}).")
+  private String webhook;
+
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
@@ -79,7 +84,8 @@ final class DemoCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
-        fleet.seed, rate, false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken);
+        fleet.seed, rate, false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
+        webhook);
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -94,6 +100,12 @@ final class DemoCommand implements Callable<Integer> {
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
     out.println("  kafka:     " + demo.bootstrapServers() + "   (margins.tenant.v1, Avro; schema registry "
         + demo.registryUrl() + ")");
+    out.println("  alerts:    " + switch (webhook) {
+      case DemoOptions.WEBHOOK_OFF -> "not delivered (--webhook off); GET /v1/alerts lists them";
+      case DemoOptions.WEBHOOK_LOCAL -> "delivered by the alert webhook connector (Kafka Connect) to a receiver here, printed as"
+          + " they come (webhook ...)";
+      default -> "delivered by the alert webhook connector (Kafka Connect) to " + webhook;
+    });
     out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
     out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");
     out.flush();

@@ -43,13 +43,15 @@ public final class Demo implements AutoCloseable {
   private final EmbeddedStack stack;
   private final MarginflowService service;
   private final ScenarioProducer producer;
-  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(3, r -> {
     Thread t = new Thread(r, "marginflow-demo");
     t.setDaemon(true);
     return t;
   });
   private final Path cursorFile;
   private volatile long cursor;
+  private volatile DemoWebhooks webhooks;
+  private volatile boolean closed;
 
   private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, ScenarioProducer producer,
       long cursor) {
@@ -84,13 +86,15 @@ public final class Demo implements AutoCloseable {
       GeneratorOptions shape = new GeneratorOptions(o.tenants(), o.nodes(), 1, o.seed(), Instant.ofEpochMilli(cursor),
           o.rate(), null);
       Path reference = o.stateDir().resolve("reference");
-      new ScenarioGenerator(shape).writeReference(reference);
+      // Daily budgets sized to about 1.5x the lookback's spend: thresholds cross while the demo catches up to now.
+      new ScenarioGenerator(shape).writeReference(reference, Math.max(1, o.lookback().toMinutes() / 60.0 * 1.5));
       producer = new ScenarioProducer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
           stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), serializer, topics, STEP_MS, false);
       producer.reference(Scenario.read(reference));
       MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings(o, stack)));
       Demo demo = new Demo(o, stack, service, producer, cursor);
       demo.run(new LiveLoad(shape, "live-" + now), out);
+      demo.startWebhooks(topics, out);
       return demo;
     } catch (Exception e) {
       if (producer != null) {
@@ -133,6 +137,36 @@ public final class Demo implements AutoCloseable {
         options.printEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The webhook connector starts beside the live load (a Connect worker takes a few seconds to start). */
+  private void startWebhooks(Topics topics, PrintStream out) {
+    if (DemoOptions.WEBHOOK_OFF.equals(options.webhook())) {
+      return;
+    }
+    String target = DemoOptions.WEBHOOK_LOCAL.equals(options.webhook()) ? null : options.webhook();
+    scheduler.execute(() -> {
+      try {
+        DemoWebhooks w = DemoWebhooks.start(options.stateDir().resolve("connect"), stack.bootstrapServers(),
+            stack.registryUrl(), topics, target, out);
+        synchronized (this) {
+          if (closed) {
+            w.close();
+            return;
+          }
+          webhooks = w;
+        }
+        LOG.info("Alert webhook connector running, delivering to {}", target == null ? "the demo's receiver" : "the given URL");
+      } catch (Exception e) {
+        LOG.error("The alert webhook connector did not start; alerts stay on their topics and in /v1/alerts", e);
+        out.println("marginflow: alert delivery did not start (" + e.getMessage() + "); see the log");
+      }
+    });
+  }
+
+  /** The demo's alert delivery, once started (null before, or when off). */
+  DemoWebhooks webhooks() {
+    return webhooks;
+  }
+
   public int httpPort() {
     return service.httpPort();
   }
@@ -153,6 +187,14 @@ public final class Demo implements AutoCloseable {
 
   @Override
   public void close() {
+    DemoWebhooks w;
+    synchronized (this) {
+      closed = true;
+      w = webhooks;
+    }
+    if (w != null) {
+      w.close();
+    }
     scheduler.shutdownNow();
     try {
       scheduler.awaitTermination(10, TimeUnit.SECONDS);

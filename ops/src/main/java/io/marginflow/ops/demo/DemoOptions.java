@@ -10,8 +10,13 @@ import java.util.Base64;
  * query API listens on (loopback unless asked otherwise) and its admin token (random per run unless given).
  */
 public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
-    int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken) {
+    int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken,
+    String webhook) {
   public static final String LOOPBACK = "127.0.0.1";
+  /** Alerts delivered by the webhook connector to a receiver in the demo, which prints them. */
+  public static final String WEBHOOK_LOCAL = "local";
+  /** No alert delivery. */
+  public static final String WEBHOOK_OFF = "off";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   public DemoOptions {
@@ -21,6 +26,23 @@ public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPo
     if (bind == null || bind.isBlank() || adminToken == null || adminToken.length() < 8) {
       throw new IllegalArgumentException("a bind address and an admin token of at least 8 characters");
     }
+    if (!WEBHOOK_LOCAL.equals(webhook) && !WEBHOOK_OFF.equals(webhook)
+        && (webhook == null || !(webhook.startsWith("http://") || webhook.startsWith("https://")))) {
+      throw new IllegalArgumentException("webhook: local, off or an http(s) URL, not " + webhook);
+    }
+  }
+
+  /** Without alert delivery. */
+  public DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
+      int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken) {
+    this(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset, printEvery, bind,
+        adminToken, WEBHOOK_OFF);
+  }
+
+  /** The same demo with another alert delivery. */
+  public DemoOptions withWebhook(String target) {
+    return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
+        printEvery, bind, adminToken, target);
   }
 
   /** On loopback, with a random admin token. */

@@ -45,7 +45,7 @@ public final class ScenarioGenerator {
     writeNodes(dir);
     writePrices(dir);
     writeEnergyPrices(dir);
-    writeBudgets(dir, requests);
+    writeBudgets(dir, requests, 24.0 / o.hours());
     int rows = writeUsage(dir, requests);
     writePower(dir, requests);
     return rows;
@@ -90,15 +90,18 @@ public final class ScenarioGenerator {
     }
   }
 
-  private void writeBudgets(Path dir, List<Workload.Request> requests) throws IOException {
+  /**
+   * A budget per tenant: DAILY SPEND limits of {@code scale} times the tenant's list spend in {@code requests}, drawn
+   * between 0.5x and 1.5x of that; every fifth tenant a MONTHLY COST budget instead.
+   */
+  private void writeBudgets(Path dir, List<Workload.Request> requests, double scale) throws IOException {
     double[] spend = new double[o.tenants()];
     for (Workload.Request r : requests) {
       spend[r.tenant()] += r.listRevenueUsd();
     }
-    double hoursPerDay = 24.0 / o.hours();
     try (PrintWriter w = open(dir, Scenario.BUDGETS, "tenant_id,period,metric,limit_usd,thresholds")) {
       for (int t = 0; t < o.tenants(); t++) {
-        double daily = Math.max(1, spend[t] * hoursPerDay * (0.5 + rng.nextDouble()));
+        double daily = Math.max(1, spend[t] * scale * (0.5 + rng.nextDouble()));
         boolean cost = t % 5 == 4;
         w.printf(Locale.ROOT, "%s,%s,%s,%.2f,0.5;0.8;1.0%n", Workload.tenant(t), cost ? "MONTHLY" : "DAILY",
             cost ? "COST" : "SPEND", cost ? daily * 30 * 0.6 : daily);
@@ -138,13 +141,21 @@ public final class ScenarioGenerator {
 
   /** Writes the reference files only (nodes, price book, energy prices, budgets), for a live run. */
   public void writeReference(Path dir) throws IOException {
+    writeReference(dir, 24);
+  }
+
+  /**
+   * Writes the reference files only, for a live run whose DAILY SPEND budgets cover about {@code budgetHours} of the
+   * tenants' spend (24: a day's worth, a realistic budget; the demo uses less so that crossings show in minutes).
+   */
+  public void writeReference(Path dir, double budgetHours) throws IOException {
     Files.createDirectories(dir);
     long start = o.start().toEpochMilli();
     List<Workload.Request> sample = workload.slice(start, start + Math.min(o.hours(), 1) * 3_600_000L);
     writeNodes(dir);
     writePrices(dir);
     writeEnergyPrices(dir);
-    writeBudgets(dir, sample);
+    writeBudgets(dir, sample, budgetHours / Math.min(o.hours(), 1));
   }
 
   Workload workload() {

@@ -62,6 +62,33 @@ public final class BudgetRules {
     return evaluate(state, atMs, budget, metric);
   }
 
+  /** A period's next one, opened at its roll-over because the tenant has a budget there: its key, state and status. */
+  public record Rolled(String key, BudgetPeriodState state, Outcome outcome) {
+  }
+
+  private static final String ROLLED = "ROLLED";
+
+  /** Whether {@code s}'s roll-over was done (its end passed, the next period's status published). */
+  public static boolean rolled(BudgetPeriodState s) {
+    return s.getEmitted().contains(ROLLED);
+  }
+
+  /**
+   * The roll-over of {@code ended} (mutated: marked rolled), its period being over: the next period of the same kind,
+   * opened with nothing counted and evaluated under {@code budget} at its start, when that gives a status to publish
+   * (an EXCEEDED tenant is let through again); null when the tenant has no such budget (nothing to carry over).
+   */
+  public static Rolled rollOver(BudgetPeriodState ended, Budget budget, BudgetMetric metric) {
+    List<String> emitted = new ArrayList<>(ended.getEmitted());
+    emitted.add(ROLLED);
+    ended.setEmitted(emitted);
+    BudgetPosition.Period period = BudgetPosition.Period.valueOf(ended.getPeriod());
+    BudgetPeriodState fresh = open(ended.getTenantId(), period, ended.getPeriodEndMs());
+    Outcome outcome = evaluate(fresh, ended.getPeriodEndMs(), budget, metric);
+    return outcome.status() == null ? null
+        : new Rolled(periodKey(period, ended.getPeriodEndMs(), ended.getTenantId()), fresh, outcome);
+  }
+
   /** What {@code state} owes under {@code budget} without adding anything (a period rolled over, a budget changed). */
   public static Outcome evaluate(BudgetPeriodState state, long atMs, Budget budget, BudgetMetric metric) {
     if (budget == null || budget.getMetric() != metric || !budget.getPeriod().name().equals(state.getPeriod())) {

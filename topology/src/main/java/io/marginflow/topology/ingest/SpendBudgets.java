@@ -33,7 +33,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 final class SpendBudgets {
   /** Open periods held in memory at most; the least recently used beyond it go to the store. */
   private static final int MAX_OPEN = 20_000;
-  private static final String ROLLED = "ROLLED";
   private static final BudgetPosition.Period[] PERIODS = BudgetPosition.Period.values();
   private final KeyValueStore<String, BudgetPeriodState> store;
   private final KeyValueStore<String, ValueAndTimestamp<Budget>> budgets;
@@ -104,7 +103,7 @@ final class SpendBudgets {
       while (all.hasNext()) {
         KeyValue<String, BudgetPeriodState> e = all.next();
         BudgetPeriodState s = e.value;
-        boolean wasRolled = s.getEmitted().stream().anyMatch(ROLLED::equals);
+        boolean wasRolled = BudgetRules.rolled(s);
         if (streamTimeMs >= s.getPeriodEndMs() + graceMs) {
           expired.add(e.key);
           continue;
@@ -124,22 +123,13 @@ final class SpendBudgets {
     }
     for (KeyValue<String, BudgetPeriodState> e : rolled) {
       BudgetPeriodState s = e.value;
-      List<String> emitted = new ArrayList<>(s.getEmitted());
-      emitted.add(ROLLED);
-      s.setEmitted(emitted);
+      BudgetRules.Rolled r = BudgetRules.rollOver(s, budget(s.getTenantId()), BudgetMetric.SPEND);
       put(e.key, s);
-      BudgetPosition.Period period = BudgetPosition.Period.valueOf(s.getPeriod());
-      String nextKey = BudgetRules.periodKey(period, s.getPeriodEndMs(), s.getTenantId());
-      if (load(nextKey) == null) {
-        BudgetPeriodState fresh = BudgetRules.open(s.getTenantId(), period, s.getPeriodEndMs());
-        BudgetRules.Outcome outcome = BudgetRules.evaluate(fresh, s.getPeriodEndMs(), budget(s.getTenantId()),
-            BudgetMetric.SPEND);
-        if (outcome.status() != null) {
-          // Only budgeted tenants carry a state into a period they have not been seen in.
-          put(nextKey, fresh);
-          next = Math.min(next, fresh.getPeriodEndMs());
-          out.accept(outcome);
-        }
+      // Only budgeted tenants carry a state into a period they have not been seen in.
+      if (r != null && load(r.key()) == null) {
+        put(r.key(), r.state());
+        next = Math.min(next, r.state().getPeriodEndMs());
+        out.accept(r.outcome());
       }
     }
     flush();

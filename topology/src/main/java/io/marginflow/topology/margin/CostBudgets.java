@@ -29,8 +29,8 @@ final class CostBudgets {
   private final KeyValueStore<String, ValueAndTimestamp<Budget>> budgets;
   private final long bucketMs;
   private final long graceMs;
-  /** When the next period (plus grace) ends: the store is scanned for expired periods only then. */
-  private long nextExpiryMs = Long.MIN_VALUE;
+  /** When the next period ends (roll-over) or a rolled one's grace ends (expiry): the store is scanned only then. */
+  private long nextBoundaryMs = Long.MIN_VALUE;
 
   CostBudgets(KeyValueStore<String, String> pending, KeyValueStore<String, BudgetPeriodState> periods,
       KeyValueStore<String, ValueAndTimestamp<Budget>> budgets, long bucketMs, long graceMs) {
@@ -77,7 +77,7 @@ final class CostBudgets {
         BudgetPeriodState state = periods.get(key);
         if (state == null) {
           state = BudgetRules.open(tenant, period, bucket);
-          nextExpiryMs = Math.min(nextExpiryMs, state.getPeriodEndMs() + graceMs);
+          nextBoundaryMs = Math.min(nextBoundaryMs, state.getPeriodEndMs());
         }
         BudgetRules.Outcome outcome = BudgetRules.add(state, new BigDecimal(kv.value), bucket + bucketMs,
             b == null ? null : b.value(), BudgetMetric.COST);
@@ -88,28 +88,45 @@ final class CostBudgets {
       }
       pending.delete(kv.key);
     }
-    expire(finalThroughMs);
+    periodEnds(finalThroughMs, out);
   }
 
-  /** Deletes the periods that ended more than a grace before {@code finalThroughMs}; scans only when one has. */
-  private void expire(long finalThroughMs) {
-    if (finalThroughMs < nextExpiryMs) {
+  /**
+   * Once costs are final through a period's end: the tenant's next period gets its status (roll-over, as SPEND does
+   * at ingest); a rolled period is deleted once costs are final a grace after its end. Scans only when one is due.
+   */
+  private void periodEnds(long finalThroughMs, Consumer<BudgetRules.Outcome> out) {
+    if (finalThroughMs < nextBoundaryMs) {
       return;
     }
     List<String> old = new ArrayList<>();
+    List<KeyValue<String, BudgetPeriodState>> ended = new ArrayList<>();
     long next = Long.MAX_VALUE;
     try (KeyValueIterator<String, BudgetPeriodState> it = periods.all()) {
       while (it.hasNext()) {
         KeyValue<String, BudgetPeriodState> kv = it.next();
-        long expiry = kv.value.getPeriodEndMs() + graceMs;
-        if (expiry < finalThroughMs) {
+        long end = kv.value.getPeriodEndMs();
+        if (BudgetRules.rolled(kv.value) && end + graceMs < finalThroughMs) {
           old.add(kv.key);
+        } else if (!BudgetRules.rolled(kv.value) && end <= finalThroughMs) {
+          ended.add(kv);
+          next = Math.min(next, end + graceMs);
         } else {
-          next = Math.min(next, expiry);
+          next = Math.min(next, BudgetRules.rolled(kv.value) ? end + graceMs : end);
         }
       }
     }
     old.forEach(periods::delete);
-    nextExpiryMs = next;
+    for (KeyValue<String, BudgetPeriodState> kv : ended) {
+      ValueAndTimestamp<Budget> b = budgets.get(kv.value.getTenantId());
+      BudgetRules.Rolled r = BudgetRules.rollOver(kv.value, b == null ? null : b.value(), BudgetMetric.COST);
+      periods.put(kv.key, kv.value);
+      if (r != null && periods.get(r.key()) == null) {
+        periods.put(r.key(), r.state());
+        next = Math.min(next, r.state().getPeriodEndMs());
+        out.accept(r.outcome());
+      }
+    }
+    nextBoundaryMs = next;
   }
 }
