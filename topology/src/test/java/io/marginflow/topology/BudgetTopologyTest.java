@@ -159,4 +159,30 @@ class BudgetTopologyTest {
           "0.60 of 100 crosses nothing; 4 days in, 0.60 x 31 / 4.42 days = 4.21 is no breach");
     }
   }
+
+  /**
+   * Midnight UTC inside one attribution bucket's neighbourhood: the request at 23:59:59.999 counts in its day, the one
+   * at 00:00:00.000 in the next, whatever bucket or batch they share. Day 1: 3 x 0.30 = 0.90 (WARNING: 0.8 crossed);
+   * day 2 opens at 0.30 (OK, one status) and crosses nothing; day 1 never reaches 1.20.
+   */
+  @Test
+  void shouldPutEachRequestInTheDayOfItsTimestampAtMidnight() {
+    try (TopologyFixture f = dailyBudgetOfOneDollar()) {
+      long midnight = D + 24 * HOUR;
+      f.send(request("x1", midnight - 3 * MINUTE, "A", "m", "n1", 100_000, 0, 10_000));
+      f.send(request("x2", midnight - 2 * MINUTE, "A", "m", "n1", 100_000, 0, 10_000));
+      f.send(request("x3", midnight - 1, "A", "m", "n1", 100_000, 0, 10_000));
+      f.send(request("x4", midnight, "A", "m", "n1", 100_000, 0, 10_000));
+      List<BudgetStatus> status = f.budgetStatus.readValuesToList();
+      assertEquals(List.of(BudgetState.OK, BudgetState.WARNING, BudgetState.OK),
+          status.stream().map(BudgetStatus::getState).toList(), status.toString());
+      assertEquals(List.of(new BigDecimal("0.300000000"), new BigDecimal("0.900000000"), new BigDecimal("0.300000000")),
+          status.stream().map(BudgetStatus::getAmountUsd).toList());
+      assertEquals(List.of(D, D, midnight), status.stream().map(x -> x.getPeriodStartMs().toEpochMilli()).toList());
+      List<BudgetAlert> alerts = f.budgetAlerts.readValuesToList();
+      assertEquals(List.of(0.5, 0.8), alerts.stream().filter(a -> a.getKind() == BudgetAlertKind.THRESHOLD)
+          .map(BudgetAlert::getThreshold).toList(), "day 1 crosses 0.5 and 0.8, never 1.0; day 2 nothing");
+      assertEquals(Set.of(D), alerts.stream().map(a -> a.getPeriodStartMs().toEpochMilli()).collect(Collectors.toSet()));
+    }
+  }
 }

@@ -66,4 +66,17 @@ class BudgetPositionTest {
     assertEquals(at("2026-01-01T00:00:00Z") + 576_000_000L, p.breachAtMs());
     assertEquals(new BigDecimal("46.500000000"), p.projectedUsd(), "15 x 31 / 10");
   }
+
+  @Test
+  void shouldProjectOverTheDaysOfALeapFebruary() {
+    // 14 of February 2028's 29 days, 14 USD: projects to 29 USD (28 in a common year); a 20 USD limit is reached
+    // after 20 days, on 2028-02-21T00:00Z.
+    BudgetPosition p = BudgetPosition.of(Period.MONTHLY, new BigDecimal("14"), new BigDecimal("20"), List.of(1.0),
+        at("2028-02-15T00:00:00Z"));
+    assertEquals(new BigDecimal("29.000000000"), p.projectedUsd());
+    assertEquals(at("2028-02-21T00:00:00Z"), p.breachAtMs());
+    BudgetPosition common = BudgetPosition.of(Period.MONTHLY, new BigDecimal("14"), new BigDecimal("20"), List.of(1.0),
+        at("2027-02-15T00:00:00Z"));
+    assertEquals(new BigDecimal("28.000000000"), common.projectedUsd());
+  }
 }
