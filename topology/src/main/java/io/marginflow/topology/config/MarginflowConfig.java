@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -200,7 +201,21 @@ public final class MarginflowConfig extends AbstractConfig {
         throw new ConfigException(key, values.get(key), "unknown setting (known: see README 'Configuration')");
       }
     }
-    return new MarginflowConfig(values);
+    MarginflowConfig c = new MarginflowConfig(values);
+    c.pricingPolicy();
+    return c;
+  }
+
+  /** Dynamic pricing's bounds (SPEC 9); inconsistent ones fail naming the setting. */
+  public io.marginflow.topology.domain.PricingPolicy pricingPolicy() {
+    try {
+      return new io.marginflow.topology.domain.PricingPolicy(duration(PRICING_INTERVAL).toMillis(), decimal(PRICING_TARGET),
+          decimal(PRICING_FLOOR), decimal(PRICING_CEILING), decimal(PRICING_MAX_STEP), decimal(PRICING_DEADBAND));
+    } catch (IllegalArgumentException e) {
+      String key = Stream.of(PRICING_INTERVAL, PRICING_TARGET, PRICING_FLOOR, PRICING_CEILING, PRICING_MAX_STEP,
+          PRICING_DEADBAND).filter(k -> e.getMessage().startsWith(k)).findFirst().orElse("pricing");
+      throw new ConfigException(key, getString(key.equals("pricing") ? PRICING_TARGET : key), e.getMessage());
+    }
   }
 
   /** Layers defaults, {@code file} (may be null), the environment and {@code overrides}. */

@@ -49,6 +49,13 @@ class MarginflowConfigTest {
     assertTrue(negative.getMessage().contains("attribution.weight.output"));
     ConfigException windows = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("margins.windows", "1h/7m")));
     assertTrue(windows.getMessage().contains("margins.windows"));
+    for (Map<String, String> pricing : List.of(Map.of("pricing.floor", "1.2"), Map.of("pricing.ceiling", "0.9"),
+        Map.of("pricing.deadband", "0.1"), Map.of("pricing.target-margin", "1.5"), Map.of("pricing.interval", "0s"))) {
+      String key = pricing.keySet().iterator().next();
+      ConfigException e = assertThrows(ConfigException.class, () -> MarginflowConfig.of(pricing), key);
+      assertTrue(e.getMessage().startsWith("Invalid value " + pricing.get(key) + " for configuration " + key)
+          || e.getMessage().contains(key), e.getMessage());
+    }
     assertEquals("SASL_SSL", MarginflowConfig.of(Map.of("kafka.security.protocol", "SASL_SSL"))
         .withPrefix("kafka.", true).get("security.protocol"));
   }

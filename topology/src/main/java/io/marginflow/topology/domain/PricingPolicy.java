@@ -1,0 +1,35 @@
+package io.marginflow.topology.domain;
+
+import java.math.BigDecimal;
+
+/**
+ * The bounds of dynamic pricing (SPEC 9): every {@code intervalMs} of event time per (model, region), the multiplier
+ * moves toward {@code targetMargin}, within [{@code floor}, {@code ceiling}], by at most {@code maxStep}, and not at
+ * all by less than {@code deadband}.
+ */
+public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
+    BigDecimal maxStep, BigDecimal deadband) {
+  /** SPEC 9's defaults: 5 min, 30 %, [0.8, 1.5], 0.05, 0.01. */
+  public static final PricingPolicy DEFAULTS = new PricingPolicy(300_000L, new BigDecimal("0.30"), new BigDecimal("0.8"),
+      new BigDecimal("1.5"), new BigDecimal("0.05"), new BigDecimal("0.01"));
+
+  public PricingPolicy {
+    if (intervalMs <= 0) {
+      throw new IllegalArgumentException("pricing.interval must be positive");
+    }
+    if (targetMargin.compareTo(BigDecimal.ONE) >= 0) {
+      throw new IllegalArgumentException("pricing.target-margin must be below 1, got " + targetMargin);
+    }
+    if (floor.signum() <= 0 || ceiling.compareTo(floor) < 0) {
+      throw new IllegalArgumentException("pricing.floor must be positive and at most pricing.ceiling, got " + floor
+          + " and " + ceiling);
+    }
+    if (floor.compareTo(BigDecimal.ONE) > 0 || ceiling.compareTo(BigDecimal.ONE) < 0) {
+      throw new IllegalArgumentException("pricing.floor <= 1 <= pricing.ceiling: list price (1.0) must be allowed");
+    }
+    if (maxStep.signum() <= 0 || deadband.signum() < 0 || deadband.compareTo(maxStep) > 0) {
+      throw new IllegalArgumentException("pricing.deadband must be within [0, pricing.max-step], max-step > 0, got " + deadband
+          + " and " + maxStep);
+    }
+  }
+}
