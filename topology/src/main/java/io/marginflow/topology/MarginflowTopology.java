@@ -16,6 +16,11 @@ import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
+import org.apache.avro.specific.SpecificRecord;
+import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.RegionBucket;
+import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.topology.pricing.RegionPricing;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.avro.internal.TenantWindowState;
@@ -109,6 +114,8 @@ public final class MarginflowTopology {
         .branch((k, v) -> v instanceof CapacityAlert, Branched.withConsumer(alerts -> alerts
             .mapValues(v -> (CapacityAlert) v, Named.as("capacity-alerts")).to(t.alertsCapacity(),
                 Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"))
+        .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
+            "pricing"))
         .defaultBranch(Branched.as("main")).get("attribution-route-main")
         .mapValues(v -> (MarginInput) v, Named.as("attribution-main"))
         .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
@@ -129,6 +136,21 @@ public final class MarginflowTopology {
             .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink")),
             "margin"));
     return b.build();
+  }
+
+  /**
+   * SPEC 9: the attribution's region buckets, by region, to the pricing task, which publishes each interval's unit
+   * costs per (model, region) once every attribution partition has finalized it.
+   */
+  private static void pricing(KStream<String, SpecificRecord> regions, TopologyConfig config, MarginflowSerdes serdes) {
+    regions.mapValues(v -> (PricingInput) v, Named.as("pricing-inputs"))
+        .repartition(Repartitioned.<String, PricingInput>as("pricing-by-region").withKeySerde(Serdes.String())
+            .withValueSerde(serdes.value(PricingInput.class))
+            .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
+        .process(new RegionPricing(config, serdes.value(RegionBucket.class)), Named.as("region-pricing"))
+        .mapValues(v -> (ModelRegionCost) v, Named.as("unit-costs"))
+        .to(config.topics().costs(), Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class))
+            .withName("unit-costs-sink"));
   }
 
   /**

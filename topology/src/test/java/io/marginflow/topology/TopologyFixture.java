@@ -33,6 +33,7 @@ import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.BudgetPeriod;
 import io.marginflow.avro.BudgetStatus;
+import io.marginflow.avro.ModelRegionCost;
 
 /** A TopologyTestDriver over the real topology with an in-memory (mock://) registry, and input helpers. */
 final class TopologyFixture implements AutoCloseable {
@@ -54,6 +55,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<byte[], byte[]> powerLate;
   final TestOutputTopic<String, BudgetAlert> budgetAlerts;
   final TestOutputTopic<String, BudgetStatus> budgetStatus;
+  final TestOutputTopic<String, ModelRegionCost> unitCosts;
   private final String scope = "topology-" + UUID.randomUUID();
   private final Topics t;
 
@@ -85,6 +87,8 @@ final class TopologyFixture implements AutoCloseable {
         serdes.value(BudgetAlert.class).deserializer());
     budgetStatus = driver.createOutputTopic(t.budgetsStatus(), new StringDeserializer(),
         serdes.value(BudgetStatus.class).deserializer());
+    unitCosts = driver.createOutputTopic(t.costs(), new StringDeserializer(),
+        serdes.value(ModelRegionCost.class).deserializer());
   }
 
   void budget(String tenant, BudgetPeriod period, BudgetMetric metric, String limitUsd, Double... thresholds) {

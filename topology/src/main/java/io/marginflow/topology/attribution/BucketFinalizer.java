@@ -7,6 +7,7 @@ import io.marginflow.avro.internal.BucketShare;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
+import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketCost;
@@ -14,11 +15,13 @@ import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.NodeCosts;
 import io.marginflow.topology.metrics.PipelineMetrics;
+import io.marginflow.topology.pricing.RegionSums;
 import io.marginflow.topology.store.BucketKeys;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -50,7 +53,12 @@ final class BucketFinalizer {
     this.forward = forward;
   }
 
-  void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines) {
+  /**
+   * Finalizes one node bucket; adds its figures to {@code regions} (per bucket and region, keyed by
+   * {@link #regionKey}) for the pricing task.
+   */
+  void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines,
+      Map<String, RegionBucket> regions) {
     NodeBucketState b = power != null ? power : NodeBuckets.empty(nodeId, start);
     ValueAndTimestamp<NodeProfile> profile = profiles.get(nodeId);
     NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
@@ -76,18 +84,32 @@ final class BucketFinalizer {
       forwardShare(b, s);
       if (Attribution.IDLE.equals(s.line().tenant())) {
         idle = s.totalCostUsd();
+      } else {
+        RegionSums.addShare(region(regions, s.line().region(), start), s);
       }
     }
     long requests = lines.stream().mapToLong(BucketLine::requests).sum();
     double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
+    double avgPower = b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples();
+    RegionSums.addNodeBucket(region(regions, node.region(), start), cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN), idle,
+        b.getPowerSamples(), avgPower, tdp);
     energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
         .setBucketStartMs(b.getBucketStartMs()).setEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setUsdPerKwh(usdPerKwh.setScale(9, RoundingMode.HALF_EVEN))
         .setEnergyCostUsd(cost.energyCostUsd().setScale(9, RoundingMode.HALF_EVEN))
         .setTotalCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setIdleCostUsd(idle)
         .setPowerSamples(b.getPowerSamples())
-        .setAvgPowerWatts(b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples())
+        .setAvgPowerWatts(avgPower)
         .setGpuTdpWatts(tdp).setRequests(requests).build(), start);
+  }
+
+  /** Key of a region's bucket in the pricing accumulator: bucket start first, so that buckets go out in time order. */
+  static String regionKey(long bucketStartMs, String region) {
+    return String.format("%019d|%s", bucketStartMs, region);
+  }
+
+  private static RegionBucket region(Map<String, RegionBucket> regions, String region, long start) {
+    return regions.computeIfAbsent(regionKey(start, region), k -> RegionSums.empty(region, start));
   }
 
   private BigDecimal priceAt(String region, long bucketStart) {

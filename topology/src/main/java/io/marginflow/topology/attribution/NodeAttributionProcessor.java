@@ -6,6 +6,9 @@ import io.marginflow.avro.CapacityAlert;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
+import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.PricingProgress;
+import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
@@ -172,8 +175,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
         d.keys.add(kv.key);
       });
     }
+    Map<String, RegionBucket> regions = new TreeMap<>();
     due.forEach((bucketKey, d) -> {
-      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
+      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines, regions);
       for (String key : d.keys) {
         if (key.equals(bucketKey)) {
           buckets.delete(key);
@@ -185,7 +189,12 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     for (CapacityAlert alert : zombies.closed(previous, through)) {
       context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
     }
+    for (RegionBucket r : regions.values()) {
+      context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), r.getStartMs().toEpochMilli()));
+    }
     progress.setMarker(FINALIZED, through);
+    context.forward(new Record<>("__progress__", PricingInput.newBuilder().setProgress(new PricingProgress(partition, through))
+        .build(), Math.max(through, 0)));
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
   }

@@ -1,5 +1,6 @@
 package io.marginflow.topology.config;
 
+import io.marginflow.topology.domain.PricingPolicy;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
 public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
     long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, double zombieIdleShare, long zombieWindowMs,
-    int inputPartitions) {
+    PricingPolicy pricing, boolean pricingEnabled, int inputPartitions) {
 
   public TopologyConfig {
     if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
@@ -27,6 +28,10 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
     if (zombieWindowMs <= 0 || zombieWindowMs % bucketMs != 0 || 86_400_000L % zombieWindowMs != 0) {
       throw new IllegalArgumentException(MarginflowConfig.ZOMBIE_WINDOW + " must be a multiple of the bucket that divides a "
           + "day, got " + zombieWindowMs + " ms");
+    }
+    if (pricing.intervalMs() % bucketMs != 0 || 86_400_000L % pricing.intervalMs() != 0) {
+      throw new IllegalArgumentException(MarginflowConfig.PRICING_INTERVAL + " must be a multiple of the bucket that divides a "
+          + "day, got " + pricing.intervalMs() + " ms");
     }
     if (inputPartitions < 1) {
       throw new IllegalArgumentException("inputPartitions must be >= 1");
@@ -53,7 +58,7 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
         c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
         c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), c.duration(MarginflowConfig.STALL_WARNING).toMillis(),
         c.getDouble(MarginflowConfig.ZOMBIE_IDLE_SHARE), c.duration(MarginflowConfig.ZOMBIE_WINDOW).toMillis(),
-        inputPartitions);
+        c.pricingPolicy(), c.getBoolean(MarginflowConfig.PRICING_ENABLED), inputPartitions);
   }
 
   /** Defaults with {@code inputPartitions} partitions, for tests. */

@@ -15,7 +15,6 @@ import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.metrics.PipelineMetrics;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -56,11 +55,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     this.groupPanes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
     this.progress = new Progress(context.getStateStore(StoreNames.MARGIN_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "margins");
-    List<String> expected = new ArrayList<>();
-    for (int p = 0; p < config.inputPartitions(); p++) {
-      expected.add("attribution:" + p);
-    }
-    this.inputs = List.copyOf(expected);
+    this.inputs = Progress.inputs("attribution", config.inputPartitions());
     this.costBudgets = new CostBudgets(context.getStateStore(StoreNames.BUDGET_COST_PENDING),
         context.getStateStore(StoreNames.BUDGET_COST), context.getStateStore(StoreNames.BUDGETS), config.bucketMs(),
         config.graceMs());

@@ -31,6 +31,15 @@ public final class Progress {
     store.put(key, value);
   }
 
+  /** The names of an input's partitions as {@link #report} expects them: {@code source:0 .. source:n-1}. */
+  public static java.util.List<String> inputs(String source, int partitions) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      names.add(source + ":" + p);
+    }
+    return java.util.List.copyOf(names);
+  }
+
   /** Records that {@code input} reached {@code timeMs} (never moving backwards). */
   public void report(String input, long timeMs) {
     Long previous = get(input);

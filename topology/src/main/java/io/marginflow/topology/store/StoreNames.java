@@ -31,6 +31,9 @@ public final class StoreNames {
   public static final String BUDGET_COST_PENDING = "budget-cost-pending-store";
   /** Per (UTC day or month, tenant): attributed cost to date and the COST alerts and status already emitted. */
   public static final String BUDGET_COST = "budget-cost-store";
+  /** Per (pricing interval, region): sums of the finalized buckets received so far (SPEC 9). */
+  public static final String PRICING_INTERVALS = "pricing-interval-store";
+  public static final String PRICING_PROGRESS = "pricing-progress-store";
 
   private StoreNames() {
   }

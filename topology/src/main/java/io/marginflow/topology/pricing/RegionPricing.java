@@ -1,0 +1,43 @@
+package io.marginflow.topology.pricing;
+
+import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.RegionBucket;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.store.StoreNames;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Per region, every {@code pricing.interval} of event time (SPEC 9): the realized unit economics of each (model,
+ * region) over the interval's finalized buckets on {@code costs.model-region.v1}, once every attribution partition has
+ * finalized the interval. The dynamic-pricing controller steps in the same place.
+ */
+public final class RegionPricing implements ProcessorSupplier<String, PricingInput, String, SpecificRecord> {
+  private final TopologyConfig config;
+  private final Serde<RegionBucket> stateSerde;
+
+  public RegionPricing(TopologyConfig config, Serde<RegionBucket> stateSerde) {
+    this.config = config;
+    this.stateSerde = stateSerde;
+  }
+
+  @Override
+  public Processor<String, PricingInput, String, SpecificRecord> get() {
+    return new RegionPricingProcessor(config);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    return Set.of(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_INTERVALS), Serdes.String(), stateSerde)
+            .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_PROGRESS), Serdes.String(),
+            Serdes.Long()).withCachingEnabled());
+  }
+}

@@ -1,0 +1,106 @@
+package io.marginflow.topology.pricing;
+
+import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.RegionBucket;
+import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.MultiplierSchedule;
+import io.marginflow.topology.metrics.PipelineMetrics;
+import io.marginflow.topology.progress.Progress;
+import io.marginflow.topology.store.StoreNames;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds each region bucket to its pricing interval and, when the low watermark of the attribution partitions passes an
+ * interval's end, publishes the interval's unit costs per (model, region) and forgets it. The state and the closed-
+ * through marker are written in the output's transaction: a restart neither repeats nor loses an interval.
+ */
+final class RegionPricingProcessor implements Processor<String, PricingInput, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(RegionPricingProcessor.class);
+  static final String CLOSED_THROUGH = "#closed-through";
+  private final TopologyConfig config;
+  private final long intervalMs;
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<String, RegionBucket> intervals;
+  private Progress progress;
+  private PipelineMetrics metrics;
+  private List<String> inputs;
+
+  RegionPricingProcessor(TopologyConfig config) {
+    this.config = config;
+    this.intervalMs = config.pricing().intervalMs();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.intervals = context.getStateStore(StoreNames.PRICING_INTERVALS);
+    this.progress = new Progress(context.getStateStore(StoreNames.PRICING_PROGRESS));
+    this.metrics = new PipelineMetrics(context.metrics(), "pricing");
+    this.inputs = Progress.inputs("attribution", config.inputPartitions());
+  }
+
+  /** Interval keys: the start zero-padded, so that a range scan returns intervals in time order. */
+  static String key(long intervalStartMs, String region) {
+    return String.format("%019d|%s", intervalStartMs, region);
+  }
+
+  @Override
+  public void process(Record<String, PricingInput> record) {
+    PricingInput in = record.value();
+    if (in.getBucket() != null) {
+      onBucket(in.getBucket());
+    } else if (in.getProgress() != null) {
+      progress.report("attribution:" + in.getProgress().getSourcePartition(), in.getProgress().getFinalizedThroughMs());
+      close(progress.lowWatermark(inputs));
+    }
+  }
+
+  private void onBucket(RegionBucket b) {
+    long start = Math.floorDiv(b.getStartMs().toEpochMilli(), intervalMs) * intervalMs;
+    if (start + intervalMs <= progress.marker(CLOSED_THROUGH)) {
+      // Cannot happen while the attribution reports progress only after its buckets; counted and logged if it does.
+      metrics.count("region-bucket-after-interval-closed");
+      LOG.warn("Region bucket {} {} arrived after its pricing interval closed", b.getRegion(), b.getStartMs());
+      return;
+    }
+    String key = key(start, b.getRegion());
+    RegionBucket state = intervals.get(key);
+    if (state == null) {
+      state = RegionSums.empty(b.getRegion(), start);
+    }
+    RegionSums.add(state, b);
+    intervals.put(key, state);
+  }
+
+  /** Publishes every interval ending at or before {@code low}, oldest first. */
+  private void close(long low) {
+    if (low == Long.MIN_VALUE || low <= progress.marker(CLOSED_THROUGH)) {
+      return;
+    }
+    long through = Math.floorDiv(low, intervalMs) * intervalMs;
+    List<KeyValue<String, RegionBucket>> due = new ArrayList<>();
+    try (KeyValueIterator<String, RegionBucket> it = intervals.range(key(0, ""), key(through - intervalMs, "\uffff"))) {
+      it.forEachRemaining(due::add);
+    }
+    for (KeyValue<String, RegionBucket> kv : due) {
+      long start = kv.value.getStartMs().toEpochMilli();
+      for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, BigDecimal.ONE)) {
+        context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()));
+      }
+      intervals.delete(kv.key);
+    }
+    progress.setMarker(CLOSED_THROUGH, through);
+  }
+}
