@@ -21,7 +21,7 @@
 
   function rows(table, list, render) {
     const tbody = document.querySelector('#' + table + ' tbody');
-    tbody.innerHTML = list.length ? list.map(render).join('') : '<tr><td class="muted" colspan="6">no data yet</td></tr>';
+    tbody.innerHTML = list.length ? list.map(render).join('') : '<tr><td class="muted" colspan="8">no data yet</td></tr>';
   }
 
   const marginChart = new Chart(document.getElementById('marginChart'), {
@@ -57,6 +57,12 @@
     rows('unit', unit.groups, g => `<tr><td>${esc(g.model)}</td><td>${g.requests}</td><td>${usd(g.revenue_usd_per_1m_output_tokens)}</td>` +
       `<td>${usd(g.cost_usd_per_1m_output_tokens)}</td><td>${g.kwh_per_1m_output_tokens == null ? '–' : Number(g.kwh_per_1m_output_tokens).toFixed(2)}</td>` +
       `<td>${usd(g.cache_savings_usd)}</td></tr>`);
+    const costs = await api('/v1/unit-costs');
+    state.unitCosts = costs.unit_costs.length;
+    rows('unitcosts', costs.unit_costs, c => `<tr><td>${esc(c.model)}</td><td>${esc(c.region)}</td><td>${hhmm(c.interval_start_ms)}</td>` +
+      `<td>${usd(c.cost_usd_per_1m_output_tokens)}</td><td>${usd(c.revenue_usd_per_1m_output_tokens)}</td>` +
+      `<td>${c.kwh_per_1m_output_tokens == null ? '–' : Number(c.kwh_per_1m_output_tokens).toFixed(2)}</td>` +
+      `<td>${pct(c.idle_share)}</td><td>${pct(c.compute_pressure)}</td></tr>`);
     const pricing = await api('/v1/pricing');
     rows('pricing', pricing.multipliers, m => `<tr><td>${esc(m.model)}</td><td>${esc(m.region)}</td><td>${Number(m.multiplier).toFixed(2)}</td>` +
       `<td>${usd(m.output_usd_per_mtok)}</td></tr>`);

@@ -4,7 +4,8 @@ import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.CapacityAlert;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
-import io.marginflow.topology.query.AlertFeed;
+import io.marginflow.topology.query.RecordFeed;
+import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.topology.query.ApiTokens;
 import io.marginflow.topology.query.QueryServer;
 import java.io.IOException;
@@ -32,6 +33,8 @@ public final class MarginflowService implements AutoCloseable {
       server.register(app.referenceRejects());
       server.register(app.watermarkLag());
       server.alerts(alertFeed(config, app));
+      server.unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
+          app.serdes().value(ModelRegionCost.class).deserializer()), 100_000, "marginflow-unit-cost-feed"));
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {
       server.close();
@@ -40,13 +43,18 @@ public final class MarginflowService implements AutoCloseable {
   }
 
   /** The recent alerts for /v1/alerts and the dashboard, read with the pipeline's own client settings. */
-  private static AlertFeed alertFeed(MarginflowConfig config, MarginflowApp app) {
+  private static RecordFeed alertFeed(MarginflowConfig config, MarginflowApp app) {
+    Topics t = Topics.from(config);
+    return RecordFeed.alerts(client(config), java.util.Map.of(t.alertsBudget(), app.serdes().value(BudgetAlert.class).deserializer(),
+        t.alertsCapacity(), app.serdes().value(CapacityAlert.class).deserializer()), 10_000);
+  }
+
+  /** The pipeline's own client settings (bootstrap servers, security) for the query API's feeds. */
+  private static java.util.Map<String, Object> client(MarginflowConfig config) {
     java.util.Map<String, Object> client = new java.util.HashMap<>(config.withPrefix("kafka.", true));
     client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
-    Topics t = Topics.from(config);
-    return new AlertFeed(client, java.util.Map.of(t.alertsBudget(), app.serdes().value(BudgetAlert.class).deserializer(),
-        t.alertsCapacity(), app.serdes().value(CapacityAlert.class).deserializer()), 10_000);
+    return client;
   }
 
   public MarginflowApp app() {

@@ -87,14 +87,41 @@ public final class QueryServer implements AutoCloseable {
     return this;
   }
 
-  private volatile AlertFeed alertFeed;
+  private volatile RecordFeed alertFeed;
 
   public int port() {
     return connector.getLocalPort();
   }
 
+  private volatile RecordFeed unitCostFeed;
+
+  /** Answers /v1/unit-costs from {@code feed} (the latest ModelRegionCost per model|region), which this server closes. */
+  public QueryServer unitCosts(RecordFeed feed) {
+    this.unitCostFeed = feed;
+    return this;
+  }
+
+  /**
+   * /v1/unit-costs?model=&region=: the latest pricing interval's unit economics per (model, region) from
+   * costs.model-region.v1 (SPEC 9), what a model router reads; admin only (provider-wide cost figures).
+   */
+  private com.fasterxml.jackson.databind.JsonNode unitCosts(Request q) {
+    q.principal().requireAdmin();
+    RecordFeed feed = unitCostFeed;
+    if (feed == null) {
+      throw new ApiError(503, "unit costs are not available on this instance");
+    }
+    String model = q.params().get("model", null);
+    String region = q.params().get("region", null);
+    var list = feed.since(0, c -> (model == null || model.equals(c.path("model").asText()))
+        && (region == null || region.equals(c.path("region").asText())), 10_000, false);
+    var out = JSON.createObjectNode().put("count", list.size());
+    out.putArray("unit_costs").addAll(list);
+    return out;
+  }
+
   /** Answers /v1/alerts from {@code feed}, which this server closes. */
-  public QueryServer alerts(AlertFeed feed) {
+  public QueryServer alerts(RecordFeed feed) {
     this.alertFeed = feed;
     return this;
   }
@@ -104,7 +131,7 @@ public final class QueryServer implements AutoCloseable {
    * (default) pages forward from since, desc gives the newest first (the dashboard).
    */
   private com.fasterxml.jackson.databind.JsonNode alerts(Request q) {
-    AlertFeed feed = alertFeed;
+    RecordFeed feed = alertFeed;
     if (feed == null) {
       throw new ApiError(503, "alerts are not available on this instance");
     }
@@ -174,6 +201,7 @@ public final class QueryServer implements AutoCloseable {
       return a.reference().nodes();
     }));
     r.get("/v1/alerts", api((a, q, ctx) -> alerts(q)));
+    r.get("/v1/unit-costs", api((a, q, ctx) -> unitCosts(q)));
     r.get("/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
         true, "UP", "DOWN"));
     r.get("/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
@@ -276,9 +304,10 @@ public final class QueryServer implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
-    AlertFeed feed = alertFeed;
-    if (feed != null) {
-      feed.close();
+    for (RecordFeed feed : new RecordFeed[] {alertFeed, unitCostFeed}) {
+      if (feed != null) {
+        feed.close();
+      }
     }
     Attached a = attached;
     if (a != null) {

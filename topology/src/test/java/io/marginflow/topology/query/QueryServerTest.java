@@ -103,7 +103,8 @@ class QueryServerTest {
       "/v1/nodes/node-01/energy, FOREIGN",
       "/v1/pricing, ANY_TOKEN",
       "/v1/status, ANY_TOKEN",
-      "/v1/alerts, ANY_TOKEN"})
+      "/v1/alerts, ANY_TOKEN",
+      "/v1/unit-costs, FOREIGN"})
   void shouldRefuseEveryRouteWithoutAValidTokenAndForeignTenantsWhereTheDataIsNotTheirs(String path, String tenantToken)
       throws Exception {
     for (String token : new String[] {null, "nope", "Bearer", ""}) {

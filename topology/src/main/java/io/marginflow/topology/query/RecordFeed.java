@@ -20,34 +20,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The most recent alerts of this deployment (alerts.budget.v1, alerts.capacity.v1), for {@code /v1/alerts} and the
- * dashboard: a read_committed consumer without a group, on every partition from the beginning, keeps the newest
- * {@code capacity} in memory. Alerts are few (once per threshold, window or node-hour), so every instance holds them
- * all and answers without forwarding. Each is the alert as published plus {@code topic} and {@code published_at_ms}
- * (the broker's append time, which {@code since} filters on).
+ * Small output topics held in memory for the query API and the dashboard: a read_committed consumer without a group,
+ * on every partition from the beginning, keeps at most {@code capacity} records, each as published plus {@code topic}
+ * and {@code published_at_ms} (the broker's append time, which {@code since} filters on). Every instance holds them
+ * all and answers without forwarding. Two kinds: {@link #alerts} (alerts.budget.v1, alerts.capacity.v1: few, once per
+ * threshold, window or node-hour; the newest kept, in publish order) and {@link #latestByKey} (costs.model-region.v1:
+ * the latest record per key, in key order).
  */
-public final class AlertFeed implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
+public final class RecordFeed implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordFeed.class);
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Deserializer<? extends SpecificRecord>> readers;
   private final int capacity;
-  /** By (published time, topic, partition, offset): partitions are read interleaved, answers are in publish order. */
+  private final boolean byKey;
+  /**
+   * By (published time, topic, partition, offset), so that interleaved partitions are answered in publish order; or
+   * by record key, the latest record per key.
+   */
   private final java.util.TreeMap<String, ObjectNode> recent = new java.util.TreeMap<>();
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** The newest {@code capacity} records of {@code readers}' topics, in publish order. */
+  public static RecordFeed alerts(Map<String, Object> clientConfig, Map<String, Deserializer<? extends SpecificRecord>> readers,
+      int capacity) {
+    return new RecordFeed(clientConfig, readers, capacity, false, "marginflow-alert-feed");
+  }
+
+  /** The latest record per key of {@code readers}' topics (at most {@code capacity} keys), in key order. */
+  public static RecordFeed latestByKey(Map<String, Object> clientConfig,
+      Map<String, Deserializer<? extends SpecificRecord>> readers, int capacity, String name) {
+    return new RecordFeed(clientConfig, readers, capacity, true, name);
+  }
+
   /** Starts reading {@code readers}' topics with {@code clientConfig} (bootstrap servers, security). */
-  public AlertFeed(Map<String, Object> clientConfig, Map<String, Deserializer<? extends SpecificRecord>> readers, int capacity) {
+  private RecordFeed(Map<String, Object> clientConfig, Map<String, Deserializer<? extends SpecificRecord>> readers,
+      int capacity, boolean byKey, String name) {
     Map<String, Object> c = new HashMap<>(clientConfig);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "marginflow-alert-feed");
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
     c.remove(ConsumerConfig.GROUP_ID_CONFIG);
     c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.readers = Map.copyOf(readers);
     this.capacity = capacity;
-    this.thread = new Thread(this::run, "marginflow-alert-feed");
+    this.byKey = byKey;
+    this.thread = new Thread(this::run, name);
     thread.setDaemon(true);
     thread.start();
   }
@@ -69,7 +88,7 @@ public final class AlertFeed implements AutoCloseable {
     } catch (WakeupException stopping) {
       // closed
     } catch (RuntimeException e) {
-      LOG.error("The alert feed stopped: /v1/alerts answers with what it has read so far", e);
+      LOG.error("The feed {} stopped: it answers with what it has read so far", thread.getName(), e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
@@ -82,20 +101,22 @@ public final class AlertFeed implements AutoCloseable {
     try {
       ObjectNode alert = AvroJson.toJson(readers.get(r.topic()).deserialize(r.topic(), r.value()));
       alert.put("topic", r.topic()).put("published_at_ms", r.timestamp());
+      String slot = byKey ? r.topic() + "|" + (r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
+          : String.format("%019d|%s|%010d|%019d", r.timestamp(), r.topic(), r.partition(), r.offset());
       synchronized (recent) {
-        recent.put(String.format("%019d|%s|%010d|%019d", r.timestamp(), r.topic(), r.partition(), r.offset()), alert);
+        recent.put(slot, alert);
         while (recent.size() > capacity) {
           recent.pollFirstEntry();
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("Skipping an unreadable alert at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+      LOG.warn("Skipping an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
     }
   }
 
   /**
-   * The first {@code limit} alerts published at or after {@code sinceMs} that {@code visible} lets through, oldest
-   * first (page on with the last one's published_at_ms), or the newest first.
+   * The first {@code limit} records published at or after {@code sinceMs} that {@code visible} lets through, in the
+   * feed's order (oldest first: page on with the last one's published_at_ms), or reversed.
    */
   public List<ObjectNode> since(long sinceMs, Predicate<ObjectNode> visible, int limit, boolean newestFirst) {
     List<ObjectNode> out = new ArrayList<>();
