@@ -28,8 +28,8 @@ final class ReferenceMargins {
   static final long BUCKET = 60_000;
   static final long HOUR = 3_600_000;
   static final long GRACE = 300_000;
-  private static final MathContext MC = MathContext.DECIMAL128;
-  private static final BigDecimal NANO = new BigDecimal("0.000000001");
+  static final MathContext MC = MathContext.DECIMAL128;
+  static final BigDecimal NANO = new BigDecimal("0.000000001");
 
   /** Expected figures of one tenant's 1h window. */
   static final class Expected {
@@ -44,7 +44,8 @@ final class ReferenceMargins {
     BigDecimal totalCost = BigDecimal.ZERO;
   }
 
-  private record Node(String region, BigDecimal pue, BigDecimal hardware, BigDecimal years, BigDecimal overhead) {
+  record Node(String region, BigDecimal pue, BigDecimal hardware, BigDecimal years, BigDecimal overhead,
+      double tdpWatts) {
   }
 
   /**
@@ -62,12 +63,17 @@ final class ReferenceMargins {
     }
   }
 
-  private static final class Bucket {
+  static final class Bucket {
     BigDecimal joules = BigDecimal.ZERO;
     final Set<String> samples = new HashSet<>();
     final Map<String, BigDecimal> weightByTenant = new TreeMap<>();
     final Map<String, long[]> countsByTenant = new TreeMap<>();
     final Map<String, BigDecimal> revenueByTenant = new TreeMap<>();
+    /** By model|region|tenant: the bucket's lines as the pipeline keeps them (SPEC 9's unit costs sum them by model). */
+    final Map<String, BigDecimal> weightByLine = new TreeMap<>();
+    final Map<String, long[]> countsByLine = new TreeMap<>();
+    final Map<String, BigDecimal> revenueByLine = new TreeMap<>();
+    double wattsSum;
   }
 
   /** Every 1h margin in {@code margins} (JSON as replay writes it) matches the reference of {@code scenario}, and none is missing. */
@@ -148,13 +154,17 @@ final class ReferenceMargins {
 
   /** Both views of the reference: per (tenant, hour) and, per (node, hour), {total cost, cost gone to __idle__}. */
   record Reference(Map<String, Expected> tenantHours, Map<String, BigDecimal[]> nodeHours,
-      TreeMap<Long, Map<String, BigDecimal>> costByBucket) {
+      TreeMap<Long, Map<String, BigDecimal>> costByBucket, Map<String, ReferenceUnitCosts.ExpectedUnitCost> unitCosts,
+      Map<String, ReferenceUnitCosts.ExpectedRegion> regions) {
   }
+
+
 
   static Reference computeAll(Path dir, long nowMs) throws IOException {
     Map<String, Node> nodes = new HashMap<>();
     for (String[] f : rows(dir.resolve("nodes.csv"))) {
-      nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8])));
+      nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8]),
+          Double.parseDouble(f[4])));
     }
     Map<String, TreeMap<Long, BigDecimal>> energy = new HashMap<>();
     for (String[] f : rows(dir.resolve("energy_prices.csv"))) {
@@ -166,13 +176,18 @@ final class ReferenceMargins {
     Map<String, Expected> out = new TreeMap<>();
     Map<String, BigDecimal[]> nodeHours = new TreeMap<>();
     TreeMap<Long, Map<String, BigDecimal>> costByBucket = new TreeMap<>();
-    buckets.forEach((key, b) -> attribute(key, b, nodes, energy, out, nodeHours, costByBucket));
-    return new Reference(out, nodeHours, costByBucket);
+    Map<String, ReferenceUnitCosts.ExpectedUnitCost> unitCosts = new TreeMap<>();
+    Map<String, ReferenceUnitCosts.ExpectedRegion> regions = new TreeMap<>();
+    buckets.forEach((key, b) -> {
+      attribute(key, b, nodes, energy, out, nodeHours, costByBucket);
+      ReferenceUnitCosts.add(key, b, nodes, energy, unitCosts, regions);
+    });
+    return new Reference(out, nodeHours, costByBucket, unitCosts, regions);
   }
 
   /** An accepted request (valid, on time, first of its id): what every figure counts; revenue null when unpriced. */
   record Request(String eventId, long ts, String tenant, String model, String node, long in, long cached, long out,
-      BigDecimal revenue) {
+      BigDecimal revenue, String region) {
   }
 
   /** The usage rows the pipeline accepts, in file order, with their revenue at the price book's list prices. */
@@ -204,7 +219,7 @@ final class ReferenceMargins {
       BigDecimal revenue = p == null ? null : BigDecimal.valueOf(in - cached).multiply(p[0])
           .add(BigDecimal.valueOf(cached).multiply(p[1])).add(BigDecimal.valueOf(outTokens).multiply(p[2]))
           .divide(BigDecimal.valueOf(1_000_000));
-      out.add(new Request(f[0], ts, f[2], f[3], f[5], in, cached, outTokens, revenue));
+      out.add(new Request(f[0], ts, f[2], f[3], f[5], in, cached, outTokens, revenue, f[4]));
     }
     return out;
   }
@@ -221,6 +236,15 @@ final class ReferenceMargins {
       BigDecimal w = BigDecimal.valueOf(r.in() - r.cached()).add(new BigDecimal("0.1").multiply(BigDecimal.valueOf(r.cached())))
           .add(BigDecimal.valueOf(4 * r.out()));
       b.weightByTenant.merge(r.tenant(), w, BigDecimal::add);
+      String line = r.model() + "|" + r.region() + "|" + r.tenant();
+      b.weightByLine.merge(line, w, BigDecimal::add);
+      long[] l = b.countsByLine.computeIfAbsent(line, k -> new long[3]);
+      l[0]++;
+      l[1] += r.out();
+      l[2] += r.in() + r.out();
+      if (r.revenue() != null) {
+        b.revenueByLine.merge(line, r.revenue(), BigDecimal::add);
+      }
       long[] c = b.countsByTenant.computeIfAbsent(r.tenant(), k -> new long[5]);
       c[0]++;
       c[1] += r.in();
@@ -247,6 +271,7 @@ final class ReferenceMargins {
         }
         Bucket b = buckets.computeIfAbsent(f[1] + "|" + (ts / BUCKET * BUCKET), k -> new Bucket());
         if (b.samples.add(f[2] + "|" + ts)) {
+          b.wattsSum += Double.parseDouble(f[4]);
           b.joules = b.joules.add(watts.multiply(BigDecimal.valueOf(interval)).divide(BigDecimal.valueOf(1000)));
         }
       } catch (RuntimeException e) {
@@ -259,7 +284,7 @@ final class ReferenceMargins {
       Map<String, Expected> out, Map<String, BigDecimal[]> nodeHours, TreeMap<Long, Map<String, BigDecimal>> costByBucket) {
     String nodeId = key.substring(0, key.indexOf('|'));
     long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
-    Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO));
+    Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO, 0));
     var priceEntry = energy.getOrDefault(n.region(), new TreeMap<>()).floorEntry(start);
     BigDecimal usdPerKwh = priceEntry == null ? new BigDecimal("0.10") : priceEntry.getValue();
     BigDecimal kwh = b.joules.multiply(n.pue()).divide(BigDecimal.valueOf(3_600_000), MC);

@@ -180,6 +180,7 @@ class ReplayIT {
     Replay.run(scenario, out, Map.of(), System.err);
     ReferenceMargins.assertMatches(scenario, JsonLines.read(out.resolve("margins.jsonl")));
     ReferenceMargins.assertRollingDaysAddUpTheirHours(JsonLines.read(out.resolve("margins.jsonl")));
+    ReferenceUnitCosts.assertUnitCosts(scenario, JsonLines.read(out.resolve("unit_costs.jsonl")));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package io.marginflow.ops.replay;
 
+import io.marginflow.topology.pricing.RegionPricingProcessor;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.TopologyConfig;
@@ -65,8 +66,41 @@ public final class Completion {
   }
 
   private static ReadOnlyKeyValueStore<String, Long> progressStore(MarginflowApp app, int partition) {
-    return app.streams().store(StoreQueryParameters.fromNameAndType(StoreNames.MARGIN_PROGRESS,
+    return progressStore(app, StoreNames.MARGIN_PROGRESS, partition);
+  }
+
+  private static ReadOnlyKeyValueStore<String, Long> progressStore(MarginflowApp app, String store, int partition) {
+    return app.streams().store(StoreQueryParameters.fromNameAndType(store,
         QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition));
+  }
+
+  /**
+   * Waits until every pricing partition has published the intervals ending at or before {@code target} (they close on
+   * the same attribution progress as the margin windows, a moment later); returns how many unit-cost records the
+   * pricing tasks have published in all.
+   */
+  public static long awaitUnitCosts(MarginflowApp app, long target, Duration timeout) {
+    long interval = app.topologyConfig().pricing().intervalMs();
+    long needed = Math.floorDiv(target, interval) * interval;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long total = 0;
+      boolean done = true;
+      for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
+        ReadOnlyKeyValueStore<String, Long> s = progressStore(app, StoreNames.PRICING_PROGRESS, p);
+        Long closed = s.get(RegionPricingProcessor.CLOSED_THROUGH);
+        Long emitted = s.get(RegionPricingProcessor.EMITTED);
+        done &= closed != null && closed >= needed;
+        total += emitted == null ? 0 : emitted;
+      }
+      if (done) {
+        return total;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Pricing intervals not closed within " + timeout);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
   }
 
   /** The least margin low watermark over all margin partitions, or Long.MIN_VALUE while one is unknown. */

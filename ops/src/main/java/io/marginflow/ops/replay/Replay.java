@@ -28,7 +28,7 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * SPEC 7: runs the real pipeline on a fresh embedded broker over a scenario directory and, once every window has
- * closed, writes margins.jsonl, alerts.jsonl, price_adjustments.jsonl, dlq.jsonl (rows that do not parse or break a
+ * closed, writes margins.jsonl, alerts.jsonl, price_adjustments.jsonl, unit_costs.jsonl, dlq.jsonl (rows that do not parse or break a
  * validity rule) and late.jsonl (valid rows that came after their bucket was final).
  */
 public final class Replay {
@@ -77,13 +77,16 @@ public final class Replay {
         long last = producer.events(Scenario.events(scenarioDir), now + shape.maxFutureSkewMs(), closing.afterMs(), progress,
             unreadable::add);
         closing.requireClosable(last, now);
+        long unitCosts = 0;
         if (last != Long.MIN_VALUE) {
-          Completion.awaitFinal(app, Completion.requiredFinalThrough(last, shape), TIMEOUT, progress);
+          long target = Completion.requiredFinalThrough(last, shape);
+          Completion.awaitFinal(app, target, TIMEOUT, progress);
+          unitCosts = Completion.awaitUnitCosts(app, target, TIMEOUT);
         }
-        // The margin tasks count what they emitted: that many records must become visible in the (committed) topic.
+        // The margin and pricing tasks count what they emitted: that many records must become visible (committed).
         long closed = Completion.emitted(app);
         ReplayOutputs.collect(stack.bootstrapServers(), topics, app.serdes(), producer, scenario, unreadable, scenarioDir, outDir,
-            closed);
+            closed, unitCosts);
       }
     }
     progress.printf("replay: wrote %s%n", outDir.toAbsolutePath());

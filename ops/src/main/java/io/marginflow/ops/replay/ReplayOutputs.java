@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.CapacityAlert;
 import io.marginflow.avro.DeadLetter;
+import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.ops.scenario.Csv;
@@ -40,7 +41,8 @@ final class ReplayOutputs {
    * @param unreadableEvents the usage and power lines that were not records
    */
   static void collect(String bootstrap, Topics topics, MarginflowSerdes serdes, ScenarioProducer producer, Scenario scenario,
-      List<Row<?>> unreadableEvents, Path scenarioDir, Path outDir, long expectedMargins) throws IOException {
+      List<Row<?>> unreadableEvents, Path scenarioDir, Path outDir, long expectedMargins, long expectedUnitCosts)
+      throws IOException {
     List<TenantMargin> margins = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     // The last transaction may still be committing: read again until every closed window's record is visible.
@@ -70,6 +72,20 @@ final class ReplayOutputs {
       adjustments.add(JsonLines.toJson(serdes.value(PriceAdjustment.class).deserializer().deserialize(r.topic(), r.value())));
     }
     JsonLines.write(outDir.resolve("price_adjustments.jsonl"), adjustments);
+
+    List<ModelRegionCost> unitCosts = new ArrayList<>();
+    do {
+      unitCosts.clear();
+      for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topics.costs())) {
+        unitCosts.add(serdes.value(ModelRegionCost.class).deserializer().deserialize(r.topic(), r.value()));
+      }
+    } while (unitCosts.size() < expectedUnitCosts && System.nanoTime() < deadline);
+    if (unitCosts.size() < expectedUnitCosts) {
+      throw new IllegalStateException("Only " + unitCosts.size() + " of " + expectedUnitCosts + " unit-cost records became visible");
+    }
+    unitCosts.sort(Comparator.comparing((ModelRegionCost c) -> c.getIntervalStartMs()).thenComparing(ModelRegionCost::getModel)
+        .thenComparing(ModelRegionCost::getRegion));
+    JsonLines.write(outDir.resolve("unit_costs.jsonl"), unitCosts.stream().map(JsonLines::toJson).toList());
 
     // Dead letters are bad data to fix at the source; late rows are valid data that came after their bucket was final.
     List<ObjectNode> dead = new ArrayList<>(unreadableRows(scenario, unreadableEvents, topics));

@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * interval's end, publishes the interval's unit costs per (model, region) and forgets it. The state and the closed-
  * through marker are written in the output's transaction: a restart neither repeats nor loses an interval.
  */
-final class RegionPricingProcessor implements Processor<String, PricingInput, String, SpecificRecord> {
+public final class RegionPricingProcessor implements Processor<String, PricingInput, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RegionPricingProcessor.class);
-  static final String CLOSED_THROUGH = "#closed-through";
+  /** Key in the progress store: every interval ending at or before it is published. */
+  public static final String CLOSED_THROUGH = "#closed-through";
+  /** Key in the progress store: how many ModelRegionCost records this partition has published. */
+  public static final String EMITTED = "#emitted";
   private final TopologyConfig config;
   private final long intervalMs;
   private ProcessorContext<String, SpecificRecord> context;
@@ -37,7 +40,7 @@ final class RegionPricingProcessor implements Processor<String, PricingInput, St
   private PipelineMetrics metrics;
   private List<String> inputs;
 
-  RegionPricingProcessor(TopologyConfig config) {
+  public RegionPricingProcessor(TopologyConfig config) {
     this.config = config;
     this.intervalMs = config.pricing().intervalMs();
   }
@@ -94,13 +97,16 @@ final class RegionPricingProcessor implements Processor<String, PricingInput, St
     try (KeyValueIterator<String, RegionBucket> it = intervals.range(key(0, ""), key(through - intervalMs, "\uffff"))) {
       it.forEachRemaining(due::add);
     }
+    long emitted = Math.max(0, progress.marker(EMITTED));
     for (KeyValue<String, RegionBucket> kv : due) {
       long start = kv.value.getStartMs().toEpochMilli();
       for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, BigDecimal.ONE)) {
         context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()));
+        emitted++;
       }
       intervals.delete(kv.key);
     }
+    progress.setMarker(EMITTED, emitted);
     progress.setMarker(CLOSED_THROUGH, through);
   }
 }
