@@ -285,13 +285,9 @@ final class ReferenceMargins {
     String nodeId = key.substring(0, key.indexOf('|'));
     long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
     Node n = nodes.getOrDefault(nodeId, new Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO, 0));
-    var priceEntry = energy.getOrDefault(n.region(), new TreeMap<>()).floorEntry(start);
-    BigDecimal usdPerKwh = priceEntry == null ? new BigDecimal("0.10") : priceEntry.getValue();
-    BigDecimal kwh = b.joules.multiply(n.pue()).divide(BigDecimal.valueOf(3_600_000), MC);
-    BigDecimal energyCost = kwh.multiply(usdPerKwh);
-    BigDecimal fixed = n.hardware().divide(n.years().multiply(BigDecimal.valueOf(8766)), MC).add(n.overhead())
-        .multiply(BigDecimal.valueOf(BUCKET)).divide(BigDecimal.valueOf(HOUR), MC);
-    BigDecimal total = energyCost.add(fixed);
+    BigDecimal[] cost = cost(b, n, energy, start);
+    BigDecimal energyCost = cost[1];
+    BigDecimal total = cost[2];
     BigDecimal weight = b.weightByTenant.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     String hour = Long.toString(start / HOUR * HOUR);
     BigDecimal[] nodeHour = nodeHours.computeIfAbsent(nodeId + "|" + hour, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
@@ -323,6 +319,17 @@ final class ReferenceMargins {
       idle.totalCost = idle.totalCost.add(total);
       idle.energyCost = idle.energyCost.add(energyCost);
     }
+  }
+
+  /** A node bucket's facility kWh, energy cost and total cost (energy plus fixed), exact (SPEC 3). */
+  static BigDecimal[] cost(Bucket b, Node n, Map<String, TreeMap<Long, BigDecimal>> energy, long start) {
+    var priceEntry = energy.getOrDefault(n.region(), new TreeMap<>()).floorEntry(start);
+    BigDecimal usdPerKwh = priceEntry == null ? new BigDecimal("0.10") : priceEntry.getValue();
+    BigDecimal kwh = b.joules.multiply(n.pue()).divide(BigDecimal.valueOf(3_600_000), MC);
+    BigDecimal energyCost = kwh.multiply(usdPerKwh);
+    BigDecimal fixed = n.hardware().divide(n.years().multiply(BigDecimal.valueOf(8766)), MC).add(n.overhead())
+        .multiply(BigDecimal.valueOf(BUCKET)).divide(BigDecimal.valueOf(HOUR), MC);
+    return new BigDecimal[] {kwh, energyCost, energyCost.add(fixed)};
   }
 
   static List<String[]> rows(Path file) throws IOException {

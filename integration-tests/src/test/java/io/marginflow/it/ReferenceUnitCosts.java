@@ -1,7 +1,5 @@
 package io.marginflow.it;
 
-import static io.marginflow.it.ReferenceMargins.BUCKET;
-import static io.marginflow.it.ReferenceMargins.HOUR;
 import static io.marginflow.it.ReferenceMargins.MC;
 import static io.marginflow.it.ReferenceMargins.NANO;
 import static io.marginflow.it.ReferenceMargins.assertWithin;
@@ -54,12 +52,9 @@ final class ReferenceUnitCosts {
     long start = Long.parseLong(key.substring(key.indexOf('|') + 1));
     ReferenceMargins.Node n = nodes.getOrDefault(nodeId,
         new ReferenceMargins.Node("default", BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, BigDecimal.ZERO, 0));
-    var priceEntry = energy.getOrDefault(n.region(), new TreeMap<>()).floorEntry(start);
-    BigDecimal usdPerKwh = priceEntry == null ? new BigDecimal("0.10") : priceEntry.getValue();
-    BigDecimal kwh = b.joules.multiply(n.pue()).divide(BigDecimal.valueOf(3_600_000), MC);
-    BigDecimal fixed = n.hardware().divide(n.years().multiply(BigDecimal.valueOf(8766)), MC).add(n.overhead())
-        .multiply(BigDecimal.valueOf(BUCKET)).divide(BigDecimal.valueOf(HOUR), MC);
-    BigDecimal total = kwh.multiply(usdPerKwh).add(fixed);
+    BigDecimal[] cost = ReferenceMargins.cost(b, n, energy, start);
+    BigDecimal kwh = cost[0];
+    BigDecimal total = cost[2];
     long interval = Math.floorDiv(start, PRICING_INTERVAL) * PRICING_INTERVAL;
     BigDecimal weight = b.weightByLine.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     ExpectedRegion region = regions.computeIfAbsent(interval + "|" + n.region(), k -> new ExpectedRegion());
