@@ -68,10 +68,6 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
-
-  @Option(names = "--rate", defaultValue = "10", description = "Requests per second of event time (default: ${DEFAULT-VALUE}).")
-  private double rate;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -84,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.logFile", stateDir.resolve("marginflow.log").toAbsolutePath().toString());
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
-        fleet.seed, rate, false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
+        fleet.seed, fleet.rate(), false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
         webhook);
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);

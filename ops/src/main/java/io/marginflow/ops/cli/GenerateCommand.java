@@ -27,9 +27,6 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--hours", defaultValue = "2", description = "Length in hours (default: ${DEFAULT-VALUE}).")
   private int hours;
 
-  @Option(names = "--rate", defaultValue = "5", description = "Mean requests per second (default: ${DEFAULT-VALUE}).")
-  private double rate;
-
   @Option(names = "--start", description = "Start instant, ISO-8601 (default: 2026-01-05T00:00:00Z).")
   private Instant start;
 
@@ -40,7 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GeneratorOptions options = new GeneratorOptions(fleet.tenants, fleet.nodes, hours, fleet.seed,
-        start == null ? GeneratorOptions.DEFAULT_START : start, rate, trace);
+        start == null ? GeneratorOptions.DEFAULT_START : start, fleet.rate(), trace);
     int rows = new ScenarioGenerator(options).write(out);
     spec.commandLine().getOut().printf("wrote %s: %,d usage rows, %d tenants, %d nodes, %d h%n", out.toAbsolutePath(), rows,
         fleet.tenants, fleet.nodes, hours);

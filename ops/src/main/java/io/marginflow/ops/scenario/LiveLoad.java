@@ -31,9 +31,8 @@ public final class LiveLoad {
     this.options = options;
     this.workload = generator.workload();
     this.rng = generator.random();
-    long start = options.start().toEpochMilli();
-    // Calibrate: the load at which a node runs at TDP, from an hour of the same workload.
-    this.capacity = Workload.capacity(workload.nodeLoad(workload.slice(start, start + 3_600_000L)));
+    // A node runs at TDP when it serves its full capacity (ScenarioGenerator.NODE_WEIGHTED_TOKENS_PER_S).
+    this.capacity = ScenarioGenerator.NODE_WEIGHTED_TOKENS_PER_S * ScenarioGenerator.SAMPLE_MS / 1000.0;
     workload.idPrefix(idPrefix);
   }
 

@@ -21,12 +21,35 @@ public final class ScenarioGenerator {
   static final int GPUS = 8;
   static final String[] REGIONS = {"eu-west", "us-east"};
   /** model, input, cached input, output USD per 1M tokens; the last model has no price book entry. */
+  /**
+   * Models and list prices (USD per 1M input, cached input, output tokens): rows of the public LLM price book
+   * (../shared/data/llm-prices: azure_ai Meta-Llama-3.1-8B-Instruct 0.30/0.61, databricks meta-llama-3-1-70b-instruct
+   * 1.00/3.00, fireworks_ai mixtral-8x22b-instruct 1.20/1.20, deepseek deepseek-r1 0.55/2.19 with its cache-hit price
+   * 0.14); cached input at a quarter of the input price where the book has none. The last has no price: unpriced.
+   */
   static final String[][] MODELS = {
-      {"llama-3.1-8b-instruct", "0.10", "0.025", "0.20"},
-      {"llama-3.1-70b-instruct", "0.60", "0.15", "0.80"},
+      {"llama-3.1-8b-instruct", "0.30", "0.075", "0.61"},
+      {"llama-3.1-70b-instruct", "1.00", "0.25", "3.00"},
       {"mixtral-8x22b-instruct", "1.20", "0.30", "1.20"},
       {"deepseek-r1", "0.55", "0.14", "2.19"},
       {"experimental-preview", null, null, null}};
+  /** How often tenants choose each priced model (a 70B-class model most): the mix a general-purpose fleet serves. */
+  static final double[] MODEL_MIX = {0.15, 0.50, 0.20, 0.15};
+  /**
+   * What one node (8 x H100-SXM, tensor parallel 8) serves at full load, in SPEC 3 weighted tokens per second
+   * (input 1, cached 0.1, output 4). From the Splitwise performance model (../shared/data/splitwise, llama2-70b on
+   * h100-80gb, TP 8, batch 64): a 512-token prompt batch takes 2.99 s (10,950 prefill tokens/s) and a decode step
+   * 51 ms (1,255 output tokens/s). A median request of 900 input and 250 output tokens then holds the node
+   * 900 / 10,950 + 250 / 1,255 = 0.281 s: 3.56 requests/s, 1,900 weighted tokens each, 6,760 weighted tokens/s.
+   */
+  static final double NODE_WEIGHTED_TOKENS_PER_S = 6_760;
+  /** Requests per second one node serves at full load, for the median request above. */
+  static final double NODE_REQUESTS_PER_S = 3.56;
+
+  /** Requests per second that keep the serving nodes (all but the idle last one) at {@code utilization} on average. */
+  public static double requestsPerSecond(int nodes, double utilization) {
+    return Math.round(Math.max(1, nodes - 1) * NODE_REQUESTS_PER_S * utilization * 10) / 10.0;
+  }
 
   private final GeneratorOptions o;
   private final Random rng;
@@ -180,7 +203,7 @@ public final class ScenarioGenerator {
 
   private void writePower(Path dir, List<Workload.Request> requests) throws IOException {
     double[][] load = workload.nodeLoad(requests);
-    double capacity = Workload.capacity(load);
+    double capacity = NODE_WEIGHTED_TOKENS_PER_S * SAMPLE_MS / 1000.0;
     long start = o.start().toEpochMilli();
     try (PrintWriter w = open(dir, Scenario.POWER, "timestamp_ms,node_id,gpu_id,interval_ms,avg_power_watts")) {
       for (int s = 0; s < load[0].length; s++) {

@@ -45,7 +45,7 @@ final class Workload {
       tenantCdf[t] = sum;
       tenantRegion[t] = rng.nextInt(ScenarioGenerator.REGIONS.length);
       tenantCachedShare[t] = rng.nextInt(4) == 0 ? 0 : rng.nextDouble() * 0.6;
-      tenantModel[t] = rng.nextInt(ScenarioGenerator.MODELS.length - 1);
+      tenantModel[t] = pickModel();
     }
     for (int t = 0; t < o.tenants(); t++) {
       tenantCdf[t] /= sum;
@@ -86,7 +86,7 @@ final class Workload {
     List<Request> out = new ArrayList<>(arrivals.size());
     for (long[] a : arrivals) {
       int t = pickTenant();
-      int model = rng.nextInt(10) < 7 ? tenantModel[t] : rng.nextInt(ScenarioGenerator.MODELS.length - 1);
+      int model = rng.nextInt(10) < 7 ? tenantModel[t] : pickModel();
       if (rng.nextInt(200) == 0) {
         model = ScenarioGenerator.MODELS.length - 1;
       }
@@ -134,6 +134,19 @@ final class Workload {
     }
   }
 
+  /** A priced model, by the fleet's mix. */
+  private int pickModel() {
+    double u = rng.nextDouble();
+    double[] mix = ScenarioGenerator.MODEL_MIX;
+    for (int m = 0; m < mix.length - 1; m++) {
+      u -= mix[m];
+      if (u < 0) {
+        return m;
+      }
+    }
+    return mix.length - 1;
+  }
+
   private int pickTenant() {
     int i = Arrays.binarySearch(tenantCdf, rng.nextDouble());
     return Math.min(o.tenants() - 1, i >= 0 ? i : -i - 1);
@@ -178,21 +191,5 @@ final class Workload {
     return load;
   }
 
-  /** Load at which a node runs at TDP: 1.25 x the 95th percentile of busy intervals. */
-  static double capacity(double[][] load) {
-    List<Double> busy = new ArrayList<>();
-    for (double[] node : load) {
-      for (double l : node) {
-        if (l > 0) {
-          busy.add(l);
-        }
-      }
-    }
-    if (busy.isEmpty()) {
-      return 1;
-    }
-    busy.sort(null);
-    return 1.25 * busy.get((int) (busy.size() * 0.95));
-  }
 
 }
