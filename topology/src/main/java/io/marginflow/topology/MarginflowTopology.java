@@ -20,6 +20,7 @@ import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.topology.pricing.RegionPricing;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -106,7 +107,10 @@ public final class MarginflowTopology {
             .withName("power-source"))
         .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power", null);
 
-    usage.merge(power, Named.as("attribution-inputs"))
+    // The pricing tasks' decisions and marks come back to every attribution partition (SPEC 9, docs/DESIGN.md).
+    KStream<String, AttributionInput> pricingFeedback = b.stream(t.pricingFeedback(),
+        Consumed.with(Serdes.String(), serdes.value(AttributionInput.class)).withName("pricing-feedback-source"));
+    usage.merge(power, Named.as("attribution-inputs")).merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
             Named.as("attribution"))
@@ -148,9 +152,19 @@ public final class MarginflowTopology {
             .withValueSerde(serdes.value(PricingInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
         .process(new RegionPricing(config, serdes.value(RegionBucket.class)), Named.as("region-pricing"))
-        .mapValues(v -> (ModelRegionCost) v, Named.as("unit-costs"))
-        .to(config.topics().costs(), Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class))
-            .withName("unit-costs-sink"));
+        .split(Named.as("pricing-route-"))
+        .branch((k, v) -> v instanceof PriceAdjustment, Branched.withConsumer(adjustments -> adjustments
+            .mapValues(v -> (PriceAdjustment) v, Named.as("price-adjustments"))
+            .to(config.topics().pricing(), Produced.with(Serdes.String(), serdes.value(PriceAdjustment.class))
+                .withName("price-adjustments-sink")), "adjustment"))
+        .branch((k, v) -> v instanceof AttributionInput, Branched.withConsumer(feedback -> feedback
+            .mapValues(v -> (AttributionInput) v, Named.as("pricing-feedback"))
+            .to(config.topics().pricingFeedback(), Produced.with(Serdes.String(), serdes.value(AttributionInput.class))
+                .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> true)).withName("pricing-feedback-sink")),
+            "feedback"))
+        .defaultBranch(Branched.withConsumer(costs -> costs.mapValues(v -> (ModelRegionCost) v, Named.as("unit-costs"))
+            .to(config.topics().costs(), Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class))
+                .withName("unit-costs-sink")), "cost"));
   }
 
   /**

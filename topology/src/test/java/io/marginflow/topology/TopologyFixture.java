@@ -34,6 +34,7 @@ import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.BudgetPeriod;
 import io.marginflow.avro.BudgetStatus;
 import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.avro.PriceAdjustment;
 
 /** A TopologyTestDriver over the real topology with an in-memory (mock://) registry, and input helpers. */
 final class TopologyFixture implements AutoCloseable {
@@ -56,6 +57,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, BudgetAlert> budgetAlerts;
   final TestOutputTopic<String, BudgetStatus> budgetStatus;
   final TestOutputTopic<String, ModelRegionCost> unitCosts;
+  final TestOutputTopic<String, PriceAdjustment> adjustments;
   private final String scope = "topology-" + UUID.randomUUID();
   private final Topics t;
 
@@ -89,6 +91,8 @@ final class TopologyFixture implements AutoCloseable {
         serdes.value(BudgetStatus.class).deserializer());
     unitCosts = driver.createOutputTopic(t.costs(), new StringDeserializer(),
         serdes.value(ModelRegionCost.class).deserializer());
+    adjustments = driver.createOutputTopic(t.pricing(), new StringDeserializer(),
+        serdes.value(PriceAdjustment.class).deserializer());
   }
 
   void budget(String tenant, BudgetPeriod period, BudgetMetric metric, String limitUsd, Double... thresholds) {

@@ -41,16 +41,18 @@ final class BucketFinalizer {
   private final WindowStore<String, NodeBucketSummary> energy;
   private final PipelineMetrics metrics;
   private final Consumer<Record<String, MarginInput>> forward;
+  private final PricingSchedule multipliers;
 
   BucketFinalizer(TopologyConfig config, KeyValueStore<String, ValueAndTimestamp<NodeProfile>> profiles,
       KeyValueStore<String, EnergyPrice> energyPrices, WindowStore<String, NodeBucketSummary> energy,
-      PipelineMetrics metrics, Consumer<Record<String, MarginInput>> forward) {
+      PipelineMetrics metrics, Consumer<Record<String, MarginInput>> forward, PricingSchedule multipliers) {
     this.config = config;
     this.profiles = profiles;
     this.energyPrices = energyPrices;
     this.energy = energy;
     this.metrics = metrics;
     this.forward = forward;
+    this.multipliers = multipliers;
   }
 
   /**
@@ -75,8 +77,13 @@ final class BucketFinalizer {
     sorted.sort(java.util.Comparator.comparing(BucketLineState::getTenantId).thenComparing(BucketLineState::getModel)
         .thenComparing(BucketLineState::getRegion));
     for (BucketLineState l : sorted) {
+      // SPEC 4: list revenue times the dynamic-pricing multiplier in force for the bucket (decisions take effect on
+      // interval boundaries, which are bucket boundaries, so one multiplier holds for every request of the bucket).
+      BigDecimal m = multipliers.at(l.getModel(), l.getRegion(), start);
+      BigDecimal revenue = m.compareTo(BigDecimal.ONE) == 0 ? l.getRevenueUsd()
+          : l.getRevenueUsd().multiply(m).setScale(SCALE, RoundingMode.HALF_EVEN);
       lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
-          l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+          l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
     }
     BigDecimal idle = BigDecimal.ZERO.setScale(9);

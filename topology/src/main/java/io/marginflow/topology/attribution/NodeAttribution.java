@@ -49,6 +49,8 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
             Serdes.Long()).withCachingEnabled(),
         Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,
             Duration.ofMillis(config.marginRetentionMs() + 86_400_000L), Duration.ofMillis(config.bucketMs()), false),
-            Serdes.String(), summarySerde).withCachingEnabled())));
+            Serdes.String(), summarySerde).withCachingEnabled()),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_SCHEDULE), Serdes.String(),
+            Serdes.String()).withCachingEnabled()));
   }
 }

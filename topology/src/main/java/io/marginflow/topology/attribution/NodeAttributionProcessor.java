@@ -7,6 +7,7 @@ import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.PricingFeedback;
 import io.marginflow.avro.internal.PricingProgress;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.BucketLineState;
@@ -50,7 +51,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
+  private List<String> pricingInputs;
   private int partition;
+  private PricingSchedule schedule;
 
   NodeAttributionProcessor(TopologyConfig config) {
     this.config = config;
@@ -63,9 +66,11 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "attribution");
+    this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));
     this.finalizer = new BucketFinalizer(config, context.getStateStore(StoreNames.NODE_PROFILES),
         context.getStateStore(StoreNames.ENERGY_PRICES), context.getStateStore(StoreNames.NODE_ENERGY), metrics,
-        r -> context.forward(r));
+        r -> context.forward(r), schedule);
+    this.pricingInputs = Progress.inputs("pricing", config.inputPartitions());
     this.zombies = new ZombieNodes(config, context.getStateStore(StoreNames.NODE_ENERGY));
     this.partition = context.taskId().partition();
     List<String> expected = new ArrayList<>();
@@ -87,6 +92,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       onPower(in.getPower());
     } else if (in.getWatermark() != null) {
       onWatermark(in.getWatermark());
+    } else if (in.getPricing() != null) {
+      onPricing(in.getPricing());
     }
   }
 
@@ -149,11 +156,63 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
 
   private void onWatermark(Watermark w) {
     progress.report(w.getSource() + ":" + w.getSourcePartition(), w.getWatermarkMs());
+    advance();
+  }
+
+  /** A pricing decision (kept for the buckets it applies to) or a pricing partition's mark (may open the gate). */
+  private void onPricing(PricingFeedback f) {
+    if (f.getModel() != null) {
+      schedule.put(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
+    } else if (f.getClosedThroughMs() != null) {
+      progress.report("pricing:" + f.getSourcePartition(), f.getClosedThroughMs());
+      advance();
+    }
+  }
+
+  /**
+   * How far buckets may be finalized: every input has passed them by the grace, and, with dynamic pricing, every
+   * multiplier that can apply to them is known (docs/DESIGN.md, "Dynamic pricing: the loop"): a decision made when an
+   * interval closes takes effect an interval after its end, so buckets before the pricing tasks' lowest closed-through
+   * mark plus an interval are priced for good. Beyond that gate progress still moves up to the first open bucket (no
+   * data can arrive for the buckets in between), so quiet stretches pass at once and the loop starts by itself.
+   */
+  private long finalizable(long low) {
+    long through = Buckets.finalizedThrough(config.bucketMs(), config.graceMs(), low);
+    if (!config.pricingEnabled()) {
+      return through;
+    }
+    long closed = progress.lowWatermark(pricingInputs);
+    long gate = closed == Long.MIN_VALUE ? Long.MIN_VALUE : closed + config.pricing().intervalMs();
+    if (gate >= through) {
+      return through;
+    }
+    long firstOpen = firstOpenBucket(Math.max(gate, 0));
+    return firstOpen == Long.MAX_VALUE ? through : Math.min(through, Math.max(gate, firstOpen));
+  }
+
+  /** The start of the earliest bucket at or after {@code fromMs} that holds power or lines, or Long.MAX_VALUE. */
+  private long firstOpenBucket(long fromMs) {
+    long first = Long.MAX_VALUE;
+    String from = BucketKeys.bucket(fromMs, "");
+    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(from, null)) {
+      if (it.hasNext()) {
+        first = BucketKeys.startOf(it.next().key);
+      }
+    }
+    try (KeyValueIterator<String, BucketLineState> it = lines.range(from, null)) {
+      if (it.hasNext()) {
+        first = Math.min(first, BucketKeys.startOf(it.next().key));
+      }
+    }
+    return first;
+  }
+
+  private void advance() {
     long low = progress.lowWatermark(inputs);
     if (low == Long.MIN_VALUE) {
       return;
     }
-    long through = Buckets.finalizedThrough(config.bucketMs(), config.graceMs(), low);
+    long through = finalizable(low);
     long previous = progress.marker(FINALIZED);
     if (through <= previous) {
       return;

@@ -49,6 +49,16 @@ public final class PricingController {
    * @param pressure the interval's compute pressure (mean avg power / TDP of the region's GPUs)
    */
   public static Step step(PricingPolicy policy, BigDecimal current, BigDecimal marginRatio, double pressure) {
+    return step(policy, current, current, marginRatio, pressure);
+  }
+
+  /**
+   * One interval's step when the margin was realized at {@code inForce} while a later decision ({@code current}, not
+   * yet in force) is pending: the target {@code m*} is estimated from what was observed, and the step starts from the
+   * latest decision, so a pending change is not counted twice.
+   */
+  public static Step step(PricingPolicy policy, BigDecimal current, BigDecimal inForce, BigDecimal marginRatio,
+      double pressure) {
     if (current.compareTo(policy.floor()) < 0 || current.compareTo(policy.ceiling()) > 0) {
       BigDecimal bounded = clamp(current, policy);
       return new Step(bounded, true, String.format(Locale.ROOT, "%s -> %s: outside the policy's bounds [%s, %s]",
@@ -58,7 +68,7 @@ public final class PricingController {
       return new Step(current, false, "held at " + plain(current) + ": no revenue in the interval");
     }
     double p = Double.isFinite(pressure) ? Math.max(0, Math.min(1, pressure)) : 0;
-    BigDecimal ideal = current.multiply(BigDecimal.ONE.subtract(marginRatio), MC)
+    BigDecimal ideal = inForce.multiply(BigDecimal.ONE.subtract(marginRatio), MC)
         .divide(BigDecimal.ONE.subtract(policy.targetMargin()), MC);
     BigDecimal gain = BigDecimal.valueOf(0.25 + 0.5 * p);
     BigDecimal delta = ideal.subtract(current).multiply(gain, MC).setScale(SCALE, RoundingMode.DOWN);

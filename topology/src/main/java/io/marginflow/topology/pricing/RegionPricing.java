@@ -38,6 +38,8 @@ public final class RegionPricing implements ProcessorSupplier<String, PricingInp
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_INTERVALS), Serdes.String(), stateSerde)
             .withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_PROGRESS), Serdes.String(),
-            Serdes.Long()).withCachingEnabled());
+            Serdes.Long()).withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_MULTIPLIERS), Serdes.String(),
+            Serdes.String()).withCachingEnabled());
   }
 }

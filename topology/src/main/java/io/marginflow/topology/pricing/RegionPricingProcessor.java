@@ -1,6 +1,11 @@
 package io.marginflow.topology.pricing;
 
 import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.avro.PriceAdjustment;
+import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.ModelSums;
+import io.marginflow.avro.internal.PricingFeedback;
+import io.marginflow.topology.domain.PricingController;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
@@ -36,6 +41,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
   private final long intervalMs;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, RegionBucket> intervals;
+  private KeyValueStore<String, String> multipliers;
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
@@ -49,6 +55,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.intervals = context.getStateStore(StoreNames.PRICING_INTERVALS);
+    this.multipliers = context.getStateStore(StoreNames.PRICING_MULTIPLIERS);
     this.progress = new Progress(context.getStateStore(StoreNames.PRICING_PROGRESS));
     this.metrics = new PipelineMetrics(context.metrics(), "pricing");
     this.inputs = Progress.inputs("attribution", config.inputPartitions());
@@ -98,15 +105,78 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       it.forEachRemaining(due::add);
     }
     long emitted = Math.max(0, progress.marker(EMITTED));
+    int partition = context.recordMetadata().map(m -> m.partition()).orElse(0);
     for (KeyValue<String, RegionBucket> kv : due) {
       long start = kv.value.getStartMs().toEpochMilli();
-      for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, BigDecimal.ONE)) {
+      String region = kv.value.getRegion();
+      for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, model -> inForce(model, region, start))) {
         context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()));
         emitted++;
+      }
+      if (config.pricingEnabled()) {
+        for (ModelSums m : kv.value.getModels()) {
+          decide(m, region, start, RegionSums.pressure(kv.value), partition);
+        }
       }
       intervals.delete(kv.key);
     }
     progress.setMarker(EMITTED, emitted);
     progress.setMarker(CLOSED_THROUGH, through);
+    if (config.pricingEnabled()) {
+      // After the decisions, on every partition of the loop topic: the attribution may finalize up to through + I.
+      PricingFeedback mark = PricingFeedback.newBuilder().setSourcePartition(partition).setClosedThroughMs(through).build();
+      context.forward(new Record<>("__pricing__", AttributionInput.newBuilder().setPricing(mark).build(),
+          context.currentSystemTimeMs()));
+    }
+  }
+
+  /**
+   * The controller's step for one model of a closed interval (SPEC 9): from the margin realized at the multiplier in
+   * force during the interval, toward the target, starting from the latest decision. A change takes effect one
+   * interval after this interval's end, published as a PriceAdjustment and sent back to the attribution.
+   */
+  private void decide(ModelSums m, String region, long start, double pressure, int partition) {
+    String key = MultiplierSchedule.key(m.getModel(), region);
+    Decision d = Decision.parse(multipliers.get(key));
+    BigDecimal ratio = RegionSums.marginRatio(m);
+    PricingController.Step step = PricingController.step(config.pricing(), d.latest(), d.at(start), ratio, pressure);
+    if (!step.changed()) {
+      return;
+    }
+    long effective = start + 2 * intervalMs;
+    PriceAdjustment a = PriceAdjustment.newBuilder().setModel(m.getModel()).setRegion(region)
+        .setPreviousMultiplier(d.latest().setScale(9, java.math.RoundingMode.HALF_EVEN))
+        .setMultiplier(step.multiplier().setScale(9, java.math.RoundingMode.HALF_EVEN))
+        .setEffectiveFromMs(java.time.Instant.ofEpochMilli(effective)).setRealizedMarginRatio(ratio)
+        .setComputePressure(pressure).setReason(step.reason()).build();
+    context.forward(new Record<>(key, a, context.currentSystemTimeMs()));
+    PricingFeedback f = PricingFeedback.newBuilder().setSourcePartition(partition).setModel(m.getModel()).setRegion(region)
+        .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
+    context.forward(new Record<>("__pricing__", AttributionInput.newBuilder().setPricing(f).build(),
+        context.currentSystemTimeMs()));
+    multipliers.put(key, new Decision(step.multiplier(), effective, d.latest()).format());
+  }
+
+  private BigDecimal inForce(String model, String region, long atMs) {
+    return Decision.parse(multipliers.get(MultiplierSchedule.key(model, region))).at(atMs);
+  }
+
+  /** The latest multiplier of a (model, region), from when it applies, and the one in force before it. */
+  record Decision(BigDecimal latest, long effectiveFromMs, BigDecimal before) {
+    static Decision parse(String s) {
+      if (s == null) {
+        return new Decision(BigDecimal.ONE, Long.MIN_VALUE, BigDecimal.ONE);
+      }
+      String[] f = s.split("\\|");
+      return new Decision(new BigDecimal(f[0]), Long.parseLong(f[1]), new BigDecimal(f[2]));
+    }
+
+    String format() {
+      return latest.toPlainString() + "|" + effectiveFromMs + "|" + before.toPlainString();
+    }
+
+    BigDecimal at(long timeMs) {
+      return timeMs >= effectiveFromMs ? latest : before;
+    }
   }
 }

@@ -81,8 +81,9 @@ public final class RegionSums {
         .divide(BigDecimal.valueOf(r.getPowerToTdpCount()), EXACT, RoundingMode.HALF_EVEN).doubleValue();
   }
 
-  /** One unit-cost record per model of the region's interval sums, at {@code multiplier} (SPEC 9). */
-  public static List<ModelRegionCost> unitCosts(RegionBucket interval, long endMs, BigDecimal multiplier) {
+  /** One unit-cost record per model of the region's interval sums, with the multiplier in force for it (SPEC 9). */
+  public static List<ModelRegionCost> unitCosts(RegionBucket interval, long endMs,
+      java.util.function.Function<String, BigDecimal> multiplier) {
     double idleShare = interval.getTotalCostUsd().signum() == 0 ? 0
         : interval.getIdleCostUsd().doubleValue() / interval.getTotalCostUsd().doubleValue();
     List<ModelRegionCost> out = new ArrayList<>();
@@ -103,9 +104,15 @@ public final class RegionSums {
           .setKwhPer1mTokens(total == 0 ? null : m.getEnergyKwh().multiply(MILLION)
               .divide(BigDecimal.valueOf(total), EXACT, RoundingMode.HALF_EVEN).doubleValue())
           .setIdleShare(idleShare).setComputePressure(pressure(interval))
-          .setMultiplier(multiplier.setScale(MONEY, RoundingMode.HALF_EVEN)).build());
+          .setMultiplier(multiplier.apply(m.getModel()).setScale(MONEY, RoundingMode.HALF_EVEN)).build());
     }
     return out;
+  }
+
+  /** The realized margin ratio of a model's interval, (revenue - cost) / revenue at 9 decimals; null without revenue. */
+  public static BigDecimal marginRatio(ModelSums m) {
+    return m.getRevenueUsd().signum() == 0 ? null : m.getRevenueUsd().subtract(m.getCostUsd())
+        .divide(m.getRevenueUsd(), MONEY, RoundingMode.HALF_EVEN);
   }
 
   private static BigDecimal perMillion(BigDecimal usd, long tokens) {

@@ -34,6 +34,10 @@ public final class StoreNames {
   /** Per (pricing interval, region): sums of the finalized buckets received so far (SPEC 9). */
   public static final String PRICING_INTERVALS = "pricing-interval-store";
   public static final String PRICING_PROGRESS = "pricing-progress-store";
+  /** Per model|region: the latest multiplier decided, when it takes effect, and the one before (the pricing task). */
+  public static final String PRICING_MULTIPLIERS = "pricing-multiplier-store";
+  /** Per model|region|effective_from: the multipliers the attribution applies as it finalizes buckets (SPEC 9). */
+  public static final String PRICING_SCHEDULE = "pricing-schedule-store";
 
   private StoreNames() {
   }

@@ -37,7 +37,8 @@ class NodeAttributionProcessorTest {
 
   @BeforeEach
   void setUp() {
-    TopologyConfig config = TopologyConfig.defaults(2);
+    // Finalization alone: the dynamic-pricing gate (which waits for the pricing tasks' marks) is tested on the topology.
+    TopologyConfig config = TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false"), 2);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit"));
     java.util.Properties props = new java.util.Properties();
     props.put("application.id", "attribution-unit");
@@ -55,6 +56,8 @@ class NodeAttributionProcessorTest {
         java.time.Duration.ofMinutes(1), false), Serdes.String(),
         new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit-energy"))
             .value(io.marginflow.avro.internal.NodeBucketSummary.class)).withLoggingDisabled());
+    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.PRICING_SCHEDULE), Serdes.String(), Serdes.String())
+        .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_PROFILES), Serdes.String(), Serdes.String())
         .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(), Serdes.String())
