@@ -134,6 +134,7 @@ public final class ScenarioGenerator {
 
   private int writeUsage(Path dir, List<Workload.Request> requests) throws IOException {
     int rows = 0;
+    int bad = 0;
     try (PrintWriter w = open(dir, Scenario.USAGE,
         "event_id,timestamp_ms,tenant_id,model,region,node_id,input_tokens,cached_input_tokens,output_tokens")) {
       for (int i = 0; i < requests.size(); i++) {
@@ -148,7 +149,7 @@ public final class ScenarioGenerator {
           rows++;
         }
         if (i % Math.max(1, requests.size() / 6) == 7) {
-          w.println(badRow(r, i));
+          w.println(badRow(r, i, bad++));
           rows++;
         }
       }
@@ -189,10 +190,11 @@ public final class ScenarioGenerator {
     return rng;
   }
 
-  private String badRow(Workload.Request r, int i) {
+  /** The {@code kind}-th bad row (kinds in turn, so that every scenario with two or more has dead letters). */
+  private String badRow(Workload.Request r, int i, int kind) {
     String base = "bad-" + o.seed() + "-" + i + "," + r.timestampMs() + "," + Workload.tenant(r.tenant()) + ","
         + MODELS[0][0] + "," + Workload.regionOf(r.node()) + "," + Workload.node(r.node());
-    return switch (i % 5) {
+    return switch (kind % 5) {
       case 0 -> base + ",-5,0,10";
       case 1 -> base + ",100,200,10";
       case 2 -> "garbage line without fields";
