@@ -105,7 +105,7 @@ class BrokerRestartIT {
         assertEquals(KafkaStreams.State.RUNNING, service.app().streams().state(), "resumed by itself");
       }
       List<JsonNode> margins = ReferenceMargins.eachWindowOnce(readMargins(kafka, serdes));
-      ReferenceMargins.assertMatches(files, margins);
+      ReferenceMargins.assertMatches(files, margins, ReferenceMargins.multipliers(kafka));
       ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
     } finally {
       broker.close();

@@ -103,7 +103,7 @@ class CrashIT {
     assertUnclean(dir, kills);
 
     List<JsonNode> margins = ReferenceMargins.eachWindowOnce(readMargins(kafka, serdes));
-    ReferenceMargins.assertMatches(files, margins);
+    ReferenceMargins.assertMatches(files, margins, ReferenceMargins.multipliers(kafka));
     ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
     assertAlertsOnceAndExact(kafka, serdes, files);
   }

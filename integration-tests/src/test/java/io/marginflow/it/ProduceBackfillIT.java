@@ -138,7 +138,7 @@ class ProduceBackfillIT {
     assertTrue(produceOutput.matches("(?s).*usage\\.tokens\\.v1\\s+" + String.format("%,d", usageRows) + " records.*"),
         produceOutput);
     assertTrue(produceOutput.contains("reference.nodes.v1") && produceOutput.contains("closing ticks"), produceOutput);
-    ReferenceMargins.assertMatches(scenario, margins());
+    ReferenceMargins.assertMatches(scenario, margins(), ReferenceMargins.multipliers(kafka));
   }
 
   @Test
@@ -149,7 +149,7 @@ class ProduceBackfillIT {
     awaitRetentionCheckDeletingOldCreateTimeRecords();
     List<JsonNode> after = margins();
     assertEquals(expectedHourly + expectedDaily, after.size(), "no margin record was deleted");
-    ReferenceMargins.assertMatches(scenario, after);
+    ReferenceMargins.assertMatches(scenario, after, ReferenceMargins.multipliers(kafka));
     assertEquals(dead, count(Topics.dlq(Topics.defaults().usage())));
     assertEquals(1, count(Topics.late(Topics.defaults().usage())));
   }

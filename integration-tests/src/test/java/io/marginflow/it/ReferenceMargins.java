@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.topology.domain.MultiplierSchedule;
 import java.math.RoundingMode;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -77,8 +78,12 @@ final class ReferenceMargins {
   }
 
   /** Every 1h margin in {@code margins} (JSON as replay writes it) matches the reference of {@code scenario}, and none is missing. */
-  static void assertMatches(Path scenario, List<JsonNode> margins) throws IOException {
-    Map<String, Expected> expected = compute(scenario, System.currentTimeMillis());
+  static void assertMatchesWith(MultiplierSchedule multipliers, Path scenario, List<JsonNode> margins) throws IOException {
+    assertMatches(scenario, margins, multipliers);
+  }
+
+  static void assertMatches(Path scenario, List<JsonNode> margins, MultiplierSchedule multipliers) throws IOException {
+    Map<String, Expected> expected = computeAll(scenario, System.currentTimeMillis(), multipliers).tenantHours();
     Map<String, JsonNode> actual = new TreeMap<>();
     for (JsonNode m : margins) {
       if (m.get("window").asText().equals("1h")) {
@@ -161,6 +166,34 @@ final class ReferenceMargins {
 
 
   static Reference computeAll(Path dir, long nowMs) throws IOException {
+    return computeAll(dir, nowMs, new MultiplierSchedule());
+  }
+
+  /**
+   * The multipliers the pipeline published (PriceAdjustment records, as JSON): SPEC 4's revenue is each request's
+   * list revenue times the multiplier of its (model, region) in force at its timestamp.
+   */
+  static MultiplierSchedule multipliers(List<JsonNode> adjustments) {
+    MultiplierSchedule m = new MultiplierSchedule();
+    for (JsonNode a : adjustments) {
+      m.put(a.get("model").asText(), a.get("region").asText(), a.get("effective_from_ms").asLong(),
+          a.get("multiplier").decimalValue());
+    }
+    return m;
+  }
+
+  /** The same, read from the pipeline's adjustments topic of {@code kafka} (read_committed). */
+  static MultiplierSchedule multipliers(KafkaStack kafka) {
+    io.marginflow.topology.serde.MarginflowSerdes serdes =
+        new io.marginflow.topology.serde.MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));
+    return multipliers(Records.readToEnd(kafka.consumerConfig("reference-multipliers"),
+        io.marginflow.topology.config.Topics.defaults().pricing(), java.time.Duration.ofSeconds(10),
+        new org.apache.kafka.common.serialization.StringDeserializer(),
+        serdes.value(io.marginflow.avro.PriceAdjustment.class).deserializer()).stream()
+        .map(r -> (JsonNode) io.marginflow.schemas.AvroJson.toJson(r.value())).toList());
+  }
+
+  static Reference computeAll(Path dir, long nowMs, MultiplierSchedule multipliers) throws IOException {
     Map<String, Node> nodes = new HashMap<>();
     for (String[] f : rows(dir.resolve("nodes.csv"))) {
       nodes.put(f[0], new Node(f[1], new BigDecimal(f[7]), new BigDecimal(f[5]), new BigDecimal(f[6]), new BigDecimal(f[8]),
@@ -171,7 +204,7 @@ final class ReferenceMargins {
       energy.computeIfAbsent(f[0], r -> new TreeMap<>()).put(Long.parseLong(f[1]), new BigDecimal(f[2]));
     }
     Map<String, Bucket> buckets = new TreeMap<>();
-    addUsage(dir, buckets, nowMs);
+    addUsage(dir, buckets, nowMs, multipliers);
     addPower(dir, buckets, nowMs);
     Map<String, Expected> out = new TreeMap<>();
     Map<String, BigDecimal[]> nodeHours = new TreeMap<>();
@@ -230,8 +263,12 @@ final class ReferenceMargins {
         && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
   }
 
-  private static void addUsage(Path dir, Map<String, Bucket> buckets, long nowMs) throws IOException {
-    for (Request r : accepted(dir, nowMs)) {
+  private static void addUsage(Path dir, Map<String, Bucket> buckets, long nowMs, MultiplierSchedule multipliers)
+      throws IOException {
+    for (Request listed : accepted(dir, nowMs)) {
+      Request r = listed.revenue() == null ? listed : new Request(listed.eventId(), listed.ts(), listed.tenant(),
+          listed.model(), listed.node(), listed.in(), listed.cached(), listed.out(),
+          listed.revenue().multiply(multipliers.at(listed.model(), listed.region(), listed.ts())), listed.region());
       Bucket b = buckets.computeIfAbsent(r.node() + "|" + (r.ts() / BUCKET * BUCKET), k -> new Bucket());
       BigDecimal w = BigDecimal.valueOf(r.in() - r.cached()).add(new BigDecimal("0.1").multiply(BigDecimal.valueOf(r.cached())))
           .add(BigDecimal.valueOf(4 * r.out()));

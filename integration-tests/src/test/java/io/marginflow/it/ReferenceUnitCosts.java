@@ -83,8 +83,9 @@ final class ReferenceUnitCosts {
   }
 
   /** Every (interval, model, region) of the reference in {@code unitCosts} (as replay writes them), and no other. */
-  static void assertUnitCosts(Path scenario, List<JsonNode> unitCosts) throws IOException {
-    ReferenceMargins.Reference ref = ReferenceMargins.computeAll(scenario, System.currentTimeMillis());
+  static void assertUnitCosts(Path scenario, List<JsonNode> unitCosts,
+      io.marginflow.topology.domain.MultiplierSchedule multipliers) throws IOException {
+    ReferenceMargins.Reference ref = ReferenceMargins.computeAll(scenario, System.currentTimeMillis(), multipliers);
     Map<String, JsonNode> actual = new TreeMap<>();
     for (JsonNode c : unitCosts) {
       String key = c.get("interval_start_ms").asLong() + "|" + c.get("model").asText() + "|" + c.get("region").asText();
@@ -108,6 +109,8 @@ final class ReferenceUnitCosts {
             tolerance.multiply(BigDecimal.valueOf(1_000_000)).divide(BigDecimal.valueOf(e.output), MC).add(NANO), key);
       }
       String[] parts = key.split("\\|", 3);
+      assertEquals(0, multipliers.at(parts[1], parts[2], Long.parseLong(parts[0])).compareTo(
+          a.get("multiplier").decimalValue()), key + " multiplier in force at the interval's start");
       ExpectedRegion r = ref.regions().getOrDefault(parts[0] + "|" + parts[2], new ExpectedRegion());
       double idle = r.total.signum() == 0 ? 0 : r.idle.doubleValue() / r.total.doubleValue();
       assertEquals(idle, a.get("idle_share").asDouble(), 1e-6, key + " idle share");

@@ -54,7 +54,7 @@ class ReplayIT {
       assertTrue(l.get("line").asText().startsWith(l.get("file").asText().equals("usage.csv") ? "late-1," : lateTs + ","));
       assertTrue(l.get("source_topic").asText().endsWith(".v1"), l.toString());
     }
-    assertEquals(List.of(), JsonLines.read(out.resolve("price_adjustments.jsonl")));
+    assertTrue(!JsonLines.read(out.resolve("price_adjustments.jsonl")).isEmpty(), "the generated fleet is repriced");
   }
 
   /**
@@ -178,11 +178,33 @@ class ReplayIT {
   private static Path replayAndCheck(Path dir, Path scenario) throws Exception {
     Path out = dir.resolve("out");
     Replay.run(scenario, out, Map.of(), System.err);
-    ReferenceMargins.assertMatches(scenario, JsonLines.read(out.resolve("margins.jsonl")));
+    ReferenceMargins.assertMatches(scenario, JsonLines.read(out.resolve("margins.jsonl")),
+        ReferenceMargins.multipliers(JsonLines.read(out.resolve("price_adjustments.jsonl"))));
     ReferenceMargins.assertRollingDaysAddUpTheirHours(JsonLines.read(out.resolve("margins.jsonl")));
-    ReferenceUnitCosts.assertUnitCosts(scenario, JsonLines.read(out.resolve("unit_costs.jsonl")));
+    ReferenceUnitCosts.assertUnitCosts(scenario, JsonLines.read(out.resolve("unit_costs.jsonl")),
+        ReferenceMargins.multipliers(JsonLines.read(out.resolve("price_adjustments.jsonl"))));
+    assertAdjustmentsWithinTheirBounds(JsonLines.read(out.resolve("price_adjustments.jsonl")));
     return out;
   }
 
 
+
+  /**
+   * SPEC 9's bounds on every published adjustment: within [0.8, 1.5], at most 0.05 a step, never under the deadband,
+   * effective on a pricing-interval boundary, and each one starting where the previous one of its (model, region) ended.
+   */
+  private static void assertAdjustmentsWithinTheirBounds(List<JsonNode> adjustments) {
+    Map<String, BigDecimal> last = new java.util.HashMap<>();
+    for (JsonNode a : adjustments) {
+      String pair = a.get("model").asText() + "|" + a.get("region").asText();
+      BigDecimal previous = a.get("previous_multiplier").decimalValue();
+      BigDecimal now = a.get("multiplier").decimalValue();
+      assertTrue(now.compareTo(new BigDecimal("0.8")) >= 0 && now.compareTo(new BigDecimal("1.5")) <= 0, a.toString());
+      BigDecimal step = now.subtract(previous).abs();
+      assertTrue(step.compareTo(new BigDecimal("0.05")) <= 0 && step.compareTo(new BigDecimal("0.01")) >= 0, a.toString());
+      assertEquals(0, a.get("effective_from_ms").asLong() % 300_000L, a.toString());
+      assertEquals(0, last.getOrDefault(pair, BigDecimal.ONE).compareTo(previous), "chained: " + a);
+      last.put(pair, now);
+    }
+  }
 }

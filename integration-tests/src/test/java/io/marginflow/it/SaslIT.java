@@ -87,7 +87,7 @@ class SaslIT {
         assertNotEquals(-1, child.stop());
       }
       try {
-        ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream()
+        ReferenceMargins.assertMatchesWith(ReferenceMargins.multipliers(kafka), files, hourly(kafka, serdes).stream()
             .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList());
       } catch (AssertionError e) {
         Files.readAllLines(log).stream().filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("Exception"))

@@ -123,7 +123,7 @@ class TimeIT {
           () -> hourly(kafka, serdes).size() >= reference.size());
       }
     }
-    ReferenceMargins.assertMatches(files, hourly(kafka, serdes).stream().map(r -> (JsonNode) JsonLines.toJson(r.value()))
+    ReferenceMargins.assertMatchesWith(ReferenceMargins.multipliers(kafka), files, hourly(kafka, serdes).stream().map(r -> (JsonNode) JsonLines.toJson(r.value()))
         .toList());
   }
 

@@ -44,8 +44,15 @@ final class DemoConsole {
             usd(t.path("gross_margin_usd")), ratio(t.path("margin_ratio")), t.path("final").asBoolean() ? "yes" : "open"));
       }
       JsonNode pricing = get("/v1/pricing");
-      b.append(String.format(Locale.ROOT, "alerts: %d   price multipliers: %d models at 1.00 (dynamic pricing not active yet)%n",
-          get("/v1/alerts").path("alerts").size(), pricing.path("multipliers").size()));
+      StringBuilder prices = new StringBuilder();
+      for (JsonNode m : pricing.path("multipliers")) {
+        if (!"*".equals(m.path("region").asText())) {
+          prices.append(String.format(Locale.ROOT, "  %s@%s x%s", m.path("model").asText(), m.path("region").asText(),
+              m.path("multiplier").decimalValue().setScale(2, RoundingMode.HALF_EVEN).toPlainString()));
+        }
+      }
+      b.append(String.format(Locale.ROOT, "alerts: %d   price multipliers:%s%n", get("/v1/alerts").path("alerts").size(),
+          prices.length() == 0 ? " all 1.00 (no adjustment yet)" : prices));
       out.print(b);
     } catch (RuntimeException e) {
       out.println("marginflow: waiting for the first finalized buckets (" + e.getMessage() + ")");

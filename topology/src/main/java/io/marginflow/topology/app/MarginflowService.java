@@ -6,6 +6,7 @@ import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.query.RecordFeed;
 import io.marginflow.avro.ModelRegionCost;
+import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.topology.query.ApiTokens;
 import io.marginflow.topology.query.QueryServer;
 import java.io.IOException;
@@ -35,6 +36,8 @@ public final class MarginflowService implements AutoCloseable {
       server.alerts(alertFeed(config, app));
       server.unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
           app.serdes().value(ModelRegionCost.class).deserializer()), 100_000, "marginflow-unit-cost-feed"));
+      server.adjustments(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).pricing(),
+          app.serdes().value(PriceAdjustment.class).deserializer()), 100_000, "marginflow-adjustment-feed"));
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {
       server.close();

@@ -94,6 +94,13 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private volatile RecordFeed unitCostFeed;
+  private volatile RecordFeed adjustmentFeed;
+
+  /** Answers /v1/pricing's multipliers from {@code feed} (the latest PriceAdjustment per model|region). */
+  public QueryServer adjustments(RecordFeed feed) {
+    this.adjustmentFeed = feed;
+    return this;
+  }
 
   /** Answers /v1/unit-costs from {@code feed} (the latest ModelRegionCost per model|region), which this server closes. */
   public QueryServer unitCosts(RecordFeed feed) {
@@ -194,7 +201,10 @@ public final class QueryServer implements AutoCloseable {
     r.get("/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, ctx.pathParam("node"))));
     r.get("/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
     r.get("/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
-    r.get("/v1/pricing", api((a, q, ctx) -> a.reference().pricing()));
+    r.get("/v1/pricing", api((a, q, ctx) -> {
+      RecordFeed feed = adjustmentFeed;
+      return a.reference().pricing(feed == null ? List.of() : feed.since(0, x -> true, 100_000, false));
+    }));
     r.get("/v1/status", api((a, q, ctx) -> a.api().status()));
     r.get("/v1/nodes", api((a, q, ctx) -> {
       q.principal().requireAdmin();
@@ -304,7 +314,7 @@ public final class QueryServer implements AutoCloseable {
   @Override
   public void close() {
     javalin.stop();
-    for (RecordFeed feed : new RecordFeed[] {alertFeed, unitCostFeed}) {
+    for (RecordFeed feed : new RecordFeed[] {alertFeed, unitCostFeed, adjustmentFeed}) {
       if (feed != null) {
         feed.close();
       }

@@ -15,6 +15,7 @@ import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.BudgetPosition;
 import io.marginflow.topology.domain.BudgetRules;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 /** Queries over reference data: pricing in force, nodes, and a tenant's budget position. */
@@ -30,16 +31,33 @@ final class ReferenceQueries {
     this.dynamicPricing = dynamicPricing;
   }
 
-  JsonNode pricing() {
+  /**
+   * SPEC 8 /v1/pricing: list prices with the multiplier of each (model, region) the controller has set (the latest
+   * PriceAdjustment, with when it takes effect and why), and 1.0 for models it has not adjusted (region "*").
+   */
+  JsonNode pricing(List<ObjectNode> adjustments) {
     ArrayNode models = F.arrayNode();
     Map<String, PriceBookEntry> book = local.global(StoreNames.PRICEBOOK);
-    book.forEach((model, e) -> {
-      ObjectNode n = AvroJson.toJson(e);
-      n.put("region", "*").put("multiplier", BigDecimal.ONE.setScale(9)).putNull("effective_from_ms");
+    java.util.Set<String> adjusted = new java.util.HashSet<>();
+    for (ObjectNode a : adjustments) {
+      PriceBookEntry e = book.get(a.path("model").asText());
+      ObjectNode n = e == null ? F.objectNode().put("model", a.path("model").asText()) : AvroJson.toJson(e);
+      n.put("region", a.path("region").asText()).set("multiplier", a.path("multiplier"));
+      n.set("previous_multiplier", a.path("previous_multiplier"));
+      n.set("effective_from_ms", a.path("effective_from_ms"));
+      n.set("reason", a.path("reason"));
       models.add(n);
+      adjusted.add(a.path("model").asText());
+    }
+    book.forEach((model, e) -> {
+      if (!adjusted.contains(model)) {
+        ObjectNode n = AvroJson.toJson(e);
+        n.put("region", "*").put("multiplier", BigDecimal.ONE.setScale(9)).putNull("effective_from_ms");
+        models.add(n);
+      }
     });
     return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", local.localAsOf())
-        .put("note", "multipliers are 1.0 until dynamic pricing adjusts them").set("multipliers", models);
+        .set("multipliers", models);
   }
 
   JsonNode nodes() {
