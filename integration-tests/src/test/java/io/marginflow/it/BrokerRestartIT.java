@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -96,7 +97,13 @@ class BrokerRestartIT {
         }
         System.err.printf("BrokerRestartIT: broker down for %.1f s, restarted at %s%n",
             (System.nanoTime() - stopped) / 1e9, broker.bootstrapServers());
-        try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
+        // Not idempotent, one request in flight (order kept): after a restart the embedded single-node KRaft broker has
+        // been seen (CI, twice) to hand a new idempotent producer the producer id the first slice's producer had, whose
+        // sequence state the partitions still hold, and to refuse its records as out of order until they expire. The
+        // fault under test is the pipeline's, not this producer's; the cause on the broker side is not established.
+        try (ScenarioProducer producer = new ScenarioProducer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(), ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), serializer, topics, 60_000, true)) {
           producer.events(Pipelines.slice(all, middle, Long.MAX_VALUE), System.currentTimeMillis(), 25 * 3_600_000L,
               System.err);
         }

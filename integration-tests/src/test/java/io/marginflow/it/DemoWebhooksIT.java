@@ -58,7 +58,7 @@ class DemoWebhooksIT {
       for (String alert : committed) {
         assertEquals(1L, times.get(alert), "printed once: " + alert);
       }
-      assertTrue(committed.size() >= 3, "the demo raises alerts: " + committed);
+      assertTrue(committed.size() >= 2, "the demo raises budget and capacity alerts: " + committed);
     }
   }
 

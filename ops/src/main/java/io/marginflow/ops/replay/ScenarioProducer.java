@@ -55,7 +55,7 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
       long tickIntervalMs, boolean trackRows) {
     Map<String, Object> config = new HashMap<>(clientConfig);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
