@@ -123,8 +123,8 @@ class TimeIT {
           () -> hourly(kafka, serdes).size() >= reference.size());
       }
     }
-    ReferenceMargins.assertMatchesWith(ReferenceMargins.multipliers(kafka), files, hourly(kafka, serdes).stream().map(r -> (JsonNode) JsonLines.toJson(r.value()))
-        .toList());
+    ReferenceMargins.assertMatchesWith(ReferenceMargins.multipliers(kafka), files, hourly(kafka, serdes).stream()
+        .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList());
   }
 
   /** A producer whose clock is a year ahead: three usage events, and its ticks. */
