@@ -66,7 +66,10 @@ class RestartIT {
           assertEquals(null, byKey.put(key, m), "emitted twice: " + key);
         }
         assertEquals(reference.keySet(), byKey.keySet());
-        reference.forEach((key, e) -> {
+        // Revenue as SPEC 4 defines it: each request at the multiplier the pipeline published for its time.
+        Map<String, ReferenceMargins.Expected> priced = ReferenceMargins.computeAll(files, System.currentTimeMillis(),
+            ReferenceMargins.multipliers(kafka)).tenantHours();
+        priced.forEach((key, e) -> {
           TenantMargin m = byKey.get(key);
           assertEquals(e.requests, m.getRequests(), key);
           assertEquals(e.revenue.setScale(9, RoundingMode.HALF_EVEN), m.getRevenueUsd(), key);
