@@ -192,18 +192,25 @@ public final class MarginflowApp implements AutoCloseable {
   private static int inputPartitions(Admin admin, MarginflowConfig config) {
     Topics t = Topics.from(config);
     try {
-      Map<String, TopicDescription> d = admin.describeTopics(List.of(t.usage(), t.power())).allTopicNames()
-          .get(60, TimeUnit.SECONDS);
+      Map<String, TopicDescription> d = admin.describeTopics(List.of(t.usage(), t.power(), t.pricingFeedback()))
+          .allTopicNames().get(60, TimeUnit.SECONDS);
       int usage = d.get(t.usage()).partitions().size();
       int power = d.get(t.power()).partitions().size();
       if (usage != power) {
         throw new ConfigException("topic.usage / topic.power", t.usage() + "=" + usage + ", " + t.power() + "=" + power,
             "usage and power topics must have the same number of partitions (attribution co-partitions them by node)");
       }
+      int feedback = d.get(t.pricingFeedback()).partitions().size();
+      if (feedback != usage) {
+        throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + "pricing-feedback", t.pricingFeedback() + "=" + feedback,
+            "the dynamic-pricing feedback topic must have as many partitions as the input topics (" + usage
+                + "): the attribution reads it in the same tasks");
+      }
       return usage;
     } catch (ExecutionException e) {
       throw new ConfigException(MarginflowConfig.BOOTSTRAP_SERVERS, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS),
-          "cannot describe the input topics " + t.usage() + ", " + t.power() + " (run 'marginflow topics apply'): "
+          "cannot describe the input topics " + t.usage() + ", " + t.power() + ", " + t.pricingFeedback()
+              + " (run 'marginflow topics apply'): "
               + e.getCause());
     } catch (TimeoutException e) {
       throw new ConfigException(MarginflowConfig.BOOTSTRAP_SERVERS, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS),
