@@ -187,8 +187,7 @@ final class AlertBench implements Callable<Integer> {
   private static void commitFigures(MarginflowService service, PrintWriter out) {
     Map<String, Double> m = new java.util.TreeMap<>();
     service.app().streams().metrics().forEach((name, metric) -> {
-      if ("stream-thread-metrics".equals(name.group()) && name.name().matches("commit-(latency-avg|latency-max|rate)")
-          || "producer-metrics".equals(name.group()) && name.name().matches("txn-commit-time-ns-total|flush-time-ns-total")) {
+      if ("stream-thread-metrics".equals(name.group()) && name.name().matches("commit-(latency-avg|latency-max|rate)")) {
         Object v = metric.metricValue();
         if (v instanceof Number n) {
           m.merge(name.name(), n.doubleValue(), Double::sum);

@@ -162,11 +162,6 @@ public final class Demo implements AutoCloseable {
     });
   }
 
-  /** The demo's alert delivery, once started (null before, or when off). */
-  DemoWebhooks webhooks() {
-    return webhooks;
-  }
-
   public int httpPort() {
     return service.httpPort();
   }

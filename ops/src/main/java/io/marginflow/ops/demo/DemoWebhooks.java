@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
@@ -42,14 +41,10 @@ final class DemoWebhooks implements AutoCloseable {
 
   private final Connect<StandaloneHerder> connect;
   private final HttpServer receiver;
-  private final String url;
-  private final AtomicLong delivered;
 
-  private DemoWebhooks(Connect<StandaloneHerder> connect, HttpServer receiver, String url, AtomicLong delivered) {
+  private DemoWebhooks(Connect<StandaloneHerder> connect, HttpServer receiver) {
     this.connect = connect;
     this.receiver = receiver;
-    this.url = url;
-    this.delivered = delivered;
   }
 
   /**
@@ -60,11 +55,10 @@ final class DemoWebhooks implements AutoCloseable {
   static DemoWebhooks start(Path dir, String bootstrapServers, String registryUrl, Topics topics, String targetUrl,
       PrintStream out) throws Exception {
     Files.createDirectories(dir);
-    AtomicLong delivered = new AtomicLong();
     HttpServer receiver = null;
     String url = targetUrl;
     if (url == null) {
-      receiver = receiver(out, delivered);
+      receiver = receiver(out);
       url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
     }
     Connect<StandaloneHerder> connect = null;
@@ -73,7 +67,7 @@ final class DemoWebhooks implements AutoCloseable {
       FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
       connect.herder().putConnectorConfig(CONNECTOR, connector(registryUrl, topics, url), true, created);
       created.get(60, TimeUnit.SECONDS);
-      return new DemoWebhooks(connect, receiver, url, delivered);
+      return new DemoWebhooks(connect, receiver);
     } catch (Exception e) {
       if (connect != null) {
         connect.stop();
@@ -120,7 +114,7 @@ final class DemoWebhooks implements AutoCloseable {
     return c;
   }
 
-  private static HttpServer receiver(PrintStream out, AtomicLong delivered) throws IOException {
+  private static HttpServer receiver(PrintStream out) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     Set<String> seen = ConcurrentHashMap.newKeySet();
     server.createContext("/alerts", ex -> {
@@ -132,7 +126,6 @@ final class DemoWebhooks implements AutoCloseable {
           return;
         }
         if (seen.add(key)) {
-          delivered.incrementAndGet();
           out.println(line(Json.MAPPER.readTree(body)));
           out.flush();
         }
@@ -153,16 +146,6 @@ final class DemoWebhooks implements AutoCloseable {
 
   private static void respond(HttpExchange ex, int status) throws IOException {
     ex.sendResponseHeaders(status, -1);
-  }
-
-  /** Where the alerts go. */
-  String url() {
-    return url;
-  }
-
-  /** Alerts the local receiver printed (0 when they go to the user's own URL). */
-  long delivered() {
-    return delivered.get();
   }
 
   @Override
