@@ -250,6 +250,15 @@ final class AlertBench implements Callable<Integer> {
   private static long[] budgetLatencies(String url) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build();
+    // The tenant's period state is queryable once its partition has committed a request of it (and not while a
+    // rebalance moves it): wait for a first answer before measuring.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the budget endpoint did not answer 200 within 60 s");
+      }
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+    }
     long[] out = new long[500];
     for (int i = -100; i < out.length; i++) {
       long t0 = System.nanoTime();
