@@ -24,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,8 +89,10 @@ final class AlertBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = Files.createTempDirectory("marginflow-bench-alerts-");
-    System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
+    return BenchWorkDir.run("alerts", this::run);
+  }
+
+  private Integer run(Path dir) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -136,8 +137,6 @@ final class AlertBench implements Callable<Integer> {
           return report(out, sent, measured, latencies.size() - measured.size(), budget);
         }
       }
-    } finally {
-      io.marginflow.ops.FileTrees.deleteRecursively(dir);
     }
   }
 

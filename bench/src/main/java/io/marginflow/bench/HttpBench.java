@@ -1,7 +1,6 @@
 package io.marginflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.demo.Demo;
 import io.marginflow.ops.demo.DemoOptions;
 import io.marginflow.topology.query.Json;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,15 +74,15 @@ final class HttpBench implements Callable<Integer> {
       }
       return measure(target.replaceAll("/+$", ""));
     }
-    Path state = Files.createTempDirectory("marginflow-bench-http-");
-    System.setProperty("org.slf4j.simpleLogger.logFile", state.resolve("bench.log").toString());
+    return BenchWorkDir.run("http", this::againstDemo);
+  }
+
+  private Integer againstDemo(Path state) throws Exception {
     DemoOptions options = new DemoOptions(state.resolve("demo"), 0, 0, 0, Duration.ofHours(2), 60, 20, 8, 1, 10, true,
         Duration.ofDays(1));
     token = options.adminToken();
     try (Demo demo = Demo.start(options, new PrintStream(OutputStream.nullOutputStream()))) {
       return measure("http://localhost:" + demo.httpPort());
-    } finally {
-      FileTrees.deleteRecursively(state);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.marginflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.Footprint;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.scenario.SyntheticLoad;
@@ -10,7 +9,6 @@ import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.query.Json;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -57,9 +55,11 @@ final class MemoryBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return BenchWorkDir.run("memory", this::run);
+  }
+
+  private Integer run(Path dir) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = Files.createTempDirectory("marginflow-bench-memory-");
-    System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
     long events = (long) (hours * 3600 * rate);
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
       // Windows and their panes expire within the run: memory and disk should level off once they do.
@@ -94,8 +94,6 @@ final class MemoryBench implements Callable<Integer> {
       out.println(Json.MAPPER.writeValueAsString(json));
       out.flush();
       return 0;
-    } finally {
-      FileTrees.deleteRecursively(dir);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.marginflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.replay.Completion;
 import io.marginflow.ops.scenario.SyntheticLoad;
@@ -12,7 +11,6 @@ import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.query.Json;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,9 +65,11 @@ final class ThroughputBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return BenchWorkDir.run("throughput", this::run);
+  }
+
+  private Integer run(Path dir) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = Files.createTempDirectory("marginflow-bench-throughput-");
-    System.setProperty("org.slf4j.simpleLogger.logFile", dir.resolve("bench.log").toString());
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
       if (instances < 1) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--instances must be >= 1");
@@ -127,8 +127,6 @@ final class ThroughputBench implements Callable<Integer> {
       out.println(Json.MAPPER.writeValueAsString(json));
       out.flush();
       return 0;
-    } finally {
-      FileTrees.deleteRecursively(dir);
     }
   }
 }

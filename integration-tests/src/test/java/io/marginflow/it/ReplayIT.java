@@ -183,23 +183,23 @@ class ReplayIT {
     ReferenceMargins.assertRollingDaysAddUpTheirHours(JsonLines.read(out.resolve("margins.jsonl")));
     ReferenceUnitCosts.assertUnitCosts(scenario, JsonLines.read(out.resolve("unit_costs.jsonl")),
         ReferenceMargins.multipliers(JsonLines.read(out.resolve("price_adjustments.jsonl"))));
-    assertAdjustmentsWithinTheirBounds(JsonLines.read(out.resolve("price_adjustments.jsonl")));
+    assertAdjustmentsWithinTheirBounds(JsonLines.read(out.resolve("price_adjustments.jsonl")), new BigDecimal("0.8"));
     return out;
   }
 
 
 
   /**
-   * SPEC 9's bounds on every published adjustment: within [0.8, 1.5], at most 0.05 a step, never under the deadband,
+   * SPEC 9's bounds on every published adjustment: within [floor, 1.5], at most 0.05 a step, never under the deadband,
    * effective on a pricing-interval boundary, and each one starting where the previous one of its (model, region) ended.
    */
-  private static void assertAdjustmentsWithinTheirBounds(List<JsonNode> adjustments) {
+  static void assertAdjustmentsWithinTheirBounds(List<JsonNode> adjustments, BigDecimal floor) {
     Map<String, BigDecimal> last = new java.util.HashMap<>();
     for (JsonNode a : adjustments) {
       String pair = a.get("model").asText() + "|" + a.get("region").asText();
       BigDecimal previous = a.get("previous_multiplier").decimalValue();
       BigDecimal now = a.get("multiplier").decimalValue();
-      assertTrue(now.compareTo(new BigDecimal("0.8")) >= 0 && now.compareTo(new BigDecimal("1.5")) <= 0, a.toString());
+      assertTrue(now.compareTo(floor) >= 0 && now.compareTo(new BigDecimal("1.5")) <= 0, a.toString());
       BigDecimal step = now.subtract(previous).abs();
       assertTrue(step.compareTo(new BigDecimal("0.05")) <= 0 && step.compareTo(new BigDecimal("0.01")) >= 0, a.toString());
       assertEquals(0, a.get("effective_from_ms").asLong() % 300_000L, a.toString());

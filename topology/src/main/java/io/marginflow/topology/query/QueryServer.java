@@ -42,7 +42,8 @@ public final class QueryServer implements AutoCloseable {
   private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
   private static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final long IDLE_TIMEOUT_MS = 30_000;
-  private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.js";
+  /** Chart.js in its WebJar, on the class path: the dashboard serves it, reports inline it (no CDN). */
+  public static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.js";
 
   private final Javalin javalin;
   private final ServerConnector connector;

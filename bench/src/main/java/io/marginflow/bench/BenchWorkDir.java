@@ -1,0 +1,57 @@
+package io.marginflow.bench;
+
+import io.marginflow.ops.FileTrees;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A bench's scratch directory (embedded broker, registry, state) with the bench's log in it. Deleted when the bench
+ * ends; when it fails, the log's last warnings and errors are printed first: the broker's and clients' own account of
+ * what went wrong, which would otherwise go with the directory.
+ */
+final class BenchWorkDir {
+  private static final int TAIL_LINES = 60;
+
+  private BenchWorkDir() {
+  }
+
+  interface Body {
+    Integer call(Path dir) throws Exception;
+  }
+
+  static Integer run(String bench, Body body) throws Exception {
+    Path dir = Files.createTempDirectory("marginflow-bench-" + bench + "-");
+    Path log = dir.resolve("bench.log");
+    System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+    boolean ok = false;
+    try {
+      Integer rc = body.call(dir);
+      ok = true;
+      return rc;
+    } finally {
+      if (!ok) {
+        printWarnings(bench, log, System.err);
+      }
+      FileTrees.deleteRecursively(dir);
+    }
+  }
+
+  private static void printWarnings(String bench, Path log, PrintStream err) {
+    if (!Files.isRegularFile(log)) {
+      return;
+    }
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> warnings = lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+      err.printf("bench %s failed; the last %d of its log's %d warnings and errors:%n", bench,
+          Math.min(TAIL_LINES, warnings.size()), warnings.size());
+      warnings.subList(Math.max(0, warnings.size() - TAIL_LINES), warnings.size()).forEach(err::println);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      err.println("bench " + bench + " failed; its log could not be read: " + e.getMessage());
+    }
+  }
+}
