@@ -53,6 +53,8 @@ class DashboardBrowserIT {
       assertTrue(state.path("nodes").asInt() >= 3, "energy bars for the nodes: " + state);
       Records.await(Duration.ofMinutes(1), "the unit-cost table has rows (costs.model-region.v1 via /v1/unit-costs)",
           () -> state(browser).path("unitCosts").asInt() > 0);
+      Records.await(Duration.ofMinutes(1), "the multiplier table shows a price the loop moved (pricing.adjustments.v1 via "
+          + "/v1/pricing)", () -> state(browser).path("pricesMoved").asInt() > 0);
       int drawn = browser.eval(MARGIN_PIXELS).asInt();
       assertTrue(drawn > 2_000, "the margin chart drew " + drawn + " pixels");
       byte[] png = browser.screenshot();

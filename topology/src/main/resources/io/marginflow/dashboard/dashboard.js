@@ -64,6 +64,7 @@
       `<td>${c.kwh_per_1m_output_tokens == null ? '–' : Number(c.kwh_per_1m_output_tokens).toFixed(2)}</td>` +
       `<td>${pct(c.idle_share)}</td><td>${pct(c.compute_pressure)}</td></tr>`);
     const pricing = await api('/v1/pricing');
+    state.pricesMoved = pricing.multipliers.filter(m => Number(m.multiplier) !== 1).length;
     rows('pricing', pricing.multipliers, m => `<tr><td>${esc(m.model)}</td><td>${esc(m.region)}</td><td>${Number(m.multiplier).toFixed(2)}</td>` +
       `<td>${usd(m.output_usd_per_mtok)}</td></tr>`);
     const alerts = await api('/v1/alerts?order=desc&limit=12');
