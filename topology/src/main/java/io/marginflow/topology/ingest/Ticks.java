@@ -13,7 +13,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * as "no record" without failing.
  */
 public final class Ticks {
-  public static final String HEADER = "marginflow.tick";
+  public static final String HEADER = io.marginflow.schemas.TickHeader.NAME;
 
   private Ticks() {
   }
