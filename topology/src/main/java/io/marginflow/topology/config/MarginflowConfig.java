@@ -220,10 +220,12 @@ public final class MarginflowConfig extends AbstractConfig {
 
   /** Layers defaults, {@code file} (may be null), the environment and {@code overrides}. */
   public static MarginflowConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
-    Map<String, String> values = new LinkedHashMap<>();
-    if (file != null) {
-      values.putAll(readProperties(file));
-    }
+    return load(file == null ? Map.of() : readProperties(file), env, overrides);
+  }
+
+  /** The same with the file's settings already read (a caller that keeps some keys for itself removes them first). */
+  public static MarginflowConfig load(Map<String, String> fromFile, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>(fromFile);
     for (String key : DEF.names()) {
       String v = env.get(envName(key));
       if (v != null) {

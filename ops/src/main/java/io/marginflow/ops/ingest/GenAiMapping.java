@@ -1,0 +1,120 @@
+package io.marginflow.ops.ingest;
+
+import io.marginflow.avro.TokenUsage;
+import java.time.Instant;
+
+/**
+ * OpenTelemetry GenAI semantic conventions to SPEC 1 TokenUsage. A span is usage when it carries
+ * {@code gen_ai.usage.input_tokens} or {@code gen_ai.usage.output_tokens}; others are ignored. The cached input count
+ * ({@code gen_ai.usage.cache_read.input_tokens}) is a subset of the input tokens, as in OTel's convention (providers
+ * that report them apart must be summed upstream; README). event_id = trace id + span id, so that an exporter's retry
+ * of the same span counts once (the pipeline deduplicates on event_id).
+ */
+public final class GenAiMapping {
+  private final IngestConfig.Attributes names;
+
+  public GenAiMapping(IngestConfig.Attributes names) {
+    this.names = names;
+  }
+
+  /** A mapped span: its TokenUsage, or why it was rejected (reason code, detail), or neither when it is not usage. */
+  public record Outcome(TokenUsage usage, String reason, String detail) {
+    static final Outcome IGNORED = new Outcome(null, null, null);
+
+    static Outcome rejected(String reason, String detail) {
+      return new Outcome(null, reason, detail);
+    }
+
+    public boolean ignored() {
+      return usage == null && reason == null;
+    }
+  }
+
+  public Outcome map(SpanView span) {
+    Object input = span.attributes().get(names.inputTokens());
+    Object output = span.attributes().get(names.outputTokens());
+    if (input == null && output == null) {
+      return Outcome.IGNORED;
+    }
+    String tenant = text(span, names.tenant(), true);
+    String model = text(span, names.responseModel(), false);
+    model = model != null ? model : text(span, names.requestModel(), false);
+    String node = text(span, names.node(), true);
+    String region = text(span, names.region(), true);
+    if (tenant == null) {
+      return Outcome.rejected("MISSING_TENANT", "no " + names.tenant() + " attribute on the span or its resource");
+    }
+    if (model == null) {
+      return Outcome.rejected("MISSING_MODEL", "neither " + names.responseModel() + " nor " + names.requestModel());
+    }
+    if (node == null) {
+      return Outcome.rejected("MISSING_NODE", "no " + names.node() + " attribute on the span's resource or the span");
+    }
+    Object cachedValue = span.attributes().get(names.cachedInputTokens());
+    long[] tokens = tokens(input, output, cachedValue);
+    if (tokens == null) {
+      return Outcome.rejected("INVALID_TOKENS", "token counts must be whole numbers >= 0: input " + input + ", output "
+          + output + ", cached " + cachedValue);
+    }
+    if (tokens[2] > tokens[0]) {
+      return Outcome.rejected("CACHED_EXCEEDS_INPUT", names.cachedInputTokens() + " " + tokens[2] + " > "
+          + names.inputTokens() + " " + tokens[0] + " (OTel counts cached tokens within the input tokens)");
+    }
+    if (!hexId(span.traceId(), 32) || !hexId(span.spanId(), 16)) {
+      return Outcome.rejected("MISSING_ID", "a valid trace id and span id are needed for event_id: " + span.traceId() + "/"
+          + span.spanId());
+    }
+    if (span.endTimeUnixNano() <= 0) {
+      return Outcome.rejected("MISSING_TIMESTAMP", "the span has no end time");
+    }
+    TokenUsage usage = TokenUsage.newBuilder().setEventId(span.traceId() + span.spanId())
+        .setTimestampMs(Instant.ofEpochMilli(span.endTimeUnixNano() / 1_000_000L)).setTenantId(tenant).setModel(model)
+        .setRegion(region == null ? names.defaultRegion() : region).setNodeId(node).setInputTokens(tokens[0])
+        .setCachedInputTokens(tokens[2]).setOutputTokens(tokens[1]).setApiKeyId(text(span, names.apiKey(), true))
+        .setRequestId(text(span, names.requestId(), false)).build();
+    return new Outcome(usage, null, null);
+  }
+
+  /** The span's attribute {@code key}, else (when {@code resourceToo}) its resource's; blank is absent. */
+  private static String text(SpanView span, String key, boolean resourceToo) {
+    if (key == null || key.isEmpty()) {
+      return null;
+    }
+    Object v = span.attributes().get(key);
+    if ((v == null || v.toString().isBlank()) && resourceToo) {
+      v = span.resource().get(key);
+    }
+    return v == null || v.toString().isBlank() ? null : v.toString();
+  }
+
+  /** {input, output, cached} (absent: 0), or null when one is not a whole number >= 0. */
+  private static long[] tokens(Object input, Object output, Object cached) {
+    Long in = count(input == null ? 0L : input);
+    Long out = count(output == null ? 0L : output);
+    Long c = count(cached == null ? 0L : cached);
+    return in == null || out == null || c == null ? null : new long[] {in, out, c};
+  }
+
+  private static Long count(Object v) {
+    if (v instanceof Long l) {
+      return l >= 0 ? l : null;
+    }
+    if (v instanceof Double d) {
+      return d >= 0 && d == Math.rint(d) && d < 9.0e15 ? (long) (double) d : null;
+    }
+    if (v instanceof String s) {
+      try {
+        long l = Long.parseLong(s.trim());
+        return l >= 0 ? l : null;
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static boolean hexId(String id, int length) {
+    return id != null && id.length() == length && id.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')
+        && id.chars().anyMatch(c -> c != '0');
+  }
+}
