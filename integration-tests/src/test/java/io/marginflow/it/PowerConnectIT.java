@@ -88,6 +88,8 @@ class PowerConnectIT {
     assertEquals(Set.of("0", "1"), byGpu.keySet());
     for (int gpu = 0; gpu < 2; gpu++) {
       List<PowerSample> s = byGpu.get(Integer.toString(gpu));
+      s.forEach(p -> System.err.printf("PowerConnectIT gpu %s %d +%d ms %.1f W%n", p.getGpuId(),
+          p.getTimestampMs().toEpochMilli(), p.getIntervalMs(), p.getAvgPowerWatts()));
       int gaugeSamples = 0;
       double joules = 0;
       long ms = 0;
