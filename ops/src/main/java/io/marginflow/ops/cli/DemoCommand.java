@@ -65,6 +65,10 @@ final class DemoCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   private String webhook;
 
+  @Option(names = "--ingest-port", defaultValue = "4318", description = "Port of the ingest gateway: OTLP/HTTP traces at "
+      + "/v1/traces (the demo's load arrives this way) and JSON at /v1/usage (0: any free port; default: ${DEFAULT-VALUE}).")
+  private int ingestPort;
+
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
@@ -81,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
         fleet.seed, fleet.rate(), false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
-        webhook);
+        webhook).withIngest(ingestPort, false);
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -96,6 +100,8 @@ final class DemoCommand implements Callable<Integer> {
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
     out.println("  kafka:     " + demo.bootstrapServers() + "   (margins.tenant.v1, Avro; schema registry "
         + demo.registryUrl() + ")");
+    out.println("  ingest:    OTLP/HTTP http://localhost:" + demo.ingestPort() + "/v1/traces (the load's spans arrive here; "
+        + "point an OpenTelemetry Collector's otlphttp exporter at it) and JSON POST /v1/usage");
     out.println("  alerts:    " + switch (webhook) {
       case DemoOptions.WEBHOOK_OFF -> "not delivered (--webhook off); GET /v1/alerts lists them";
       case DemoOptions.WEBHOOK_LOCAL -> "delivered by the alert webhook connector (Kafka Connect) to a receiver here, printed as"

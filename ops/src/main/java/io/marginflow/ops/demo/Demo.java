@@ -2,6 +2,8 @@ package io.marginflow.ops.demo;
 
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.embedded.EmbeddedStack;
+import io.marginflow.ops.ingest.IngestConfig;
+import io.marginflow.ops.ingest.IngestGateway;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.LiveLoad;
@@ -43,6 +45,7 @@ public final class Demo implements AutoCloseable {
   private final EmbeddedStack stack;
   private final MarginflowService service;
   private final ScenarioProducer producer;
+  private final IngestGateway gateway;
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(3, r -> {
     Thread t = new Thread(r, "marginflow-demo");
     t.setDaemon(true);
@@ -54,11 +57,12 @@ public final class Demo implements AutoCloseable {
   private volatile boolean closed;
 
   private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, ScenarioProducer producer,
-      long cursor) {
+      IngestGateway gateway, long cursor) {
     this.options = options;
     this.stack = stack;
     this.service = service;
     this.producer = producer;
+    this.gateway = gateway;
     this.cursorFile = options.stateDir().resolve("event-cursor");
     this.cursor = cursor;
   }
@@ -92,7 +96,10 @@ public final class Demo implements AutoCloseable {
           stack.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), serializer, topics, STEP_MS, false);
       producer.reference(Scenario.read(reference));
       MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings(o, stack)));
-      Demo demo = new Demo(o, stack, service, producer, cursor);
+      // Usage arrives the way an inference fleet sends it: OTLP spans to the ingest gateway.
+      IngestGateway gateway = IngestGateway.start(MarginflowConfig.of(settings(o, stack)),
+          new IngestConfig(Map.of(IngestConfig.PORT, Integer.toString(o.ingestPort()), IngestConfig.BIND, o.bind())));
+      Demo demo = new Demo(o, stack, service, producer, gateway, cursor);
       demo.run(new LiveLoad(shape, "live-" + now), out);
       demo.startWebhooks(topics, out);
       return demo;
@@ -118,6 +125,7 @@ public final class Demo implements AutoCloseable {
   }
 
   private void run(LiveLoad load, PrintStream out) {
+    DemoSink sink = new DemoSink(producer, new DemoSpans(gateway.port()));
     long wallStart = System.currentTimeMillis();
     long eventStart = cursor;
     scheduler.scheduleWithFixedDelay(() -> {
@@ -125,11 +133,11 @@ public final class Demo implements AutoCloseable {
         long now = System.currentTimeMillis();
         long target = Math.min(eventStart + (long) ((now - wallStart) * options.speed()), now - 1_000);
         while (cursor + STEP_MS <= target) {
-          cursor = load.step(cursor, producer);
+          cursor = load.step(cursor, sink);
         }
         Files.writeString(cursorFile, Long.toString(cursor), StandardCharsets.UTF_8);
       } catch (IOException | RuntimeException e) {
-        LOG.error("Load generator step failed", e);
+        LOG.error("Load generator step failed; it is generated again", e);
       }
     }, 0, 250, TimeUnit.MILLISECONDS);
     DemoConsole console = new DemoConsole(service.httpPort(), options.adminToken(), out);
@@ -166,6 +174,11 @@ public final class Demo implements AutoCloseable {
     return service.httpPort();
   }
 
+  /** The ingest gateway's port (OTLP/HTTP and /v1/usage). */
+  public int ingestPort() {
+    return gateway.port();
+  }
+
   /** Where the demo's broker listens, for the user's own consumers. */
   public String bootstrapServers() {
     return stack.bootstrapServers();
@@ -196,6 +209,7 @@ public final class Demo implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    gateway.close();
     producer.close();
     service.close();
     stack.close();

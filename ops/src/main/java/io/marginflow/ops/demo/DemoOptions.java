@@ -11,7 +11,7 @@ import java.util.Base64;
  */
 public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
     int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken,
-    String webhook) {
+    String webhook, int ingestPort, boolean connect) {
   public static final String LOOPBACK = "127.0.0.1";
   /** Alerts delivered by the webhook connector to a receiver in the demo, which prints them. */
   public static final String WEBHOOK_LOCAL = "local";
@@ -32,6 +32,20 @@ public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPo
     }
   }
 
+  /** The ingest gateway on any free port, power produced directly (no Connect worker for it). */
+  public DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
+      int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken,
+      String webhook) {
+    this(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset, printEvery, bind,
+        adminToken, webhook, 0, false);
+  }
+
+  /** The same demo with the ingest gateway on {@code port}, and power through the DCGM connector when {@code connect}. */
+  public DemoOptions withIngest(int gatewayPort, boolean viaConnect) {
+    return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
+        printEvery, bind, adminToken, webhook, gatewayPort, viaConnect);
+  }
+
   /** Without alert delivery. */
   public DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
       int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken) {
@@ -42,7 +56,7 @@ public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPo
   /** The same demo with another alert delivery. */
   public DemoOptions withWebhook(String target) {
     return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
-        printEvery, bind, adminToken, target);
+        printEvery, bind, adminToken, target, ingestPort, connect);
   }
 
   /** On loopback, with a random admin token. */

@@ -18,6 +18,7 @@ public final class IngestConfig extends AbstractConfig {
   public static final String PREFIX = "ingest.";
   public static final String PORT = "ingest.port";
   public static final String TOKENS = "ingest.tokens";
+  public static final String BIND = "ingest.bind";
   public static final String MAX_BODY = "ingest.max-body-bytes";
   public static final String ATTR = "ingest.otlp.attribute.";
 
@@ -49,6 +50,7 @@ public final class IngestConfig extends AbstractConfig {
     ConfigDef d = new ConfigDef()
         .define(PORT, Type.INT, 4318, ConfigDef.Range.between(0, 65_535), Importance.HIGH,
             "OTLP/HTTP and /v1/usage port (4318 is OTLP/HTTP's registered port; 0 picks a free one).")
+        .define(BIND, Type.STRING, "0.0.0.0", Importance.MEDIUM, "Address the gateway listens on.")
         .define(TOKENS, Type.PASSWORD, "", Importance.HIGH, "Bearer tokens accepted, comma-separated; empty: no token "
             + "needed (put the gateway behind your own authentication then).")
         .define(MAX_BODY, Type.INT, 16 * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,

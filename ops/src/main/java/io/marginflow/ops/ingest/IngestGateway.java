@@ -55,7 +55,8 @@ public final class IngestGateway implements AutoCloseable {
   public static IngestGateway start(MarginflowConfig pipeline, IngestConfig config) {
     IngestGateway g = new IngestGateway(pipeline, config);
     g.javalin.start();
-    LOG.info("Ingest gateway: OTLP/HTTP on http://0.0.0.0:{}/v1/traces, JSON on /v1/usage{}", g.port(),
+    LOG.info("Ingest gateway: OTLP/HTTP on http://{}:{}/v1/traces, JSON on /v1/usage{}", config.getString(IngestConfig.BIND),
+        g.port(),
         g.tokens.isEmpty() ? " (no token required)" : "");
     return g;
   }
@@ -71,6 +72,7 @@ public final class IngestGateway implements AutoCloseable {
     cfg.jetty.addConnector((server, http) -> {
       http.setSendServerVersion(false);
       connector = new ServerConnector(server, new HttpConnectionFactory(http));
+      connector.setHost(config.getString(IngestConfig.BIND));
       connector.setPort(config.getInt(IngestConfig.PORT));
       return connector;
     });
