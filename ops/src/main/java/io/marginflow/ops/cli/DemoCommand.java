@@ -69,6 +69,10 @@ final class DemoCommand implements Callable<Integer> {
       + "/v1/traces (the demo's load arrives this way) and JSON at /v1/usage (0: any free port; default: ${DEFAULT-VALUE}).")
   private int ingestPort;
 
+  @Option(names = "--connect", description = "Once event time has caught up with the clock, power comes from fake DCGM "
+      + "exporters (one per node, on loopback) through the power source connector on the demo's Kafka Connect worker.")
+  private boolean connect;
+
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
@@ -85,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
         fleet.seed, fleet.rate(), false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
-        webhook).withIngest(ingestPort, false);
+        webhook).withIngest(ingestPort, connect);
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,6 +106,10 @@ final class DemoCommand implements Callable<Integer> {
         + demo.registryUrl() + ")");
     out.println("  ingest:    OTLP/HTTP http://localhost:" + demo.ingestPort() + "/v1/traces (the load's spans arrive here; "
         + "point an OpenTelemetry Collector's otlphttp exporter at it) and JSON POST /v1/usage");
+    if (connect) {
+      out.println("  power:     from the demo's producer until event time reaches now, then DCGM exporter -> power source "
+          + "connector (Kafka Connect) -> topology");
+    }
     out.println("  alerts:    " + switch (webhook) {
       case DemoOptions.WEBHOOK_OFF -> "not delivered (--webhook off); GET /v1/alerts lists them";
       case DemoOptions.WEBHOOK_LOCAL -> "delivered by the alert webhook connector (Kafka Connect) to a receiver here, printed as"

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,15 +57,19 @@ public final class Demo implements AutoCloseable {
   private final Path cursorFile;
   private volatile long cursor;
   private volatile DemoWebhooks webhooks;
+  private volatile Connect<StandaloneHerder> connect;
+  private final DemoExporters exporters;
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
   private volatile boolean closed;
 
   private Demo(DemoOptions options, EmbeddedStack stack, MarginflowService service, ScenarioProducer producer,
-      IngestGateway gateway, long cursor) {
+      IngestGateway gateway, DemoExporters exporters, long cursor) {
     this.options = options;
     this.stack = stack;
     this.service = service;
     this.producer = producer;
     this.gateway = gateway;
+    this.exporters = exporters;
     this.cursorFile = options.stateDir().resolve("event-cursor");
     this.cursor = cursor;
   }
@@ -99,9 +106,10 @@ public final class Demo implements AutoCloseable {
       // Usage arrives the way an inference fleet sends it: OTLP spans to the ingest gateway.
       IngestGateway gateway = IngestGateway.start(MarginflowConfig.of(settings(o, stack)),
           new IngestConfig(Map.of(IngestConfig.PORT, Integer.toString(o.ingestPort()), IngestConfig.BIND, o.bind())));
-      Demo demo = new Demo(o, stack, service, producer, gateway, cursor);
+      DemoExporters exporters = o.connect() ? new DemoExporters(ScenarioGenerator.nodeIds(o.nodes()), ScenarioGenerator.GPUS) : null;
+      Demo demo = new Demo(o, stack, service, producer, gateway, exporters, cursor);
       demo.run(new LiveLoad(shape, "live-" + now), out);
-      demo.startWebhooks(topics, out);
+      demo.startConnect(topics, out);
       return demo;
     } catch (Exception e) {
       if (producer != null) {
@@ -125,13 +133,16 @@ public final class Demo implements AutoCloseable {
   }
 
   private void run(LiveLoad load, PrintStream out) {
-    DemoSink sink = new DemoSink(producer, new DemoSpans(gateway.port()));
+    DemoSink sink = new DemoSink(producer, new DemoSpans(gateway.port()), exporters);
     long wallStart = System.currentTimeMillis();
     long eventStart = cursor;
     scheduler.scheduleWithFixedDelay(() -> {
       try {
         long now = System.currentTimeMillis();
         long target = Math.min(eventStart + (long) ((now - wallStart) * options.speed()), now - 1_000);
+        if (target == now - 1_000) {
+          caughtUp.countDown();
+        }
         while (cursor + STEP_MS <= target) {
           cursor = load.step(cursor, sink);
         }
@@ -145,29 +156,63 @@ public final class Demo implements AutoCloseable {
         options.printEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The webhook connector starts beside the live load (a Connect worker takes a few seconds to start). */
-  private void startWebhooks(Topics topics, PrintStream out) {
-    if (DemoOptions.WEBHOOK_OFF.equals(options.webhook())) {
+  /**
+   * The Connect worker starts beside the live load (it takes a few seconds): the alert webhook connector at once and,
+   * with {@code --connect}, the DCGM power connector once event time has caught up with the wall clock (the exporters
+   * speak in wall-clock time), when the demo's producer stops writing power.
+   */
+  private void startConnect(Topics topics, PrintStream out) {
+    boolean alerts = !DemoOptions.WEBHOOK_OFF.equals(options.webhook());
+    if (!alerts && exporters == null) {
       return;
     }
     String target = DemoOptions.WEBHOOK_LOCAL.equals(options.webhook()) ? null : options.webhook();
     scheduler.execute(() -> {
       try {
-        DemoWebhooks w = DemoWebhooks.start(options.stateDir().resolve("connect"), stack.bootstrapServers(),
-            stack.registryUrl(), topics, target, out);
+        Connect<StandaloneHerder> worker = DemoWebhooks.startWorker(options.stateDir().resolve("connect"),
+            stack.bootstrapServers());
         synchronized (this) {
           if (closed) {
-            w.close();
+            worker.stop();
             return;
           }
-          webhooks = w;
+          connect = worker;
         }
-        LOG.info("Alert webhook connector running, delivering to {}", target == null ? "the demo's receiver" : "the given URL");
+        if (alerts) {
+          startWebhooks(worker, topics, target, out);
+        }
+        if (exporters != null) {
+          caughtUp.await();
+          int partitions = Topics.catalog(MarginflowConfig.of(Map.of())).get("power").partitions();
+          DemoWebhooks.startConnector(worker, exporters.connector(stack.registryUrl(), topics.power(), partitions));
+          exporters.goLive();
+          LOG.info("Power now comes from the fake DCGM exporters through the {} connector", DemoExporters.CONNECTOR);
+          out.println("marginflow: power now flows DCGM exporter -> power source connector (Kafka Connect) -> topology");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (Exception e) {
-        LOG.error("The alert webhook connector did not start; alerts stay on their topics and in /v1/alerts", e);
-        out.println("marginflow: alert delivery did not start (" + e.getMessage() + "); see the log");
+        LOG.error("The Connect worker or a connector did not start", e);
+        out.println("marginflow: Kafka Connect did not start (" + e.getMessage() + "); see the log");
       }
     });
+  }
+
+  private void startWebhooks(Connect<StandaloneHerder> worker, Topics topics, String target, PrintStream out) {
+    try {
+      DemoWebhooks w = DemoWebhooks.start(worker, stack.registryUrl(), topics, target, out);
+      synchronized (this) {
+        if (closed) {
+          w.close();
+          return;
+        }
+        webhooks = w;
+      }
+      LOG.info("Alert webhook connector running, delivering to {}", target == null ? "the demo's receiver" : "the given URL");
+    } catch (Exception e) {
+      LOG.error("The alert webhook connector did not start; alerts stay on their topics and in /v1/alerts", e);
+      out.println("marginflow: alert delivery did not start (" + e.getMessage() + "); see the log");
+    }
   }
 
   public int httpPort() {
@@ -196,12 +241,21 @@ public final class Demo implements AutoCloseable {
   @Override
   public void close() {
     DemoWebhooks w;
+    Connect<StandaloneHerder> worker;
     synchronized (this) {
       closed = true;
       w = webhooks;
+      worker = connect;
+    }
+    if (worker != null) {
+      worker.stop();
+      worker.awaitStop();
     }
     if (w != null) {
       w.close();
+    }
+    if (exporters != null) {
+      exporters.close();
     }
     scheduler.shutdownNow();
     try {

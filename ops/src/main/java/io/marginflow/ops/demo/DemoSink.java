@@ -15,10 +15,13 @@ import java.io.UncheckedIOException;
 final class DemoSink implements LiveLoad.Sink {
   private final ScenarioProducer producer;
   private final DemoSpans spans;
+  private final DemoExporters exporters;
 
-  DemoSink(ScenarioProducer producer, DemoSpans spans) {
+  /** {@code exporters}: null unless power goes through the DCGM connector once live. */
+  DemoSink(ScenarioProducer producer, DemoSpans spans, DemoExporters exporters) {
     this.producer = producer;
     this.spans = spans;
+    this.exporters = exporters;
   }
 
   @Override
@@ -28,7 +31,11 @@ final class DemoSink implements LiveLoad.Sink {
 
   @Override
   public void power(PowerSample sample) {
-    producer.power(sample);
+    if (exporters != null && exporters.live()) {
+      exporters.set(sample);
+    } else {
+      producer.power(sample);
+    }
   }
 
   @Override

@@ -39,44 +39,42 @@ final class DemoWebhooks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoWebhooks.class);
   static final String CONNECTOR = "marginflow-alerts-webhook";
 
-  private final Connect<StandaloneHerder> connect;
   private final HttpServer receiver;
 
-  private DemoWebhooks(Connect<StandaloneHerder> connect, HttpServer receiver) {
-    this.connect = connect;
+  private DemoWebhooks(HttpServer receiver) {
     this.receiver = receiver;
   }
 
-  /**
-   * Starts the receiver (when {@code targetUrl} is null) and the worker with the connector.
-   *
-   * @param dir the worker's folder (its source offsets file; sink offsets live in Kafka)
-   */
-  static DemoWebhooks start(Path dir, String bootstrapServers, String registryUrl, Topics topics, String targetUrl,
+  /** Starts the receiver (when {@code targetUrl} is null) and the connector on {@code connect}. */
+  static DemoWebhooks start(Connect<StandaloneHerder> connect, String registryUrl, Topics topics, String targetUrl,
       PrintStream out) throws Exception {
-    Files.createDirectories(dir);
     HttpServer receiver = null;
     String url = targetUrl;
     if (url == null) {
       receiver = receiver(out);
       url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
     }
-    Connect<StandaloneHerder> connect = null;
     try {
-      connect = new ConnectStandalone().startConnect(worker(dir, bootstrapServers));
-      FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-      connect.herder().putConnectorConfig(CONNECTOR, connector(registryUrl, topics, url), true, created);
-      created.get(60, TimeUnit.SECONDS);
-      return new DemoWebhooks(connect, receiver);
+      startConnector(connect, connector(registryUrl, topics, url));
+      return new DemoWebhooks(receiver);
     } catch (Exception e) {
-      if (connect != null) {
-        connect.stop();
-      }
       if (receiver != null) {
         receiver.stop(0);
       }
       throw e;
     }
+  }
+
+  /** The demo's standalone Connect worker, in-process; {@code dir} holds its source offsets file. */
+  static Connect<StandaloneHerder> startWorker(Path dir, String bootstrapServers) throws IOException {
+    Files.createDirectories(dir);
+    return new ConnectStandalone().startConnect(worker(dir, bootstrapServers));
+  }
+
+  static void startConnector(Connect<StandaloneHerder> connect, Map<String, String> config) throws Exception {
+    FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
+    connect.herder().putConnectorConfig(config.get("name"), config, true, created);
+    created.get(60, TimeUnit.SECONDS);
   }
 
   static Map<String, String> worker(Path dir, String bootstrapServers) {
@@ -150,8 +148,6 @@ final class DemoWebhooks implements AutoCloseable {
 
   @Override
   public void close() {
-    connect.stop();
-    connect.awaitStop();
     if (receiver != null) {
       receiver.stop(0);
     }

@@ -18,7 +18,13 @@ public final class ScenarioGenerator {
   static final long SAMPLE_MS = 15_000;
   static final double IDLE_WATTS = 80;
   static final double TDP_WATTS = 700;
-  static final int GPUS = 8;
+  public static final int GPUS = 8;
+
+  /** The node ids of a fleet of {@code nodes}, as the generator and the live load name them. */
+  public static java.util.List<String> nodeIds(int nodes) {
+    return java.util.stream.IntStream.range(0, nodes).mapToObj(Workload::node).toList();
+  }
+
   static final String[] REGIONS = {"eu-west", "us-east"};
   /** model, input, cached input, output USD per 1M tokens; the last model has no price book entry. */
   /**
