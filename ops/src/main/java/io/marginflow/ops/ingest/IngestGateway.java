@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class IngestGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IngestGateway.class);
   static final String PROTOBUF = "application/x-protobuf";
+  private static final String ANSWERED = "marginflow.answered";
 
   private final IngestConfig config;
   private final GenAiMapping mapping;
@@ -69,6 +70,7 @@ public final class IngestGateway implements AutoCloseable {
     cfg.startup.showJavalinBanner = false;
     cfg.startup.showOldJavalinVersionWarning = false;
     cfg.http.maxRequestSize = config.getInt(IngestConfig.MAX_BODY);
+    cfg.http.prefer405over404 = true;
     cfg.jetty.addConnector((server, http) -> {
       http.setSendServerVersion(false);
       connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -88,8 +90,13 @@ public final class IngestGateway implements AutoCloseable {
       error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
     });
     r.error(404, ctx -> {
-      if (ctx.result() == null) {
+      if (ctx.attribute(ANSWERED) == null) {
         error(ctx, 404, "no such endpoint: " + ctx.path() + " (POST /v1/traces, POST /v1/usage)");
+      }
+    });
+    r.error(405, ctx -> {
+      if (ctx.attribute(ANSWERED) == null) {
+        error(ctx, 405, ctx.method() + " is not supported on " + ctx.path());
       }
     });
   }
@@ -158,7 +165,8 @@ public final class IngestGateway implements AutoCloseable {
     try {
       body = Json.MAPPER.readTree(body(ctx));
     } catch (IOException e) {
-      error(ctx, 400, "the body must be a JSON object or array of TokenUsage events: " + e.getMessage());
+      error(ctx, 400, "the body must be a JSON object or array of TokenUsage events: "
+          + e.getMessage().lines().findFirst().orElse(""));
       return;
     }
     if (body == null || !body.isObject() && !body.isArray()) {
@@ -226,9 +234,11 @@ public final class IngestGateway implements AutoCloseable {
     return t == null ? "" : t.split(";")[0].trim().toLowerCase(Locale.ROOT);
   }
 
+  /** The query API's error shape: {"status": 400, "error": "..."}. */
   static void error(Context ctx, int status, String message) {
-    ctx.status(status).contentType("application/json").result(Json.MAPPER.createObjectNode().put("error",
-        message == null ? "" : message).toString().getBytes(StandardCharsets.UTF_8));
+    ctx.attribute(ANSWERED, Boolean.TRUE);
+    ctx.status(status).contentType("application/json").result(Json.MAPPER.createObjectNode().put("status", status)
+        .put("error", message == null ? "" : message).toString().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
