@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The power source on a real Connect worker (standalone, in-process) with the embedded broker, scraping a local
  * DCGM exporter whose energy counters advance at 300 W and 450 W of real time, with a counter reset on the fourth
- * scrape (the gauges then read 250 W and 380 W), a garbage line in every scrape, and a worker restart halfway: the
- * samples decode as SPEC 1 PowerSamples, every partition is ticked, the reset interval takes the gauge, and each GPU's
- * intervals are contiguous across the restart (the committed source offsets: nothing lost, nothing repeated).
+ * scrape (the gauges then read 250 W and 380 W), a garbage line in every scrape, a scrape answered 503, and a worker
+ * restart halfway: the samples decode as SPEC 1 PowerSamples, every partition is ticked, the reset interval takes the
+ * gauge, the missed scrape's interval joins the next, and each GPU's intervals are contiguous across the restart (the
+ * committed source offsets: nothing lost, nothing repeated).
  */
 @WithKafkaStack
 @org.junit.jupiter.api.Tag("connect")
@@ -56,6 +57,12 @@ class PowerConnectIT {
     HttpServer exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     exporter.createContext("/metrics", x -> {
       int n = scrapes.incrementAndGet();
+      if (n == 6) {
+        // One scrape the exporter does not answer: the next sample spans both intervals.
+        x.sendResponseHeaders(503, -1);
+        x.close();
+        return;
+      }
       long elapsed = System.currentTimeMillis() - t0;
       StringBuilder body = new StringBuilder("# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n");
       for (int gpu = 0; gpu < 2; gpu++) {
@@ -112,6 +119,8 @@ class PowerConnectIT {
         }
       }
       assertEquals(1, gaugeSamples, "GPU " + gpu + ": the reset interval, and only it, takes the gauge: " + s);
+      assertTrue(s.stream().anyMatch(p -> p.getIntervalMs() >= 1_900), "GPU " + gpu + ": the sample after the missed "
+          + "scrape spans both intervals: " + s);
       assertEquals(WATTS[gpu], joules * 1000.0 / ms, WATTS[gpu] * 0.03, "GPU " + gpu + ": energy over all intervals");
     }
     List<ConsumerRecord<String, byte[]>> ticks = records(kafka, topic).stream()

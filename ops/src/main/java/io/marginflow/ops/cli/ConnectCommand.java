@@ -67,7 +67,8 @@ final class ConnectCommand implements Callable<Integer> {
     w.putIfAbsent("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     w.putIfAbsent("listeners", "http://127.0.0.1:" + restPort);
     w.putIfAbsent("plugin.discovery", "service_load");
-    Files.createDirectories(stateDir);
+    Path offsets = Path.of(w.get("offset.storage.file.filename")).toAbsolutePath();
+    Files.createDirectories(offsets.getParent());
     Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(w);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

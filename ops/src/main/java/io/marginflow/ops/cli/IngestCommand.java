@@ -4,6 +4,8 @@ import io.marginflow.ops.ingest.IngestConfig;
 import io.marginflow.ops.ingest.IngestGateway;
 import io.marginflow.topology.config.MarginflowConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,15 +20,16 @@ import picocli.CommandLine.Option;
         "topic of the cluster the configuration names. Stateless: run as many as you like behind a load balancer.",
         "Settings: defaults < --config file < MARGINFLOW_* environment < --set key=value."})
 final class IngestCommand implements Callable<Integer> {
-  @Option(names = "--config", description = "Java properties file: the cluster settings (README, Configuration) and ingest.*.")
-  private Path config;
+  @Option(names = "--config", description = "Java properties file: the cluster settings (README, Configuration) and ingest.*; "
+      + "repeatable, a later file wins.")
+  private List<Path> configs = new ArrayList<>();
 
   @Option(names = "--set", description = "A setting, key=value (repeatable).")
   private Map<String, String> overrides = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> file = config == null ? Map.of() : MarginflowConfig.readProperties(config);
+    Map<String, String> file = ConfigFiles.read(configs);
     IngestConfig ingest = IngestConfig.from(file, System.getenv(), overrides);
     MarginflowConfig settings = MarginflowConfig.load(IngestConfig.others(file), System.getenv(), IngestConfig.others(overrides));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -3,6 +3,8 @@ package io.marginflow.ops.cli;
 import io.marginflow.topology.app.MarginflowService;
 import io.marginflow.topology.config.MarginflowConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,15 +20,16 @@ final class RunCommand implements Callable<Integer> {
   /** Exit status when the Kafka Streams client fails. */
   static final int FAILED = 70;
 
-  @Option(names = "--config", description = "Java properties file of settings (see README, Configuration).")
-  private Path config;
+  @Option(names = "--config", description = "Java properties file of settings (see README, Configuration); repeatable, a "
+      + "later file wins (e.g. the settings, then the credentials from a Secret).")
+  private List<Path> configs = new ArrayList<>();
 
   @Option(names = "--set", description = "A setting, key=value (repeatable).")
   private Map<String, String> overrides = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
-    MarginflowConfig settings = MarginflowConfig.load(config, System.getenv(), overrides);
+    MarginflowConfig settings = MarginflowConfig.load(ConfigFiles.read(configs), System.getenv(), overrides);
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     MarginflowService service = MarginflowService.start(settings);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

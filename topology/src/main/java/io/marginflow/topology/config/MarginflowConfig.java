@@ -236,6 +236,11 @@ public final class MarginflowConfig extends AbstractConfig {
     return of(values);
   }
 
+  /** Every setting's name (pass-through prefixes such as kafka.* aside). */
+  public static Set<String> keys() {
+    return DEF.names();
+  }
+
   /** MARGINFLOW_ATTRIBUTION_GRACE for attribution.grace. */
   public static String envName(String key) {
     return "MARGINFLOW_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
