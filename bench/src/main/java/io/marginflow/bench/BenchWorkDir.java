@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * what went wrong, which would otherwise go with the directory.
  */
 final class BenchWorkDir {
-  private static final int TAIL_LINES = 60;
+  private static final int HEAD_LINES = 20;
+  private static final int TAIL_LINES = 40;
 
   private BenchWorkDir() {
   }
@@ -47,9 +48,16 @@ final class BenchWorkDir {
     }
     try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
       List<String> warnings = lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
-      err.printf("bench %s failed; the last %d of its log's %d warnings and errors:%n", bench,
-          Math.min(TAIL_LINES, warnings.size()), warnings.size());
-      warnings.subList(Math.max(0, warnings.size() - TAIL_LINES), warnings.size()).forEach(err::println);
+      // The first ones say what started it; the last ones what it ended in.
+      int head = Math.min(HEAD_LINES, warnings.size());
+      int tail = Math.min(TAIL_LINES, warnings.size() - head);
+      err.printf("bench %s failed; the first %d and last %d of its log's %d warnings and errors:%n", bench, head, tail,
+          warnings.size());
+      warnings.subList(0, head).forEach(err::println);
+      if (head + tail < warnings.size()) {
+        err.println("...");
+      }
+      warnings.subList(warnings.size() - tail, warnings.size()).forEach(err::println);
     } catch (IOException | java.io.UncheckedIOException e) {
       err.println("bench " + bench + " failed; its log could not be read: " + e.getMessage());
     }
