@@ -20,7 +20,7 @@ final class EnergyPriceLoader implements Processor<String, EnergyPrice, Void, Vo
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     this.store = context.getStateStore(StoreNames.ENERGY_PRICES);
-    this.metrics = new PipelineMetrics(context.metrics(), "energy-prices");
+    this.metrics = new PipelineMetrics(context, "energy-prices");
   }
 
   @Override

@@ -59,6 +59,8 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, ModelRegionCost> unitCosts;
   final TestOutputTopic<String, PriceAdjustment> adjustments;
   private final String scope = "topology-" + UUID.randomUUID();
+  /** The pipeline's meters, as the application passes them to its tasks. */
+  final io.marginflow.topology.metrics.PipelineMeters meters = new io.marginflow.topology.metrics.PipelineMeters();
   private final Topics t;
 
   TopologyFixture() {
@@ -75,6 +77,7 @@ final class TopologyFixture implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, "target/ttd-state/" + scope);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    props.put(io.marginflow.topology.metrics.PipelineMeters.CONFIG, meters);
     driver = new TopologyTestDriver(MarginflowTopology.build(config, serdes), props, Instant.now());
     usage = driver.createInputTopic(t.usage(), new StringSerializer(), serdes.value(TokenUsage.class).serializer());
     power = driver.createInputTopic(t.power(), new StringSerializer(), serdes.value(PowerSample.class).serializer());

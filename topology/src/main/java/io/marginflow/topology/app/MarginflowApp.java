@@ -2,6 +2,7 @@ package io.marginflow.topology.app;
 
 import io.marginflow.topology.MarginflowTopology;
 import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.metrics.PipelineMeters;
 import io.marginflow.topology.metrics.WatermarkLag;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
@@ -46,10 +47,12 @@ public final class MarginflowApp implements AutoCloseable {
   private final CompletableFuture<Void> failed;
   private final ReferenceRejects referenceRejects;
   private final WatermarkLag watermarkLag;
+  private final PipelineMeters pipelineMeters;
 
   private MarginflowApp(KafkaStreams streams, TopologyConfig topologyConfig, MarginflowSerdes serdes,
       UncleanStopGuard guard, CompletableFuture<Void> failed, ReferenceRejects referenceRejects,
-      WatermarkLag watermarkLag) {
+      WatermarkLag watermarkLag, PipelineMeters pipelineMeters) {
+    this.pipelineMeters = pipelineMeters;
     this.referenceRejects = referenceRejects;
     this.watermarkLag = watermarkLag;
     this.streams = streams;
@@ -71,9 +74,11 @@ public final class MarginflowApp implements AutoCloseable {
     TopologyConfig topologyConfig = TopologyConfig.from(config, partitions);
     MarginflowSerdes serdes = new MarginflowSerdes(config.registryConfig());
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
-    LOG.info("Topology:\n{}", topology.describe());
-    LOG.info("Effective configuration (secrets hidden): {}", config.effective());
+    LOG.info(startupLine(topology, config));
+    LOG.debug("Topology:\n{}", topology.describe());
     Properties properties = streamsProperties(config, httpPort);
+    PipelineMeters meters = new PipelineMeters();
+    properties.put(PipelineMeters.CONFIG, meters);
     ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
     properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);
     WatermarkLag watermarkLag = new WatermarkLag(partitions, System::currentTimeMillis);
@@ -100,7 +105,25 @@ public final class MarginflowApp implements AutoCloseable {
         ? "static, group.instance.id " + properties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) + " (+ thread suffix)"
         : "dynamic");
     streams.start();
-    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed, rejects, watermarkLag);
+    return new MarginflowApp(streams, topologyConfig, serdes, guard, failed, rejects, watermarkLag, meters);
+  }
+
+  /**
+   * The start-up line: the topology's digest (SHA-256 of its description: two instances that print different digests
+   * run different topologies and must not share an application.id) and the effective configuration, secrets hidden.
+   */
+  static String startupLine(Topology topology, MarginflowConfig config) {
+    String description = topology.describe().toString();
+    String digest;
+    try {
+      digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(description.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return "Starting marginflow: topology " + digest + " (" + topology.describe().subtopologies().size()
+        + " sub-topologies, " + topology.describe().globalStores().size() + " global stores); effective configuration "
+        + "(secrets hidden): " + config.effective();
   }
 
   /** The static group membership id of an instance, or null for dynamic membership (instance.id=none). */
@@ -236,6 +259,11 @@ public final class MarginflowApp implements AutoCloseable {
   /** Each input partition's stream time behind the wall clock, as processed on this instance. */
   public WatermarkLag watermarkLag() {
     return watermarkLag;
+  }
+
+  /** The pipeline's own meters (README, Metrics). */
+  public PipelineMeters pipelineMeters() {
+    return pipelineMeters;
   }
 
   /** Reference records skipped as undeserializable, per topic. */

@@ -33,6 +33,7 @@ public final class MarginflowService implements AutoCloseable {
           app.topologyConfig(), tokens, config.getBoolean(MarginflowConfig.PRICING_ENABLED));
       server.register(app.referenceRejects());
       server.register(app.watermarkLag());
+      server.register(app.pipelineMeters());
       server.alerts(alertFeed(config, app));
       server.unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
           app.serdes().value(ModelRegionCost.class).deserializer()), 100_000, "marginflow-unit-cost-feed"));

@@ -65,7 +65,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
-    this.metrics = new PipelineMetrics(context.metrics(), "attribution");
+    this.metrics = new PipelineMetrics(context, "attribution");
     this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));
     this.finalizer = new BucketFinalizer(config, context.getStateStore(StoreNames.NODE_PROFILES),
         context.getStateStore(StoreNames.ENERGY_PRICES), context.getStateStore(StoreNames.NODE_ENERGY), metrics,
@@ -247,6 +247,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     });
     for (CapacityAlert alert : zombies.closed(previous, through)) {
       context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
+      metrics.meters().alert(alert.getKind().name());
     }
     for (RegionBucket r : regions.values()) {
       context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), r.getStartMs().toEpochMilli()));

@@ -57,7 +57,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   @Override
   public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
     this.context = context;
-    this.metrics = new PipelineMetrics(context.metrics(), source);
+    this.metrics = new PipelineMetrics(context, source);
     metrics.declare("late");
     this.partition = context.taskId().partition();
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
@@ -131,6 +131,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
       onTick(record.timestamp());
       return;
     }
+    metrics.meters().recordIn(source);
     if (record.value() == null) {
       reject(record, origin, new Rejection(Rejection.NULL_VALUE, "null value without the " + Ticks.HEADER + " header"),
           record.timestamp());

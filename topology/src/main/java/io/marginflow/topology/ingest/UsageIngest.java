@@ -126,6 +126,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       for (BudgetAlert alert : outcome.alerts()) {
         context.forward(new Record<>(alert.getTenantId(), Routed.<AttributionInput>alert(alert),
             alert.getObservedAtMs().toEpochMilli()));
+        metrics.meters().alert(alert.getKind().name());
       }
       if (outcome.status() != null) {
         context.forward(new Record<>(outcome.status().getTenantId(), Routed.<AttributionInput>status(outcome.status()),

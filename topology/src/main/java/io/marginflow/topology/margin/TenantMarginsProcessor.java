@@ -54,7 +54,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     this.tenantPanes = context.getStateStore(StoreNames.TENANT_MARGIN_PANES);
     this.groupPanes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
     this.progress = new Progress(context.getStateStore(StoreNames.MARGIN_PROGRESS));
-    this.metrics = new PipelineMetrics(context.metrics(), "margins");
+    this.metrics = new PipelineMetrics(context, "margins");
     this.inputs = Progress.inputs("attribution", config.inputPartitions());
     this.costBudgets = new CostBudgets(context.getStateStore(StoreNames.BUDGET_COST_PENDING),
         context.getStateStore(StoreNames.BUDGET_COST), context.getStateStore(StoreNames.BUDGETS), config.bucketMs(),
@@ -129,6 +129,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
     for (BudgetAlert alert : outcome.alerts()) {
       context.forward(new Record<>(alert.getTenantId(), alert, context.currentSystemTimeMs()));
+      metrics.meters().alert(alert.getKind().name());
     }
     if (outcome.status() != null) {
       context.forward(new Record<>(outcome.status().getTenantId(), outcome.status(), context.currentSystemTimeMs()));
@@ -164,9 +165,11 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         if (w.sizeMs() == NEGATIVE_MARGIN_WINDOW_MS && w.advanceMs() == w.sizeMs() && margin.getGrossMarginUsd().signum() < 0
             && !Attribution.IDLE.equals(e.getKey())) {
           context.forward(new Record<>(e.getKey(), negativeMargin(margin), context.currentSystemTimeMs()));
+          metrics.meters().alert("NEGATIVE_MARGIN");
         }
       }
       if (!sums.isEmpty()) {
+        metrics.meters().marginLag((context.currentSystemTimeMs() - end) / 1000.0);
         progress.setMarker(MarginPanes.EMITTED, MarginPanes.emittedCount(progress.marker(MarginPanes.EMITTED)) + sums.size());
       }
     }

@@ -57,7 +57,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     this.intervals = context.getStateStore(StoreNames.PRICING_INTERVALS);
     this.multipliers = context.getStateStore(StoreNames.PRICING_MULTIPLIERS);
     this.progress = new Progress(context.getStateStore(StoreNames.PRICING_PROGRESS));
-    this.metrics = new PipelineMetrics(context.metrics(), "pricing");
+    this.metrics = new PipelineMetrics(context, "pricing");
     this.inputs = Progress.inputs("attribution", config.inputPartitions());
   }
 
@@ -150,6 +150,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
         .setEffectiveFromMs(java.time.Instant.ofEpochMilli(effective)).setRealizedMarginRatio(ratio)
         .setComputePressure(pressure).setReason(step.reason()).build();
     context.forward(new Record<>(key, a, context.currentSystemTimeMs()));
+    metrics.meters().priceAdjustment(step.multiplier().compareTo(d.latest()) > 0);
     PricingFeedback f = PricingFeedback.newBuilder().setSourcePartition(partition).setModel(m.getModel()).setRegion(region)
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
     context.forward(new Record<>("__pricing__", AttributionInput.newBuilder().setPricing(f).build(),
