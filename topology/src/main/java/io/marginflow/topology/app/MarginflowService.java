@@ -34,6 +34,10 @@ public final class MarginflowService implements AutoCloseable {
       server.register(app.referenceRejects());
       server.register(app.watermarkLag());
       server.register(app.pipelineMeters());
+      // 1 when Kafka Streams is RUNNING (what /health/ready answers), for alerting rules.
+      server.register(r -> io.micrometer.core.instrument.Gauge.builder("marginflow.ready", app.streams(),
+          s -> s.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING ? 1 : 0)
+          .description("1 when the instance is ready (Kafka Streams RUNNING, state restored)").register(r));
       server.alerts(alertFeed(config, app));
       server.unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
           app.serdes().value(ModelRegionCost.class).deserializer()), 100_000, "marginflow-unit-cost-feed"));

@@ -97,7 +97,8 @@ final class BucketFinalizer {
     }
     long requests = lines.stream().mapToLong(BucketLine::requests).sum();
     BigDecimal total = cost.totalUsd();
-    metrics.meters().bucketFinalized(nodeId, total.signum() == 0 ? 0 : idle.doubleValue() / total.doubleValue());
+    metrics.meters().bucketFinalized(nodeId, total.signum() == 0 ? 0 : idle.doubleValue() / total.doubleValue(),
+        b.getPowerSamples());
     double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
     double avgPower = b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples();
     RegionSums.addNodeBucket(region(regions, node.region(), start), cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN), idle,

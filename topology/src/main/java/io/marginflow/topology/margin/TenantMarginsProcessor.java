@@ -40,6 +40,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   private ProcessorContext<String, SpecificRecord> context;
   private Progress progress;
   private PipelineMetrics metrics;
+  private WindowSpec revenueWindow;
   private List<String> inputs;
   private CostBudgets costBudgets;
 
@@ -55,6 +56,9 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     this.groupPanes = context.getStateStore(StoreNames.UNIT_ECONOMICS_PANES);
     this.progress = new Progress(context.getStateStore(StoreNames.MARGIN_PROGRESS));
     this.metrics = new PipelineMetrics(context, "margins");
+    // Fleet revenue and cost are summed over the smallest tumbling window: each request and cost share counts once.
+    this.revenueWindow = config.windows().stream().filter(w -> w.advanceMs() == w.sizeMs())
+        .min(java.util.Comparator.comparingLong(WindowSpec::sizeMs)).orElse(null);
     this.inputs = Progress.inputs("attribution", config.inputPartitions());
     this.costBudgets = new CostBudgets(context.getStateStore(StoreNames.BUDGET_COST_PENDING),
         context.getStateStore(StoreNames.BUDGET_COST), context.getStateStore(StoreNames.BUDGETS), config.bucketMs(),
@@ -162,6 +166,9 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         // margins that billing can read for margins.topic-retention (SPEC 5). The window's bounds are in the payload.
         TenantMargin margin = WindowStates.toMargin(e.getKey(), w, start, e.getValue());
         context.forward(new Record<>(e.getKey(), margin, context.currentSystemTimeMs()));
+        if (w == revenueWindow) {
+          metrics.meters().marginFinal(margin.getRevenueUsd().doubleValue(), margin.getTotalCostUsd().doubleValue());
+        }
         if (w.sizeMs() == NEGATIVE_MARGIN_WINDOW_MS && w.advanceMs() == w.sizeMs() && margin.getGrossMarginUsd().signum() < 0
             && !Attribution.IDLE.equals(e.getKey())) {
           context.forward(new Record<>(e.getKey(), negativeMargin(margin), context.currentSystemTimeMs()));

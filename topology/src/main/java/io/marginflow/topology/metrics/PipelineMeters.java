@@ -31,6 +31,9 @@ public final class PipelineMeters implements MeterBinder {
 
   private final Map<Tags, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> idleShareMillionths = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> powerSamples = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.DoubleAdder revenueUsd = new java.util.concurrent.atomic.DoubleAdder();
+  private final java.util.concurrent.atomic.DoubleAdder costUsd = new java.util.concurrent.atomic.DoubleAdder();
   private volatile MeterRegistry registry;
   private volatile DistributionSummary marginLag;
 
@@ -93,17 +96,31 @@ public final class PipelineMeters implements MeterBinder {
     adder("marginflow.unknown.node.buckets").increment();
   }
 
-  /** A node bucket finalized; {@code idleShare} of its cost went to {@code __idle__} (0..1). */
-  public void bucketFinalized(String node, double idleShare) {
+  /**
+   * A node bucket finalized: {@code idleShare} of its cost went to {@code __idle__} (0..1), from {@code samples} power
+   * samples (0: the node reported no telemetry for it).
+   */
+  public void bucketFinalized(String node, double idleShare, long samples) {
     adder("marginflow.buckets.finalized").increment();
-    idleShareMillionths.computeIfAbsent(node, n -> {
+    nodeGauge(idleShareMillionths, node).set(Math.round(idleShare * 1_000_000));
+    nodeGauge(powerSamples, node).set(samples);
+  }
+
+  private AtomicLong nodeGauge(Map<String, AtomicLong> gauges, String node) {
+    return gauges.computeIfAbsent(node, n -> {
       AtomicLong v = new AtomicLong();
       MeterRegistry r = registry;
       if (r != null) {
-        idleGauge(r, n, v);
+        nodeGauges(r, gauges == powerSamples, n, v);
       }
       return v;
-    }).set(Math.round(idleShare * 1_000_000));
+    });
+  }
+
+  /** A final tumbling-window margin record (the smallest window): its revenue and cost add to the fleet's totals. */
+  public void marginFinal(double revenue, double cost) {
+    revenueUsd.add(revenue);
+    costUsd.add(cost);
   }
 
   public void alert(String kind) {
@@ -131,7 +148,12 @@ public final class PipelineMeters implements MeterBinder {
   @Override
   public synchronized void bindTo(MeterRegistry r) {
     counters.forEach((key, adder) -> register(r, key, adder));
-    idleShareMillionths.forEach((node, v) -> idleGauge(r, node, v));
+    idleShareMillionths.forEach((node, v) -> nodeGauges(r, false, node, v));
+    powerSamples.forEach((node, v) -> nodeGauges(r, true, node, v));
+    FunctionCounter.builder("marginflow.revenue.usd", revenueUsd, java.util.concurrent.atomic.DoubleAdder::sum)
+        .description("Revenue of the final margin records (smallest tumbling window), USD").register(r);
+    FunctionCounter.builder("marginflow.cost.usd", costUsd, java.util.concurrent.atomic.DoubleAdder::sum)
+        .description("Cost of the final margin records (smallest tumbling window, idle included), USD").register(r);
     marginLag = DistributionSummary.builder("marginflow.margin.lag").baseUnit("seconds")
         .description("Wall-clock time from a margin window's end to its final record")
         .serviceLevelObjectives(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600).register(r);
@@ -144,8 +166,13 @@ public final class PipelineMeters implements MeterBinder {
     FunctionCounter.builder(name, adder, LongAdder::doubleValue).tags(tags).register(r);
   }
 
-  private static void idleGauge(MeterRegistry r, String node, AtomicLong millionths) {
-    Gauge.builder("marginflow.node.idle.share", millionths, v -> v.get() / 1_000_000.0).tag("node", node)
-        .description("Share of the node's cost that went to __idle__ in its last finalized bucket").register(r);
+  private static void nodeGauges(MeterRegistry r, boolean samples, String node, AtomicLong v) {
+    if (samples) {
+      Gauge.builder("marginflow.node.power.samples", v, AtomicLong::get).tag("node", node)
+          .description("Power samples in the node's last finalized bucket (0: no telemetry)").register(r);
+    } else {
+      Gauge.builder("marginflow.node.idle.share", v, x -> x.get() / 1_000_000.0).tag("node", node)
+          .description("Share of the node's cost that went to __idle__ in its last finalized bucket").register(r);
+    }
   }
 }
