@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "marginflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Real-time unit economics for AI inference: per-tenant margins, budget alerts and dynamic pricing on Kafka Streams.",
     subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, TopicsCommand.class, GenerateCommand.class,
-        ReplayCommand.class, BacktestCommand.class, ProduceCommand.class, IngestCommand.class, ConnectCommand.class,
+        ReplayCommand.class, BacktestCommand.class, ProduceCommand.class, IngestCommand.class, ConnectCommand.class, TickCommand.class,
         CommandLine.HelpCommand.class})
 public final class MarginflowCli implements Runnable {
   @Spec
