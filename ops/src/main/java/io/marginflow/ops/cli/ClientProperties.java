@@ -10,9 +10,21 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Kafka client settings as the Kafka tools take them: {@code --bootstrap-server} plus a {@code --command-config} file. */
+/**
+ * Kafka client settings as the Kafka tools take them: {@code --bootstrap-server} plus a {@code --command-config} file
+ * (a picocli mixin for the commands that talk to a cluster).
+ */
 final class ClientProperties {
-  private ClientProperties() {
+  @picocli.CommandLine.Option(names = "--bootstrap-server", required = true,
+      description = "Kafka bootstrap servers, host:port[,host:port].")
+  String bootstrapServers;
+
+  @picocli.CommandLine.Option(names = "--command-config", description = "Properties file of Kafka client settings (SASL, TLS).")
+  Path commandConfig;
+
+  /** The client settings the options name. */
+  Map<String, Object> client() {
+    return of(bootstrapServers, commandConfig);
   }
 
   static Map<String, Object> of(String bootstrapServers, Path commandConfig) {

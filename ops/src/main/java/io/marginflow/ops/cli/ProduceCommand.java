@@ -22,17 +22,16 @@ final class ProduceCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
+  @picocli.CommandLine.Mixin
+  private ClientProperties cluster;
+
   @Option(names = "--scenario", required = true, description = "Scenario folder (usage.csv, power.csv, nodes.csv, ...).")
   private Path scenario;
 
-  @Option(names = "--bootstrap-server", required = true, description = "Kafka bootstrap servers, host:port[,host:port].")
-  private String bootstrapServers;
 
   @Option(names = "--schema-registry", required = true, description = "Schema registry URL(s), comma-separated.")
   private String registryUrl;
 
-  @Option(names = "--command-config", description = "Properties file of Kafka client settings (SASL, TLS).")
-  private Path commandConfig;
 
   @Option(names = "--config", description = "marginflow settings file: topic names, attribution.grace, margins.windows, "
       + "registry credentials (basic.auth.*).")
@@ -47,10 +46,10 @@ final class ProduceCommand implements Callable<Integer> {
       throw new ConfigException("--scenario", scenario.toString(), "not a directory");
     }
     MarginflowConfig settings = MarginflowConfig.load(config, System.getenv(), Map.of(
-        MarginflowConfig.BOOTSTRAP_SERVERS, bootstrapServers, MarginflowConfig.SCHEMA_REGISTRY_URL, registryUrl));
+        MarginflowConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers, MarginflowConfig.SCHEMA_REGISTRY_URL, registryUrl));
     PrintWriter out = spec.commandLine().getOut();
     Map<String, Long> written = ScenarioLoad.run(scenario, settings,
-        ClientProperties.of(bootstrapServers, commandConfig), !noClose, System.err);
+        cluster.client(), !noClose, System.err);
     long total = 0;
     for (Map.Entry<String, Long> e : written.entrySet()) {
       out.printf("%-30s %,12d records%n", e.getKey(), e.getValue());

@@ -32,11 +32,10 @@ final class TickCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--bootstrap-server", required = true, description = "Kafka bootstrap servers, host:port[,host:port].")
-  private String bootstrapServers;
+  @picocli.CommandLine.Mixin
+  private ClientProperties cluster;
 
-  @Option(names = "--command-config", description = "Properties file of Kafka client settings (SASL, TLS).")
-  private Path commandConfig;
+
 
   @Option(names = "--config", description = "marginflow settings file (topic names).")
   private Path config;
@@ -67,7 +66,7 @@ final class TickCommand implements Callable<Integer> {
       throw new ConfigException("--at", at, "an ISO-8601 instant such as 2026-11-26T10:00:00Z, or now");
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientProperties.of(bootstrapServers, commandConfig),
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(cluster.client(),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (String topic : targets) {

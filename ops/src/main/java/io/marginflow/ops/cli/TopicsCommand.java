@@ -34,12 +34,10 @@ final class TopicsCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--bootstrap-server", required = true, description = "Kafka bootstrap servers, host:port[,host:port].")
-    private String bootstrapServers;
+    @picocli.CommandLine.Mixin
+    private ClientProperties cluster;
 
-    @Option(names = "--command-config",
-      description = "Properties file of client settings (SASL, TLS) for the admin client.")
-    private Path commandConfig;
+
 
     @Option(names = "--replication-factor", defaultValue = "-1",
       description = "Replication factor of new topics; -1 uses the broker default.")
@@ -56,7 +54,7 @@ final class TopicsCommand implements Runnable {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       TopicCatalog catalog = Topics.catalog(MarginflowConfig.load(settings, System.getenv(), Map.of()));
-      try (Admin admin = Admin.create(ClientProperties.of(bootstrapServers, commandConfig))) {
+      try (Admin admin = Admin.create(cluster.client())) {
         List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor).apply(catalog.all(), checkOnly);
         for (TopicProvisioner.Result r : results) {
           out.printf("%-16s %-34s %s%n", r.outcome(), r.topic(), r.detail());
