@@ -73,7 +73,8 @@ class MetricsIT {
           "metrics-admin")).path("as_of_ms").asLong(-1) >= target);
 
       String after = get(base + "/metrics");
-      assertEquals(usageSent, (long) sum(after, "marginflow_records_in_total{source=\"usage\"}"), "records in = produced");
+      assertEquals(usageSent, (long) sum(after, "marginflow_records_in_total{source=\"usage\",topic=\"usage.tokens.v1\"}"),
+          "records in = produced");
       long dlq = Records.readToEnd(kafka.consumerConfig("metrics-dlq"), Topics.dlq(topics.usage()), Duration.ofSeconds(5),
           new ByteArrayDeserializer(), new ByteArrayDeserializer()).size();
       assertTrue(dlq > 0, "the generated scenario has bad rows");

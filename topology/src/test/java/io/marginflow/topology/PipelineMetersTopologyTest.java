@@ -32,8 +32,8 @@ class PipelineMetersTopologyTest {
 
       PipelineMeters m = f.meters;
       // Four usage records in (the duplicate and the bad one included), one power sample; ticks are not records.
-      assertEquals(4, m.count("marginflow.records.in", "source", "usage"));
-      assertEquals(1, m.count("marginflow.records.in", "source", "power"));
+      assertEquals(4, m.count("marginflow.records.in", "source", "usage", "topic", "usage.tokens.v1"));
+      assertEquals(1, m.count("marginflow.records.in", "source", "power", "topic", "telemetry.power.v1"));
       assertEquals(1, m.count("marginflow.dead.letters", "source", "usage", "reason", "CACHED_EXCEEDS_INPUT"));
       assertEquals(1, m.count("marginflow.duplicates", "source", "usage"));
       assertEquals(1, m.count("marginflow.unpriced.requests"));
@@ -41,7 +41,7 @@ class PipelineMetersTopologyTest {
       assertEquals(1, m.count("marginflow.buckets.finalized"));
       String after = registry.scrape();
       assertTrue(after.contains("marginflow_node_idle_share{node=\"n1\"} 0.0"), after);
-      assertTrue(after.contains("marginflow_records_in_total{source=\"usage\"} 4.0"), after);
+      assertTrue(after.contains("marginflow_records_in_total{source=\"usage\",topic=\"usage.tokens.v1\"} 4.0"), after);
       assertTrue(after.contains("marginflow_margin_lag_seconds_count"), after);
     }
   }

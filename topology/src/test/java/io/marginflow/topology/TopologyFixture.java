@@ -60,7 +60,8 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, PriceAdjustment> adjustments;
   private final String scope = "topology-" + UUID.randomUUID();
   /** The pipeline's meters, as the application passes them to its tasks. */
-  final io.marginflow.topology.metrics.PipelineMeters meters = new io.marginflow.topology.metrics.PipelineMeters();
+  final io.marginflow.topology.metrics.PipelineMeters meters = new io.marginflow.topology.metrics.PipelineMeters(
+      "usage.tokens.v1", "telemetry.power.v1");
   private final Topics t;
 
   TopologyFixture() {

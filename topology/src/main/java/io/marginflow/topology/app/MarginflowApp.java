@@ -77,7 +77,7 @@ public final class MarginflowApp implements AutoCloseable {
     LOG.info(startupLine(topology, config));
     LOG.debug("Topology:\n{}", topology.describe());
     Properties properties = streamsProperties(config, httpPort);
-    PipelineMeters meters = new PipelineMeters();
+    PipelineMeters meters = new PipelineMeters(Topics.from(config).usage(), Topics.from(config).power());
     properties.put(PipelineMeters.CONFIG, meters);
     ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
     properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);

@@ -131,7 +131,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
       onTick(record.timestamp());
       return;
     }
-    metrics.meters().recordIn(source);
+    metrics.meters().recordIn(source, origin.topic());
     if (record.value() == null) {
       reject(record, origin, new Rejection(Rejection.NULL_VALUE, "null value without the " + Ticks.HEADER + " header"),
           record.timestamp());

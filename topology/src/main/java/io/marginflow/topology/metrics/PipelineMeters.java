@@ -37,9 +37,11 @@ public final class PipelineMeters implements MeterBinder {
   private volatile MeterRegistry registry;
   private volatile DistributionSummary marginLag;
 
-  public PipelineMeters() {
+  /** Meters for an application whose usage and power topics are {@code usageTopic} and {@code powerTopic}. */
+  public PipelineMeters(String usageTopic, String powerTopic) {
+    adder("marginflow.records.in", "source", "usage", "topic", usageTopic);
+    adder("marginflow.records.in", "source", "power", "topic", powerTopic);
     for (String source : SOURCES) {
-      adder("marginflow.records.in", "source", source);
       adder("marginflow.late.records", "source", source);
       adder("marginflow.duplicates", "source", source);
       for (String reason : REASONS) {
@@ -72,8 +74,8 @@ public final class PipelineMeters implements MeterBinder {
     });
   }
 
-  public void recordIn(String source) {
-    adder("marginflow.records.in", "source", source).increment();
+  public void recordIn(String source, String topic) {
+    adder("marginflow.records.in", "source", source, "topic", topic).increment();
   }
 
   public void deadLetter(String source, String reason) {

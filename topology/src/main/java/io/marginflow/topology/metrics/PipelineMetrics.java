@@ -30,7 +30,7 @@ public final class PipelineMetrics {
   private PipelineMetrics(StreamsMetrics metrics, String entity, PipelineMeters meters) {
     this.metrics = metrics;
     this.entity = entity;
-    this.meters = meters != null ? meters : new PipelineMeters();
+    this.meters = meters != null ? meters : new PipelineMeters("usage", "power");
   }
 
   /** The instance's meters (a detached set when the application has none, as in topology unit tests). */
