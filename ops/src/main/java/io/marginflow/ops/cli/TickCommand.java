@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * node's power partition) and holds every window open (docs/RUNBOOK.md, "A stuck watermark").
  */
 @Command(name = "tick", mixinStandardHelpOptions = true,
-    description = {"Write tick records (key and value null, header marginflow.tick) to partitions of the usage and/or",
+    description = {"Write tick records by hand for a partition whose producer is gone.",
+        "Tick records (key and value null, header marginflow.tick) go to partitions of the usage and/or",
         "power topic, saying that no event before --at will come there. Only for a partition whose producer is gone:",
         "a live producer's events older than the tick minus attribution.grace would become late."})
 final class TickCommand implements Callable<Integer> {
