@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code marginflow backtest}: the same scenario replayed under each pricing policy, compared tenant by tenant. */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
     description = {"Compare pricing policies by replaying one scenario once per policy.",
-        "Compares, per policy and per",
+        "Compares, per policy and per " +
         "tenant, revenue, cost, margin and margin ratio, the adjustments made and the multiplier range, and each policy's",
         "difference against the first. Writes policies.csv, tenants.csv, multipliers.csv and a self-contained report.html",
         "to --out, each replay's own files in --out/<policy>/."})

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     description = {"Run a standalone Kafka Connect worker with the given connectors.",
-        "The power source, the alert webhook",
+        "The power source, the alert webhook " +
         "sink) against a cluster. Each --config is a connector: JSON as Connect's REST API takes it ({\"name\": ...,",
         "\"config\": {...}} or a flat object) or a .properties file as connect-standalone takes it. Ctrl-C stops it."})
 final class ConnectCommand implements Callable<Integer> {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code marginflow ingest}: the stateless ingest gateway (OTLP/HTTP traces and JSON usage to the usage topic). */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = {"Run the ingest gateway (OTLP/HTTP traces and JSON usage to the usage topic).",
-        "OTLP/HTTP on ingest.port (4318) at POST /v1/traces (protobuf or JSON, gzip),",
+        "OTLP/HTTP on ingest.port (4318) at POST /v1/traces (protobuf or JSON, gzip), " +
         "mapped from the OpenTelemetry GenAI conventions, and POST /v1/usage (TokenUsage JSON), produced to the usage",
         "topic of the cluster the configuration names. Stateless: run as many as you like behind a load balancer.",
         "Settings: defaults < --config file < MARGINFLOW_* environment < --set key=value."})

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code marginflow produce}: load a scenario into an existing cluster for a running pipeline (SPEC 7). */
 @Command(name = "produce", mixinStandardHelpOptions = true,
     description = {"Write a scenario into an existing Kafka cluster, the way replay does.",
-        "Reference data first, then usage and",
+        "Reference data first, then usage and " +
         "power rows in file order with tick records, and closing ticks that let every window of the scenario close.",
         "A running pipeline ('marginflow run') computes it. Prints the records written per topic."})
 final class ProduceCommand implements Callable<Integer> {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code marginflow replay}: the real pipeline over a scenario directory, on a fresh embedded broker (SPEC 7). */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Run the real pipeline over a scenario directory on a fresh embedded broker.",
-        "Once every window has",
+        "Once every window has " +
         "closed, write margins.jsonl, alerts.jsonl, price_adjustments.jsonl, dlq.jsonl (invalid rows) and late.jsonl",
         "(valid rows that came after their bucket was final) to --out."})
 final class ReplayCommand implements Callable<Integer> {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tick", mixinStandardHelpOptions = true,
     description = {"Write tick records by hand for a partition whose producer is gone.",
-        "Tick records (key and value null, header marginflow.tick) go to partitions of the usage and/or",
+        "Tick records (key and value null, header marginflow.tick) go to partitions of the usage and/or " +
         "power topic, saying that no event before --at will come there. Only for a partition whose producer is gone:",
         "a live producer's events older than the tick minus attribution.grace would become late."})
 final class TickCommand implements Callable<Integer> {
