@@ -56,7 +56,7 @@ public final class BacktestReport {
     return out;
   }
 
-  static final String IDLE = "__idle__";
+  static final String IDLE = io.marginflow.topology.domain.Attribution.IDLE;
 
   /** Writes the CSV files and report.html into {@code dir}. */
   public void write(Path dir) throws IOException {

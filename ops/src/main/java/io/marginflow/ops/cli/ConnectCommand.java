@@ -1,26 +1,21 @@
 package io.marginflow.ops.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.query.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
-import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
-import org.apache.kafka.connect.util.FutureCallback;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,19 +53,15 @@ final class ConnectCommand implements Callable<Integer> {
     for (Path file : connectors) {
       configs.add(connectorConfig(file));
     }
-    Map<String, String> w = new HashMap<>(worker == null ? Map.of() : MarginflowConfig.readProperties(worker));
+    Map<String, String> w = StandaloneWorker.settings(bootstrap == null ? "localhost:9092" : bootstrap,
+        stateDir.resolve("connect.offsets"), "http://127.0.0.1:" + restPort);
+    if (worker != null) {
+      w.putAll(MarginflowConfig.readProperties(worker));
+    }
     if (bootstrap != null) {
       w.put("bootstrap.servers", bootstrap);
     }
-    w.putIfAbsent("bootstrap.servers", "localhost:9092");
-    w.putIfAbsent("offset.storage.file.filename", stateDir.resolve("connect.offsets").toString());
-    w.putIfAbsent("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    w.putIfAbsent("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    w.putIfAbsent("listeners", "http://127.0.0.1:" + restPort);
-    w.putIfAbsent("plugin.discovery", "service_load");
-    Path offsets = Path.of(w.get("offset.storage.file.filename")).toAbsolutePath();
-    Files.createDirectories(offsets.getParent());
-    Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(w);
+    Connect<StandaloneHerder> connect = StandaloneWorker.start(w);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       connect.stop();
@@ -78,9 +69,7 @@ final class ConnectCommand implements Callable<Integer> {
       stopped.countDown();
     }, "marginflow-connect-shutdown"));
     for (Map<String, String> c : configs) {
-      FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-      connect.herder().putConnectorConfig(c.get("name"), c, true, created);
-      ConnectorInfo info = created.get(60, TimeUnit.SECONDS).result();
+      ConnectorInfo info = StandaloneWorker.startConnector(connect, c);
       System.out.printf("connector %s running (%s), %d task(s); REST API %s%n", info.name(), c.get("connector.class"),
           info.tasks().size(), connect.rest().advertisedUrl());
     }

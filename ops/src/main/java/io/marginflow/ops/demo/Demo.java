@@ -1,6 +1,7 @@
 package io.marginflow.ops.demo;
 
 import io.marginflow.ops.FileTrees;
+import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.ops.ingest.IngestConfig;
 import io.marginflow.ops.ingest.IngestGateway;
@@ -184,7 +185,7 @@ public final class Demo implements AutoCloseable {
         if (exporters != null) {
           caughtUp.await();
           int partitions = Topics.catalog(MarginflowConfig.of(Map.of())).get("power").partitions();
-          DemoWebhooks.startConnector(worker, exporters.connector(stack.registryUrl(), topics.power(), partitions));
+          StandaloneWorker.startConnector(worker, exporters.connector(stack.registryUrl(), topics.power(), partitions));
           exporters.goLive();
           LOG.info("Power now comes from the fake DCGM exporters through the {} connector", DemoExporters.CONNECTOR);
           out.println("marginflow: power now flows DCGM exporter -> power source connector (Kafka Connect) -> topology");

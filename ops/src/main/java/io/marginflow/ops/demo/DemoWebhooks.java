@@ -7,25 +7,20 @@ import com.sun.net.httpserver.HttpServer;
 import io.marginflow.connectors.alerts.AlertBodies;
 import io.marginflow.connectors.alerts.AlertWebhookConfig;
 import io.marginflow.connectors.alerts.AlertWebhookSinkConnector;
+import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.query.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
-import org.apache.kafka.connect.runtime.Herder;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
-import org.apache.kafka.connect.util.FutureCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +50,7 @@ final class DemoWebhooks implements AutoCloseable {
       url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
     }
     try {
-      startConnector(connect, connector(registryUrl, topics, url));
+      StandaloneWorker.startConnector(connect, connector(registryUrl, topics, url));
       return new DemoWebhooks(receiver);
     } catch (Exception e) {
       if (receiver != null) {
@@ -67,27 +62,8 @@ final class DemoWebhooks implements AutoCloseable {
 
   /** The demo's standalone Connect worker, in-process; {@code dir} holds its source offsets file. */
   static Connect<StandaloneHerder> startWorker(Path dir, String bootstrapServers) throws IOException {
-    Files.createDirectories(dir);
-    return new ConnectStandalone().startConnect(worker(dir, bootstrapServers));
-  }
-
-  static void startConnector(Connect<StandaloneHerder> connect, Map<String, String> config) throws Exception {
-    FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-    connect.herder().putConnectorConfig(config.get("name"), config, true, created);
-    created.get(60, TimeUnit.SECONDS);
-  }
-
-  static Map<String, String> worker(Path dir, String bootstrapServers) {
-    Map<String, String> w = new HashMap<>();
-    w.put("bootstrap.servers", bootstrapServers);
-    w.put("offset.storage.file.filename", dir.resolve("connect.offsets").toString());
-    w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    w.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    // Its REST API on loopback, any free port; plugins from their ServiceLoader manifests (no classpath scan).
-    w.put("listeners", "http://127.0.0.1:0");
-    w.put("plugin.discovery", "service_load");
-    w.put("offset.flush.interval.ms", "1000");
-    return w;
+    return StandaloneWorker.start(StandaloneWorker.settings(bootstrapServers, dir.resolve("connect.offsets"),
+        "http://127.0.0.1:0"));
   }
 
   static Map<String, String> connector(String registryUrl, Topics topics, String url) {

@@ -1,20 +1,32 @@
 package io.marginflow.ops.ingest;
 
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.topology.domain.Validation;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * OpenTelemetry GenAI semantic conventions to SPEC 1 TokenUsage. A span is usage when it carries
  * {@code gen_ai.usage.input_tokens} or {@code gen_ai.usage.output_tokens}; others are ignored. The cached input count
  * ({@code gen_ai.usage.cache_read.input_tokens}) is a subset of the input tokens, as in OTel's convention (providers
  * that report them apart must be summed upstream; README). event_id = trace id + span id, so that an exporter's retry
- * of the same span counts once (the pipeline deduplicates on event_id).
+ * of the same span counts once (the pipeline deduplicates on event_id). A mapped span must also pass SPEC 2's rules
+ * ({@link Validation}, the pipeline's own check), so that what the gateway accepts the pipeline accepts.
  */
 public final class GenAiMapping {
   private final IngestConfig.Attributes names;
+  private final long maxFutureSkewMs;
+  private final LongSupplier clock;
 
+  /** With the pipeline's default ingest.max-future-skew (5 min) and the system clock. */
   public GenAiMapping(IngestConfig.Attributes names) {
+    this(names, 300_000L, System::currentTimeMillis);
+  }
+
+  public GenAiMapping(IngestConfig.Attributes names, long maxFutureSkewMs, LongSupplier clock) {
     this.names = names;
+    this.maxFutureSkewMs = maxFutureSkewMs;
+    this.clock = clock;
   }
 
   /** A mapped span: its TokenUsage, or why it was rejected (reason code, detail), or neither when it is not usage. */
@@ -64,15 +76,13 @@ public final class GenAiMapping {
       return Outcome.rejected("MISSING_ID", "a valid trace id and span id are needed for event_id: " + span.traceId() + "/"
           + span.spanId());
     }
-    if (span.endTimeUnixNano() <= 0) {
-      return Outcome.rejected("MISSING_TIMESTAMP", "the span has no end time");
-    }
     TokenUsage usage = TokenUsage.newBuilder().setEventId(span.traceId() + span.spanId())
         .setTimestampMs(Instant.ofEpochMilli(span.endTimeUnixNano() / 1_000_000L)).setTenantId(tenant).setModel(model)
         .setRegion(region == null ? names.defaultRegion() : region).setNodeId(node).setInputTokens(tokens[0])
         .setCachedInputTokens(tokens[2]).setOutputTokens(tokens[1]).setApiKeyId(text(span, names.apiKey(), true))
         .setRequestId(text(span, names.requestId(), false)).build();
-    return new Outcome(usage, null, null);
+    return Validation.check(usage, clock.getAsLong(), maxFutureSkewMs).map(r -> Outcome.rejected(r.reason(), r.detail()))
+        .orElseGet(() -> new Outcome(usage, null, null));
   }
 
   /** The span's attribute {@code key}, else (when {@code resourceToo}) its resource's; blank is absent. */

@@ -1,5 +1,6 @@
 package io.marginflow.ops.ingest;
 
+import io.marginflow.topology.config.MarginflowConfig;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -82,23 +83,26 @@ public final class IngestConfig extends AbstractConfig {
     return new IngestConfig(mine);
   }
 
+  /**
+   * The gateway's own keys of {@code values}. An ingest.* key that is neither the gateway's nor the pipeline's (such as
+   * ingest.max-future-skew) fails here, naming it.
+   */
   private static Map<String, String> own(Map<String, String> values) {
     Map<String, String> out = new HashMap<>();
     values.forEach((k, v) -> {
-      if (k.startsWith(PREFIX)) {
-        if (!DEF.names().contains(k)) {
-          throw new ConfigException(k, v, "unknown setting (known: see README 'Ingest gateway')");
-        }
+      if (DEF.names().contains(k)) {
         out.put(k, v);
+      } else if (k.startsWith(PREFIX) && !MarginflowConfig.keys().contains(k)) {
+        throw new ConfigException(k, v, "unknown setting (known: see README 'Configuration')");
       }
     });
     return out;
   }
 
-  /** {@code values} without the ingest.* keys: the pipeline's settings. */
+  /** {@code values} without the gateway's own keys: the pipeline's settings (ingest.max-future-skew among them). */
   public static Map<String, String> others(Map<String, String> values) {
     Map<String, String> out = new HashMap<>(values);
-    out.keySet().removeIf(k -> k.startsWith(PREFIX));
+    out.keySet().removeIf(DEF.names()::contains);
     return out;
   }
 

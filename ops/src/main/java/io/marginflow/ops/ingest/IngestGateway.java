@@ -38,6 +38,7 @@ public final class IngestGateway implements AutoCloseable {
 
   private final IngestConfig config;
   private final GenAiMapping mapping;
+  private final long maxFutureSkewMs;
   private final Set<String> tokens;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final UsageSink sink;
@@ -46,7 +47,8 @@ public final class IngestGateway implements AutoCloseable {
 
   private IngestGateway(MarginflowConfig pipeline, IngestConfig config) {
     this.config = config;
-    this.mapping = new GenAiMapping(config.attributes());
+    this.maxFutureSkewMs = pipeline.duration(MarginflowConfig.MAX_FUTURE_SKEW).toMillis();
+    this.mapping = new GenAiMapping(config.attributes(), maxFutureSkewMs, System::currentTimeMillis);
     this.tokens = config.tokens();
     this.sink = new UsageSink(pipeline, meters);
     this.javalin = Javalin.create(this::configure);
@@ -179,7 +181,8 @@ public final class IngestGateway implements AutoCloseable {
     int accepted = 0;
     List<JsonNode> events = UsageJson.events(body);
     for (int i = 0; i < events.size(); i++) {
-      UsageJson.Parsed p = UsageJson.parse(events.get(i), config.attributes().defaultRegion());
+      UsageJson.Parsed p = UsageJson.parse(events.get(i), config.attributes().defaultRegion(), System.currentTimeMillis(),
+          maxFutureSkewMs);
       if (p.usage() != null) {
         batch.usage(p.usage());
         accepted++;

@@ -61,15 +61,17 @@ public final class UsageSink implements AutoCloseable {
   public final class Batch {
     private final List<Future<RecordMetadata>> sent = new ArrayList<>();
     private final String source;
+    private final io.micrometer.core.instrument.Counter accepted;
 
     private Batch(String source) {
       this.source = source;
+      this.accepted = meters.counter("marginflow_ingest_events_total", "source", source, "outcome", "accepted");
     }
 
     public void usage(TokenUsage usage) {
       sent.add(producer.send(new ProducerRecord<>(topics.usage(), null, null, usage.getTenantId().toString(),
           values.serialize(topics.usage(), usage))));
-      meters.counter("marginflow_ingest_events_total", "source", source, "outcome", "accepted").increment();
+      accepted.increment();
     }
 
     /** A dead letter: the original (JSON) bytes, SPEC 2's headers with the reason. */
@@ -115,6 +117,8 @@ public final class UsageSink implements AutoCloseable {
         } catch (RuntimeException e) {
           org.slf4j.LoggerFactory.getLogger(UsageSink.class).warn("Usage topic {} not reachable yet: {}", topics.usage(),
               e.toString());
+          // An error that comes back at once (authorization, a bad name) must not turn this into a busy loop.
+          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
         }
       }
     }, "marginflow-ingest-ready");

@@ -132,4 +132,13 @@ class OtlpMappingTest {
     assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> IngestConfig.from(
         java.util.Map.of("ingest.otlp.attribute.tenantt", "x"), java.util.Map.of(), java.util.Map.of()));
   }
+
+  @Test
+  void shouldLeaveThePipelinesIngestSettingToThePipeline() {
+    java.util.Map<String, String> file = java.util.Map.of("ingest.port", "14318", "ingest.max-future-skew", "10m");
+    assertEquals(14318, IngestConfig.from(file, java.util.Map.of(), java.util.Map.of()).getInt(IngestConfig.PORT));
+    assertEquals(java.util.Map.of("ingest.max-future-skew", "10m"), IngestConfig.others(file));
+    assertEquals(600_000L, io.marginflow.topology.config.MarginflowConfig.of(IngestConfig.others(file))
+        .duration(io.marginflow.topology.config.MarginflowConfig.MAX_FUTURE_SKEW).toMillis());
+  }
 }

@@ -29,7 +29,11 @@ public final class PipelineMeters implements MeterBinder {
       "CACHED_EXCEEDS_INPUT", "POWER_OUT_OF_RANGE", "INTERVAL_OUT_OF_RANGE", "TIMESTAMP_TOO_OLD", "FUTURE_TIMESTAMP",
       "FIELD_TOO_LONG");
 
-  private final Map<Tags, LongAdder> counters = new ConcurrentHashMap<>();
+  /** A counter: its name and tags. */
+  private record Key(String name, Tags tags) {
+  }
+
+  private final Map<Key, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> idleShareMillionths = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> powerSamples = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.DoubleAdder revenueUsd = new java.util.concurrent.atomic.DoubleAdder();
@@ -63,8 +67,7 @@ public final class PipelineMeters implements MeterBinder {
 
   /** A counter's adder: the name, then tag pairs. */
   private LongAdder adder(String name, String... tags) {
-    Tags key = Tags.of("__name", name).and(tags);
-    return counters.computeIfAbsent(key, k -> {
+    return counters.computeIfAbsent(new Key(name, Tags.of(tags)), k -> {
       LongAdder a = new LongAdder();
       MeterRegistry r = registry;
       if (r != null) {
@@ -143,7 +146,7 @@ public final class PipelineMeters implements MeterBinder {
 
   /** The count so far of a counter (tests). */
   public long count(String name, String... tags) {
-    LongAdder a = counters.get(Tags.of("__name", name).and(tags));
+    LongAdder a = counters.get(new Key(name, Tags.of(tags)));
     return a == null ? 0 : a.sum();
   }
 
@@ -162,10 +165,8 @@ public final class PipelineMeters implements MeterBinder {
     registry = r;
   }
 
-  private static void register(MeterRegistry r, Tags key, LongAdder adder) {
-    String name = key.stream().filter(t -> t.getKey().equals("__name")).findFirst().orElseThrow().getValue();
-    Tags tags = Tags.of(key.stream().filter(t -> !t.getKey().equals("__name")).toList());
-    FunctionCounter.builder(name, adder, LongAdder::doubleValue).tags(tags).register(r);
+  private static void register(MeterRegistry r, Key key, LongAdder adder) {
+    FunctionCounter.builder(key.name(), adder, LongAdder::doubleValue).tags(key.tags()).register(r);
   }
 
   private static void nodeGauges(MeterRegistry r, boolean samples, String node, AtomicLong v) {
