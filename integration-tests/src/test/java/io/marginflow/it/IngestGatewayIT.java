@@ -120,11 +120,21 @@ class IngestGatewayIT {
 
     List<ConsumerRecord<String, byte[]>> dead = Records.readToEnd(kafka.consumerConfig("ingest-dlq"),
         Topics.dlq(topics.usage()), Duration.ofSeconds(10), new StringDeserializer(), new ByteArrayDeserializer());
-    assertEquals(2, dead.size(), "the rejected span of each OTLP request; the JSON event was answered instead");
+    assertEquals(3, dead.size(), "the rejected span of each OTLP request, and the rejected JSON event (also answered)");
     for (ConsumerRecord<String, byte[]> r : dead) {
-      assertEquals("CACHED_EXCEEDS_INPUT", DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON));
+      assertDeadLetter(r);
+    }
+  }
+
+  private static void assertDeadLetter(ConsumerRecord<String, byte[]> r) throws Exception {
+    assertEquals("CACHED_EXCEEDS_INPUT", DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON));
+    JsonNode original = Json.MAPPER.readTree(r.value());
+    if ("ingest-gateway:json".equals(DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.TOPIC))) {
+      assertEquals("hook-2", original.path("event_id").asText());
+      assertEquals("acme", r.key());
+    } else {
       assertEquals("ingest-gateway:otlp", DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.TOPIC));
-      assertEquals("0102030405060708", Json.MAPPER.readTree(r.value()).path("spanId").asText().toLowerCase());
+      assertEquals("0102030405060708", original.path("spanId").asText().toLowerCase());
     }
   }
 

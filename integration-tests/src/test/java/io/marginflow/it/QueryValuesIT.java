@@ -51,23 +51,12 @@ class QueryValuesIT {
 
   @BeforeAll
   void computeTheWorkedExample(KafkaStack kafka, @TempDir Path dir) throws Exception {
-    Path s = dir.resolve("scenario");
-    Files.createDirectories(s);
-    Files.writeString(s.resolve("nodes.csv"), "node_id,region,gpu_model,gpu_count,gpu_tdp_watts,hardware_cost_usd,"
-        + "amortization_years,pue,hourly_overhead_usd\nn1,eu,H100,2,700,262980,3,1.25,2\n");
-    Files.writeString(s.resolve("pricebook.csv"), "model,input_usd_per_mtok,cached_input_usd_per_mtok,output_usd_per_mtok\n"
-        + "m1,1.00,0.10,4.00\n");
-    Files.writeString(s.resolve("energy_prices.csv"), "region,effective_from_ms,usd_per_kwh\neu,0,0.12\n");
+    Path s = WorkedExample.writeFleet(dir.resolve("scenario"), B0);
     Files.writeString(s.resolve("budgets.csv"), "tenant_id,period,metric,limit_usd,thresholds\n"
         + "acme,DAILY,SPEND,0.002,0.5;0.8;1.0\nbravo,MONTHLY,COST,0.2,0.5;0.8;1.0\n");
     Files.writeString(s.resolve("usage.csv"), "event_id,timestamp_ms,tenant_id,model,region,node_id,input_tokens,"
         + "cached_input_tokens,output_tokens\na1," + (B0 + 1000) + ",acme,m1,eu,n1,1000,200,100\nb1," + (B0 + 2000)
         + ",bravo,m1,eu,n1,500,0,500\n");
-    StringBuilder power = new StringBuilder("timestamp_ms,node_id,gpu_id,interval_ms,avg_power_watts\n");
-    for (long t = B0; t < B0 + 120_000; t += 15_000) {
-      power.append(t).append(",n1,0,15000,500\n").append(t).append(",n1,1,15000,500\n");
-    }
-    Files.writeString(s.resolve("power.csv"), power.toString());
 
     Pipelines.createTopicsForHistory(kafka);
     Map<String, String> settings = Pipelines.settings(kafka, "values-it", dir.resolve("state"));

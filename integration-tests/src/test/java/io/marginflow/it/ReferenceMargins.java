@@ -259,7 +259,8 @@ final class ReferenceMargins {
 
   /** SPEC 2's rules for a parsed usage row. */
   private static boolean valid(String[] f, long ts, long in, long cached, long out, long nowMs) {
-    return !f[0].isBlank() && !f[2].isBlank() && !f[3].isBlank() && !f[5].isBlank() && in >= 0 && cached >= 0
+    return ReferenceIds.all(f[0], f[2], f[3], f[4], f[5]) && in >= 0 && cached >= 0
+        && ReferenceIds.withinTokenBound(in, cached, out)
         && out >= 0 && cached <= in && ts > 946_684_800_000L && ts <= nowMs;
   }
 
@@ -302,7 +303,7 @@ final class ReferenceMargins {
         long ts = Long.parseLong(f[0]);
         long interval = Long.parseLong(f[3]);
         BigDecimal watts = new BigDecimal(f[4]);
-        if (f[1].isBlank() || f[2].isBlank() || watts.signum() < 0 || watts.compareTo(BigDecimal.valueOf(10_000)) > 0
+        if (!ReferenceIds.all(f[1], f[2]) || watts.signum() < 0 || watts.compareTo(BigDecimal.valueOf(10_000)) > 0
             || interval <= 0 || interval > HOUR || ts <= 946_684_800_000L || ts > nowMs || clock.isLate(ts)) {
           continue;
         }

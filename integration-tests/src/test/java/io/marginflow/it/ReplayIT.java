@@ -34,11 +34,25 @@ class ReplayIT {
     int usageRow = appendRow(scenario.resolve("usage.csv"),
         "late-1," + lateTs + ",tenant-001,llama-3.1-70b-instruct,eu-west,node-01,100,0,10");
     int powerRow = appendRow(scenario.resolve("power.csv"), lateTs + ",node-01,0,15000,300");
+    // One request must not move anyone's bill (SPEC 2): counts over the bound or beyond 64 bits, fractions, bad ids.
+    String row = "," + lateTs + ",%s,llama-3.1-70b-instruct,eu-west,node-01,%s,0,%s";
+    appendRow(scenario.resolve("usage.csv"), "big-1" + row.formatted("tenant-001", "100000001", "10"));
+    appendRow(scenario.resolve("usage.csv"), "big-2" + row.formatted("tenant-002", "9223372036854775807", "10"));
+    appendRow(scenario.resolve("usage.csv"), "big-3" + row.formatted("tenant-002", "10", "9223372036854775807"));
+    appendRow(scenario.resolve("usage.csv"), "wrap-1" + row.formatted("tenant-001", "18446744073709551621", "10"));
+    appendRow(scenario.resolve("usage.csv"), "frac-1" + row.formatted("tenant-001", "10", "2.5"));
+    appendRow(scenario.resolve("usage.csv"), "ctl-1" + row.formatted("tenant-001\u001b[2J", "10", "10"));
+    appendRow(scenario.resolve("usage.csv"), "long-1" + row.formatted("t".repeat(129), "10", "10"));
     Path out = replayAndCheck(dir, scenario);
 
     List<JsonNode> dlq = JsonLines.read(out.resolve("dlq.jsonl"));
     Set<String> reasons = dlq.stream().map(d -> d.get("reason").asText()).collect(Collectors.toSet());
     assertTrue(reasons.contains("POWER_OUT_OF_RANGE") && reasons.contains("UNPARSEABLE_ROW"), reasons.toString());
+    Map<String, String> rejected = new java.util.TreeMap<>();
+    dlq.stream().filter(d -> d.path("line").asText().matches("(big|wrap|frac|ctl|long)-\\d,.*"))
+        .forEach(d -> rejected.put(d.path("line").asText().split(",")[0], d.get("reason").asText()));
+    assertEquals(Map.of("big-1", "TOO_MANY_TOKENS", "big-2", "TOO_MANY_TOKENS", "big-3", "TOO_MANY_TOKENS", "wrap-1",
+        "TOO_MANY_TOKENS", "frac-1", "INVALID_TOKENS", "ctl-1", "INVALID_ID", "long-1", "INVALID_ID"), rejected);
     assertTrue(dlq.stream().allMatch(d -> d.has("row") && d.get("row").asInt() > 1), "every dead letter names its line");
     assertTrue(reasons.stream().noneMatch("LATE"::equals), "late rows are not dead letters: " + reasons);
 

@@ -53,10 +53,77 @@ class IngestRulesTopologyTest {
     assertUsageDeadLettered(usage(u -> u.setEventId(" ")), Rejection.MISSING_FIELD);
     assertUsageDeadLettered(usage(u -> u.setNodeId("")), Rejection.MISSING_FIELD);
     assertUsageDeadLettered(usage(u -> u.setModel("")), Rejection.MISSING_FIELD);
-    assertUsageDeadLettered(usage(u -> u.setTenantId("t".repeat(257))), Rejection.FIELD_TOO_LONG);
-    assertUsageDeadLettered(usage(u -> u.setRequestId("r".repeat(100_000))), Rejection.FIELD_TOO_LONG);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("t".repeat(129))), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setRequestId("r".repeat(100_000))), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("acme\u0000")), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("acme\r\nFAKE LINE")), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setTenantId("\u001b[31macme")), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setModel("gpt\u200b")), Rejection.INVALID_ID);          // zero-width space (Cf)
+    assertUsageDeadLettered(usage(u -> u.setRegion("\u202eeu-west")), Rejection.INVALID_ID);    // right-to-left override
+    assertUsageDeadLettered(usage(u -> u.setNodeId(" n1")), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setEventId("e1\u00a0")), Rejection.INVALID_ID);        // trailing no-break space
+    assertUsageDeadLettered(usage(u -> u.setRegion("")), Rejection.INVALID_ID);
+    assertUsageDeadLettered(usage(u -> u.setInputTokens(Long.MAX_VALUE)), Rejection.TOO_MANY_TOKENS);
+    assertUsageDeadLettered(usage(u -> u.setOutputTokens(100_000_001)), Rejection.TOO_MANY_TOKENS);
+    assertUsageDeadLettered(usage(u -> {
+      u.setInputTokens(100_000_001);
+      u.setCachedInputTokens(100_000_001);
+    }), Rejection.TOO_MANY_TOKENS);
     assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.ofEpochMilli(946_684_800_000L))), Rejection.TIMESTAMP_TOO_OLD);
     assertUsageDeadLettered(usage(u -> u.setTimestampMs(Instant.now().plusSeconds(3600))), Rejection.FUTURE_TIMESTAMP);
+  }
+
+  /**
+   * Two requests claiming 2^63 - 1 input tokens each (whose sum wraps a long) on the same node and bucket as A and B:
+   * dead-lettered, and A's and B's shares are the hand-computed ones of MarginflowTopologyTest's bucket without them.
+   */
+  @Test
+  void shouldKeepOtherTenantsSharesWhenOneRequestClaimsTooManyTokens() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      f.node("n1", "eu-west", "262980", 3, 1.25, "2");
+      f.price("m", "3.00", "0.30", "15.00");
+      f.energyPrice("eu-west", H - HOUR, "0.12");
+      for (String gpu : List.of("0", "1")) {
+        for (int i = 0; i < 4; i++) {
+          f.watts("n1", gpu, H + i * 15_000L, 15_000, 500.0);
+        }
+      }
+      f.send(request("a1", H + 1_000, "A", "m", "n1", 1000, 200, 100));
+      f.send(request("x1", H + 1_500, "X", "m", "n1", Long.MAX_VALUE, 0, 0));
+      f.send(request("x2", H + 1_600, "X", "m", "n1", Long.MAX_VALUE, 0, 0));
+      f.send(request("b1", H + 2_000, "B", "m", "n1", 500, 0, 500));
+      f.closeEverythingAfter(H);
+
+      assertEquals(List.of(Rejection.TOO_MANY_TOKENS, Rejection.TOO_MANY_TOKENS), f.usageDlq.readRecordsToList().stream()
+          .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList());
+      Map<String, TenantMargin> hour = new java.util.TreeMap<>();
+      f.margins("1h").forEach(m -> hour.put(m.getTenantId(), m));
+      assertEquals(List.of("A", "B"), List.copyOf(hour.keySet()), "X takes no part in any figure");
+      // C = 202,500,000 nanos split by weight 1220 : 2500 (of 3720): A floor(66,411,290.32), B 136,088,709.68 + 1 nano.
+      assertEquals(new BigDecimal("0.066411290"), hour.get("A").getTotalCostUsd());
+      assertEquals(new BigDecimal("0.136088710"), hour.get("B").getTotalCostUsd());
+      assertEquals(1000 + 500, hour.get("A").getInputTokens() + hour.get("B").getInputTokens());
+      assertEquals(new BigDecimal("0.009000000"), hour.get("B").getRevenueUsd());
+    }
+  }
+
+  /** An original larger than a dead letter keeps is cut to its bound, with its size in a header: writing never fails. */
+  @Test
+  void shouldBoundTheBytesOfAnOversizedDeadLetter() {
+    try (TopologyFixture f = new TopologyFixture()) {
+      byte[] huge = new byte[DeadLetterHeaders.MAX_VALUE_BYTES + 10_000];
+      java.util.Arrays.fill(huge, (byte) 'x');
+      byte[] hugeKey = new byte[5_000];
+      java.util.Arrays.fill(hugeKey, (byte) 'k');
+      f.usageRaw.pipeInput(hugeKey, huge);
+      TestRecord<byte[], byte[]> dead = f.usageDlq.readRecord();
+      assertEquals(Rejection.DESERIALIZATION, DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.REASON));
+      assertArrayEquals(java.util.Arrays.copyOf(huge, DeadLetterHeaders.MAX_VALUE_BYTES), dead.value());
+      assertEquals(Integer.toString(huge.length), DeadLetterHeaders.get(dead.headers(),
+          DeadLetterHeaders.ORIGINAL_VALUE_BYTES));
+      assertArrayEquals(java.util.Arrays.copyOf(hugeKey, DeadLetterHeaders.MAX_KEY_BYTES), dead.key());
+      assertEquals("5000", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ORIGINAL_KEY_BYTES));
+    }
   }
 
   @Test
@@ -99,12 +166,13 @@ class IngestRulesTopologyTest {
       f.watts("n1", "", H, 15_000, 500);
       f.watts("n1", "0", Instant.now().plusSeconds(600).toEpochMilli(), 15_000, 500);
       f.watts("n".repeat(300), "0", H, 15_000, 500);
-      f.watts("n1", "g".repeat(257), H, 15_000, 500);
+      f.watts("n1", "g".repeat(129), H, 15_000, 500);
+      f.watts("n1", "gpu\t0", H, 15_000, 500);
       List<String> reasons = f.powerDlq.readRecordsToList().stream()
           .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList();
       assertEquals(List.of(Rejection.POWER_OUT_OF_RANGE, Rejection.POWER_OUT_OF_RANGE, Rejection.INTERVAL_OUT_OF_RANGE,
-          Rejection.INTERVAL_OUT_OF_RANGE, Rejection.MISSING_FIELD, Rejection.FUTURE_TIMESTAMP, Rejection.FIELD_TOO_LONG,
-          Rejection.FIELD_TOO_LONG), reasons);
+          Rejection.INTERVAL_OUT_OF_RANGE, Rejection.MISSING_FIELD, Rejection.FUTURE_TIMESTAMP, Rejection.INVALID_ID,
+          Rejection.INVALID_ID, Rejection.INVALID_ID), reasons);
     }
   }
 

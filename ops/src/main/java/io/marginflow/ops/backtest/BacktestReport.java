@@ -1,5 +1,6 @@
 package io.marginflow.ops.backtest;
 
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.ops.backtest.PolicyOutcome.Adjustment;
 import io.marginflow.ops.backtest.PolicyOutcome.Totals;
 import java.io.IOException;
@@ -121,7 +122,7 @@ public final class BacktestReport {
     others.forEach(o -> header.append(String.format(" %" + col + "s", o.policy() + " - " + baseline().policy())));
     out.println(header);
     for (String tenant : tenants()) {
-      StringBuilder line = new StringBuilder(String.format("%-16s", tenant));
+      StringBuilder line = new StringBuilder(String.format("%-16s", Ids.printable(tenant)));
       for (PolicyOutcome o : outcomes) {
         Totals t = o.tenant(tenant);
         line.append(String.format(" %" + col + "s", String.format("%,.2f (%s)", t.marginUsd(), percent(t.marginRatio()))));

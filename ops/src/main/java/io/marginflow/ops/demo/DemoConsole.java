@@ -1,5 +1,6 @@
 package io.marginflow.ops.demo;
 
+import io.marginflow.topology.domain.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marginflow.topology.query.Json;
@@ -38,7 +39,7 @@ final class DemoConsole {
       b.append(String.format(Locale.ROOT, "%-12s %-6s %8s %12s %12s %12s %8s %s%n", "tenant", "hour", "requests", "revenue",
           "cost", "margin", "ratio", "final"));
       for (JsonNode t : top.path("tenants")) {
-        b.append(String.format(Locale.ROOT, "%-12s %-6s %8d %12s %12s %12s %8s %s%n", t.path("tenant_id").asText(),
+        b.append(String.format(Locale.ROOT, "%-12s %-6s %8d %12s %12s %12s %8s %s%n", Ids.printable(t.path("tenant_id").asText()),
             Instant.ofEpochMilli(t.path("window_start_ms").asLong()).toString().substring(11, 16),
             t.path("requests").asLong(), usd(t.path("revenue_usd")), usd(t.path("total_cost_usd")),
             usd(t.path("gross_margin_usd")), ratio(t.path("margin_ratio")), t.path("final").asBoolean() ? "yes" : "open"));
@@ -47,7 +48,8 @@ final class DemoConsole {
       StringBuilder prices = new StringBuilder();
       for (JsonNode m : pricing.path("multipliers")) {
         if (!"*".equals(m.path("region").asText())) {
-          prices.append(String.format(Locale.ROOT, "  %s@%s x%s", m.path("model").asText(), m.path("region").asText(),
+          prices.append(String.format(Locale.ROOT, "  %s@%s x%s", Ids.printable(m.path("model").asText()),
+              Ids.printable(m.path("region").asText()),
               m.path("multiplier").decimalValue().setScale(2, RoundingMode.HALF_EVEN).toPlainString()));
         }
       }

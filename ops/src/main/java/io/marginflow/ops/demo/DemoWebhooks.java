@@ -1,5 +1,6 @@
 package io.marginflow.ops.demo;
 
+import io.marginflow.topology.domain.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -100,7 +101,7 @@ final class DemoWebhooks implements AutoCloseable {
           return;
         }
         if (seen.add(key)) {
-          out.println(line(Json.MAPPER.readTree(body)));
+          out.println(Ids.printable(line(Json.MAPPER.readTree(body))));
           out.flush();
         }
         respond(ex, 200);

@@ -1,6 +1,7 @@
 package io.marginflow.ops.ingest;
 
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.topology.domain.Validation;
 import java.time.Instant;
 import java.util.function.LongSupplier;
@@ -15,17 +16,17 @@ import java.util.function.LongSupplier;
  */
 public final class GenAiMapping {
   private final IngestConfig.Attributes names;
-  private final long maxFutureSkewMs;
+  private final Validation validation;
   private final LongSupplier clock;
 
-  /** With the pipeline's default ingest.max-future-skew (5 min) and the system clock. */
+  /** With the pipeline's default rules (ingest.max-future-skew, ingest.max-tokens-per-request) and the system clock. */
   public GenAiMapping(IngestConfig.Attributes names) {
-    this(names, 300_000L, System::currentTimeMillis);
+    this(names, Validation.DEFAULTS, System::currentTimeMillis);
   }
 
-  public GenAiMapping(IngestConfig.Attributes names, long maxFutureSkewMs, LongSupplier clock) {
+  public GenAiMapping(IngestConfig.Attributes names, Validation validation, LongSupplier clock) {
     this.names = names;
-    this.maxFutureSkewMs = maxFutureSkewMs;
+    this.validation = validation;
     this.clock = clock;
   }
 
@@ -62,26 +63,29 @@ public final class GenAiMapping {
     if (node == null) {
       return Outcome.rejected("MISSING_NODE", "no " + names.node() + " attribute on the span's resource or the span");
     }
-    Object cachedValue = span.attributes().get(names.cachedInputTokens());
-    long[] tokens = tokens(input, output, cachedValue);
-    if (tokens == null) {
-      return Outcome.rejected("INVALID_TOKENS", "token counts must be whole numbers >= 0: input " + input + ", output "
-          + output + ", cached " + cachedValue);
+    Validation.Count in = count(names.inputTokens(), input);
+    Validation.Count out = count(names.outputTokens(), output);
+    Validation.Count cached = count(names.cachedInputTokens(), span.attributes().get(names.cachedInputTokens()));
+    for (Validation.Count c : new Validation.Count[] {in, out, cached}) {
+      if (!c.valid()) {
+        return Outcome.rejected(c.rejection().reason(), c.rejection().detail());
+      }
     }
+    long[] tokens = {in.value(), out.value(), cached.value()};
     if (tokens[2] > tokens[0]) {
       return Outcome.rejected("CACHED_EXCEEDS_INPUT", names.cachedInputTokens() + " " + tokens[2] + " > "
           + names.inputTokens() + " " + tokens[0] + " (OTel counts cached tokens within the input tokens)");
     }
     if (!hexId(span.traceId(), 32) || !hexId(span.spanId(), 16)) {
-      return Outcome.rejected("MISSING_ID", "a valid trace id and span id are needed for event_id: " + span.traceId() + "/"
-          + span.spanId());
+      return Outcome.rejected("MISSING_ID", "a valid trace id and span id are needed for event_id: "
+          + Ids.printable(span.traceId()) + "/" + Ids.printable(span.spanId()));
     }
     TokenUsage usage = TokenUsage.newBuilder().setEventId(span.traceId() + span.spanId())
         .setTimestampMs(Instant.ofEpochMilli(span.endTimeUnixNano() / 1_000_000L)).setTenantId(tenant).setModel(model)
         .setRegion(region == null ? names.defaultRegion() : region).setNodeId(node).setInputTokens(tokens[0])
         .setCachedInputTokens(tokens[2]).setOutputTokens(tokens[1]).setApiKeyId(text(span, names.apiKey(), true))
         .setRequestId(text(span, names.requestId(), false)).build();
-    return Validation.check(usage, clock.getAsLong(), maxFutureSkewMs).map(r -> Outcome.rejected(r.reason(), r.detail()))
+    return validation.check(usage, clock.getAsLong()).map(r -> Outcome.rejected(r.reason(), r.detail()))
         .orElseGet(() -> new Outcome(usage, null, null));
   }
 
@@ -97,30 +101,21 @@ public final class GenAiMapping {
     return v == null || v.toString().isBlank() ? null : v.toString();
   }
 
-  /** {input, output, cached} (absent: 0), or null when one is not a whole number >= 0. */
-  private static long[] tokens(Object input, Object output, Object cached) {
-    Long in = count(input == null ? 0L : input);
-    Long out = count(output == null ? 0L : output);
-    Long c = count(cached == null ? 0L : cached);
-    return in == null || out == null || c == null ? null : new long[] {in, out, c};
-  }
-
-  private static Long count(Object v) {
+  /**
+   * A token-count attribute (absent: 0): an OTLP int (64 bits), a double or a string, read by SPEC 2's rules, so that
+   * a fraction, a negative or an oversized count is refused with its reason, never wrapped or rounded.
+   */
+  private Validation.Count count(String name, Object v) {
+    if (v == null) {
+      return new Validation.Count(0, null);
+    }
     if (v instanceof Long l) {
-      return l >= 0 ? l : null;
+      return validation.count(name, java.math.BigDecimal.valueOf(l));
     }
-    if (v instanceof Double d) {
-      return d >= 0 && d == Math.rint(d) && d < 9.0e15 ? (long) (double) d : null;
+    if (v instanceof Double d && Double.isFinite(d)) {
+      return validation.count(name, java.math.BigDecimal.valueOf(d));
     }
-    if (v instanceof String s) {
-      try {
-        long l = Long.parseLong(s.trim());
-        return l >= 0 ? l : null;
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    return null;
+    return validation.count(name, v.toString());
   }
 
   private static boolean hexId(String id, int length) {

@@ -8,6 +8,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.marginflow.ops.ingest.GenAiMapping.Outcome;
 import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.domain.Ids;
+import io.marginflow.topology.domain.Validation;
 import io.marginflow.topology.query.Json;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,7 +40,7 @@ public final class IngestGateway implements AutoCloseable {
 
   private final IngestConfig config;
   private final GenAiMapping mapping;
-  private final long maxFutureSkewMs;
+  private final Validation validation;
   private final Set<String> tokens;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final UsageSink sink;
@@ -47,8 +49,8 @@ public final class IngestGateway implements AutoCloseable {
 
   private IngestGateway(MarginflowConfig pipeline, IngestConfig config) {
     this.config = config;
-    this.maxFutureSkewMs = pipeline.duration(MarginflowConfig.MAX_FUTURE_SKEW).toMillis();
-    this.mapping = new GenAiMapping(config.attributes(), maxFutureSkewMs, System::currentTimeMillis);
+    this.validation = pipeline.validation();
+    this.mapping = new GenAiMapping(config.attributes(), validation, System::currentTimeMillis);
     this.tokens = config.tokens();
     this.sink = new UsageSink(pipeline, meters);
     this.javalin = Javalin.create(this::configure);
@@ -88,8 +90,8 @@ public final class IngestGateway implements AutoCloseable {
         sink.ready() ? "READY" : "NOT_READY")));
     r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
     r.exception(Exception.class, (e, ctx) -> {
-      LOG.error("Ingest {} failed", ctx.path(), e);
-      error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+      LOG.error("Ingest {} failed", Ids.printable(ctx.path()), e);
+      error(ctx, 500, "internal error (logged by the gateway)");
     });
     r.error(404, ctx -> {
       if (ctx.attribute(ANSWERED) == null) {
@@ -111,7 +113,7 @@ public final class IngestGateway implements AutoCloseable {
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.contains(auth.substring(7).trim())) {
       return true;
     }
-    error(ctx, 401, "a bearer token from ingest.tokens is required");
+    error(ctx, 401, "a valid bearer token is required");
     return false;
   }
 
@@ -181,16 +183,21 @@ public final class IngestGateway implements AutoCloseable {
     int accepted = 0;
     List<JsonNode> events = UsageJson.events(body);
     for (int i = 0; i < events.size(); i++) {
-      UsageJson.Parsed p = UsageJson.parse(events.get(i), config.attributes().defaultRegion(), System.currentTimeMillis(),
-          maxFutureSkewMs);
+      JsonNode event = events.get(i);
+      UsageJson.Parsed p = UsageJson.parse(event, config.attributes().defaultRegion(), System.currentTimeMillis(),
+          validation);
       if (p.usage() != null) {
         batch.usage(p.usage());
         accepted++;
       } else {
         ObjectNode err = errors.addObject().put("index", i).put("reason", p.reason()).put("message", p.message());
-        if (events.get(i).path("event_id").isTextual()) {
-          err.put("event_id", events.get(i).get("event_id").asText());
+        if (event.path("event_id").isTextual() && Ids.valid(event.get("event_id").asText())) {
+          err.put("event_id", event.get("event_id").asText());
         }
+        JsonNode ts = event.path("timestamp_ms");
+        batch.reject(p.reason(), p.message(), event.toString(),
+            event.path("tenant_id").isTextual() ? event.get("tenant_id").asText() : null,
+            ts.isIntegralNumber() && ts.canConvertToLong() ? ts.longValue() : -1L);
       }
     }
     if (!acknowledged(ctx, batch, false)) {
@@ -208,7 +215,7 @@ public final class IngestGateway implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       LOG.warn("Producing to Kafka failed; answering 503 so that the client retries: {}", e.toString());
       ctx.header("Retry-After", "5");
-      OtlpResponses.status(ctx, protobuf, 503, "Kafka did not acknowledge the events; retry: " + e.getMessage());
+      OtlpResponses.status(ctx, protobuf, 503, "the events could not be stored yet; retry later");
       return false;
     }
   }
@@ -226,7 +233,7 @@ public final class IngestGateway implements AutoCloseable {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
       byte[] out = in.readNBytes(max + 1);
       if (out.length > max) {
-        throw new IOException("the decompressed body exceeds ingest.max-body-bytes (" + max + ")");
+        throw new IOException("the decompressed body exceeds the limit of " + max + " bytes");
       }
       return out;
     }

@@ -117,17 +117,25 @@ public final class OtlpTraces {
     return out;
   }
 
-  /** An OTLP/JSON AnyValue as String, Long (or the string of a 64-bit int), Double, Boolean, or nested JSON text. */
+  /**
+   * An OTLP/JSON AnyValue as String, Long (or the string of a 64-bit int), Double, Boolean, or nested JSON text. A
+   * number that is not a 64-bit integer (beyond 64 bits, a fraction) comes as its exact decimal text, never wrapped or
+   * rounded: the mapping refuses it with its reason.
+   */
   private static Object anyValue(JsonNode v) {
     if (v.has("stringValue") || v.has("string_value")) {
       return text(field(v, "stringValue", "string_value"));
     }
     if (v.has("intValue") || v.has("int_value")) {
       JsonNode n = field(v, "intValue", "int_value");
-      return n.isNumber() ? (Object) n.asLong() : n.asText();
+      if (n.isIntegralNumber() && n.canConvertToLong()) {
+        return n.longValue();
+      }
+      return n.isNumber() ? n.decimalValue().toString() : n.asText();
     }
     if (v.has("doubleValue") || v.has("double_value")) {
-      return field(v, "doubleValue", "double_value").asDouble();
+      JsonNode n = field(v, "doubleValue", "double_value");
+      return n.isNumber() ? n.decimalValue().toString() : n.asText();
     }
     if (v.has("boolValue") || v.has("bool_value")) {
       return field(v, "boolValue", "bool_value").asBoolean();

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Where the gateway's events go: TokenUsage keyed by tenant on the usage topic (idempotent producer, acks=all), and
@@ -35,7 +34,7 @@ public final class UsageSink implements AutoCloseable {
   public static final String ORIGIN = "ingest-gateway";
   private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
-  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaProducer<byte[], byte[]> producer;
   private final ConfluentAvroSerializer<TokenUsage> values = new ConfluentAvroSerializer<>();
   private final Topics topics;
   private final MeterRegistry meters;
@@ -49,7 +48,7 @@ public final class UsageSink implements AutoCloseable {
     client.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "marginflow-ingest");
     client.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) ACK_TIMEOUT.toMillis());
     client.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    this.producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer());
+    this.producer = new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer());
     this.values.configure(config.registryConfig(), false);
     this.topics = Topics.from(config);
     this.meters = meters;
@@ -69,22 +68,26 @@ public final class UsageSink implements AutoCloseable {
     }
 
     public void usage(TokenUsage usage) {
-      sent.add(producer.send(new ProducerRecord<>(topics.usage(), null, null, usage.getTenantId().toString(),
-          values.serialize(topics.usage(), usage))));
+      sent.add(producer.send(new ProducerRecord<>(topics.usage(), null, null,
+          usage.getTenantId().toString().getBytes(StandardCharsets.UTF_8), values.serialize(topics.usage(), usage))));
       accepted.increment();
     }
 
-    /** A dead letter: the original (JSON) bytes, SPEC 2's headers with the reason. */
+    /**
+     * A dead letter: the original (JSON) bytes, SPEC 2's headers with the reason. Key and value are cut to the dead
+     * letters' bounds ({@link DeadLetterHeaders#boundValue}): one oversized event never fails its batch.
+     */
     public void reject(String reason, String detail, String original, String key, long eventTimeMs) {
       RecordHeaders headers = new RecordHeaders();
       headers.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-      headers.add(DeadLetterHeaders.DETAIL, detail.getBytes(StandardCharsets.UTF_8));
+      headers.add(DeadLetterHeaders.DETAIL, DeadLetterHeaders.detail(detail).getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.TOPIC, (ORIGIN + ":" + source).getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.PARTITION, "-1".getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.OFFSET, "-1".getBytes(StandardCharsets.UTF_8));
       headers.add(DeadLetterHeaders.EVENT_TIMESTAMP, Long.toString(eventTimeMs).getBytes(StandardCharsets.UTF_8));
-      sent.add(producer.send(new ProducerRecord<>(Topics.dlq(topics.usage()), null, null, key,
-          original.getBytes(StandardCharsets.UTF_8), headers)));
+      byte[] keyBytes = key == null ? null : DeadLetterHeaders.boundKey(key.getBytes(StandardCharsets.UTF_8), headers);
+      byte[] value = DeadLetterHeaders.boundValue(original.getBytes(StandardCharsets.UTF_8), headers);
+      sent.add(producer.send(new ProducerRecord<>(Topics.dlq(topics.usage()), null, null, keyBytes, value, headers)));
       meters.counter("marginflow_ingest_events_total", "source", source, "outcome", "rejected", "reason", reason).increment();
     }
 

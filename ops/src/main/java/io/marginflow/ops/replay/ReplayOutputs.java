@@ -131,7 +131,8 @@ final class ReplayOutputs {
       for (Row<?> row : rows) {
         if (!row.ok()) {
           DeadLetter d = DeadLetter.newBuilder().setSourceTopic(topic).setPartition(-1).setOffset(row.line().number())
-              .setReason(topic.equals(topics.usage()) || topic.equals(topics.power()) ? "UNPARSEABLE_ROW" : "INVALID_REFERENCE_ROW")
+              .setReason(row.reason() != null ? row.reason()
+                  : topic.equals(topics.usage()) || topic.equals(topics.power()) ? "UNPARSEABLE_ROW" : "INVALID_REFERENCE_ROW")
               .setDetail(row.error()).setObservedAtMs(Instant.now())
               .setOriginalValue(ByteBuffer.wrap(row.line().text().getBytes(StandardCharsets.UTF_8))).build();
           ObjectNode node = JsonLines.toJson(d);

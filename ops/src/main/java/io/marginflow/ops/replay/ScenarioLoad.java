@@ -74,7 +74,8 @@ public final class ScenarioLoad {
   }
 
   private static void report(Row<?> r) {
-    System.err.printf("not produced: %s line %d: %s%n", r.file(), r.line().number(), r.error());
+    System.err.printf("not produced: %s line %d: %s%s%n", r.file(), r.line().number(),
+        r.reason() == null ? "" : r.reason() + ": ", r.error());
   }
 
   /** The first and the last plausible event time of the files (a streaming pass; Long.MAX/MIN_VALUE when none). */

@@ -30,12 +30,32 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
   public static final String ENERGY_PRICES = "energy_prices.csv";
   public static final String BUDGETS = "budgets.csv";
 
-  /** A parsed line: the record, or why it could not be read. */
-  public record Row<T>(String file, Csv.Line line, T record, String error) {
+  /**
+   * A parsed line: the record, or why it could not be read: a SPEC 2 reason where a cell breaks one (a token count
+   * beyond 64 bits is TOO_MANY_TOKENS, a fraction INVALID_TOKENS), else null (the row does not parse), and the detail.
+   */
+  public record Row<T>(String file, Csv.Line line, T record, String reason, String error) {
     public boolean ok() {
       return record != null;
     }
   }
+
+  /** A cell that breaks a SPEC 2 rule before the row can be a record. */
+  static final class CellRejected extends IllegalArgumentException {
+    private final String reason;
+
+    CellRejected(io.marginflow.topology.domain.Rejection r) {
+      super(r.detail());
+      this.reason = r.reason();
+    }
+  }
+
+  /**
+   * Token counts are read exactly: a count that fits 64 bits goes to the pipeline, which applies
+   * ingest.max-tokens-per-request; one beyond 64 bits or fractional is refused here, never wrapped or rounded.
+   */
+  private static final io.marginflow.topology.domain.Validation CELLS =
+      new io.marginflow.topology.domain.Validation(0, Long.MAX_VALUE);
 
   /** SPEC 7's columns of each file; any other column is ignored. */
   static final List<String> USAGE_COLUMNS = List.of("event_id", "timestamp_ms", "tenant_id", "model", "region", "node_id",
@@ -130,9 +150,11 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
           throw new IllegalArgumentException("no field for column " + c + " (" + line.fields().length + " fields)");
         }
       }
-      return new Row<>(file, line, parser.apply(line), null);
+      return new Row<>(file, line, parser.apply(line), null, null);
+    } catch (CellRejected e) {
+      return new Row<>(file, line, null, e.reason, e.getMessage());
     } catch (RuntimeException e) {
-      return new Row<>(file, line, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new Row<>(file, line, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
@@ -140,8 +162,8 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
     TokenUsage.Builder b = TokenUsage.newBuilder().setEventId(l.get("event_id"))
         .setTimestampMs(Instant.ofEpochMilli(Long.parseLong(l.get("timestamp_ms")))).setTenantId(l.get("tenant_id"))
         .setModel(l.get("model")).setRegion(l.get("region")).setNodeId(l.get("node_id"))
-        .setInputTokens(Long.parseLong(l.get("input_tokens"))).setCachedInputTokens(Long.parseLong(l.get("cached_input_tokens")))
-        .setOutputTokens(Long.parseLong(l.get("output_tokens")));
+        .setInputTokens(tokens(l, "input_tokens")).setCachedInputTokens(tokens(l, "cached_input_tokens"))
+        .setOutputTokens(tokens(l, "output_tokens"));
     if (!l.get("api_key_id").isEmpty()) {
       b.setApiKeyId(l.get("api_key_id"));
     }
@@ -149,6 +171,19 @@ public record Scenario(List<Row<TokenUsage>> usage, List<Row<PowerSample>> power
       b.setRequestId(l.get("request_id"));
     }
     return b.build();
+  }
+
+  private static long tokens(Csv.Line l, String column) {
+    String cell = l.get(column).trim();
+    try {
+      return Long.parseLong(cell);
+    } catch (NumberFormatException e) {
+      var count = CELLS.count(column, cell);
+      if (!count.valid()) {
+        throw new CellRejected(count.rejection());
+      }
+      return count.value();
+    }
   }
 
   static PowerSample power(Csv.Line l) {

@@ -31,6 +31,26 @@ class ScenarioCsvTest {
     assertEquals("key-7", u.getApiKeyId());
   }
 
+  /** Counts beyond 64 bits, 1e30 and fractions are refused with SPEC 2's reasons, never wrapped or rounded. */
+  @Test
+  void shouldRefuseTokenCellsThatDoNotFitTheirTypeWithTheirReasons(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve(Scenario.USAGE), String.join("\n",
+        "event_id,timestamp_ms,tenant_id,model,region,node_id,input_tokens,cached_input_tokens,output_tokens",
+        "e1,1767571200000,acme,m,eu,n1,18446744073709551621,0,1",
+        "e2,1767571200000,acme,m,eu,n1,1e30,0,1",
+        "e3,1767571200000,acme,m,eu,n1,10,2.5,1",
+        "e4,1767571200000,acme,m,eu,n1,10,0,-1e30",
+        "e5,1767571200000,acme,m,eu,n1,9223372036854775807,0,1e3",
+        ""));
+    List<Scenario.Row<TokenUsage>> rows = Scenario.read(dir).usage();
+    assertEquals(java.util.Arrays.asList("TOO_MANY_TOKENS", "TOO_MANY_TOKENS", "INVALID_TOKENS", "NEGATIVE_TOKENS", null),
+        rows.stream().map(Scenario.Row::reason).toList());
+    assertTrue(rows.get(0).error().contains("input_tokens 18446744073709551621"), rows.get(0).error());
+    // A count that fits 64 bits goes on: the pipeline applies ingest.max-tokens-per-request to it.
+    assertEquals(Long.MAX_VALUE, rows.get(4).record().getInputTokens());
+    assertEquals(1000, rows.get(4).record().getOutputTokens());
+  }
+
   @Test
   void shouldRefuseAHeaderWithoutARequiredColumnNamingFileAndColumn(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve(Scenario.POWER), "foo,bar\n1,2\n");

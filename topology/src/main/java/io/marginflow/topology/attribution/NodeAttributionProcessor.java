@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.avro.CapacityAlert;
@@ -103,7 +104,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     if (start + config.bucketMs() <= progress.marker(FINALIZED)) {
       // Ingest sets such records aside as late; reaching here means the inputs disagree (e.g. grace changed).
       metrics.count("late-" + what + "-after-finalization");
-      LOG.warn("Dropping {} for {} bucket {}: already finalized through {} (partition {})", what, node, start,
+      LOG.warn("Dropping {} for {} bucket {}: already finalized through {} (partition {})", what, Ids.printable(node), start,
           progress.marker(FINALIZED), partition);
       return -1;
     }

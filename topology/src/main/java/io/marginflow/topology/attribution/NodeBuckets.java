@@ -49,11 +49,11 @@ final class NodeBuckets {
 
   /** Adds requests summed upstream to their line. */
   static void addLine(BucketLineState line, UsageLine u) {
-    line.setRequests(line.getRequests() + u.getRequests());
-    line.setInputTokens(line.getInputTokens() + u.getInputTokens());
-    line.setCachedInputTokens(line.getCachedInputTokens() + u.getCachedInputTokens());
-    line.setOutputTokens(line.getOutputTokens() + u.getOutputTokens());
-    line.setUnpricedRequests(line.getUnpricedRequests() + u.getUnpricedRequests());
+    line.setRequests(Math.addExact(line.getRequests(), u.getRequests()));
+    line.setInputTokens(Math.addExact(line.getInputTokens(), u.getInputTokens()));
+    line.setCachedInputTokens(Math.addExact(line.getCachedInputTokens(), u.getCachedInputTokens()));
+    line.setOutputTokens(Math.addExact(line.getOutputTokens(), u.getOutputTokens()));
+    line.setUnpricedRequests(Math.addExact(line.getUnpricedRequests(), u.getUnpricedRequests()));
     line.setWeight(line.getWeight().add(u.getWeight()).setScale(SCALE, RoundingMode.HALF_EVEN));
     line.setRevenueUsd(line.getRevenueUsd().add(u.getRevenueUsd()).setScale(SCALE, RoundingMode.HALF_EVEN));
   }

@@ -44,6 +44,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String HTTP_BIND = "http.bind";
   public static final String HTTP_TOKENS = "http.tokens";
   public static final String MAX_FUTURE_SKEW = "ingest.max-future-skew";
+  public static final String MAX_TOKENS = "ingest.max-tokens-per-request";
   public static final String DEDUP_HORIZON = "dedup.horizon";
   public static final String BUCKET = "attribution.bucket";
   public static final String GRACE = "attribution.grace";
@@ -104,6 +105,10 @@ public final class MarginflowConfig extends AbstractConfig {
             "Bearer tokens of the query API: token=admin or token=<tenant>, comma-separated. No token, no access.")
         .define(MAX_FUTURE_SKEW, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "Events further ahead of the wall clock are dead-lettered as FUTURE_TIMESTAMP.")
+        .define(MAX_TOKENS, Type.LONG, io.marginflow.topology.domain.Validation.DEFAULT_MAX_TOKENS,
+            ConfigDef.Range.between(1, 1_000_000_000_000L), Importance.MEDIUM,
+            "The most each token count of one request (input, cached input, output) may claim; more is dead-lettered as "
+                + "TOO_MANY_TOKENS, so that no single event can move other tenants' share of a bucket.")
         .define(DEDUP_HORIZON, Type.STRING, "1h", duration(), Importance.MEDIUM,
             "Event-time horizon within which a repeated TokenUsage event_id counts once.")
         .define(BUCKET, Type.STRING, "60s", duration(), Importance.MEDIUM, "Attribution bucket length (epoch-aligned).")
@@ -204,6 +209,11 @@ public final class MarginflowConfig extends AbstractConfig {
     MarginflowConfig c = new MarginflowConfig(values);
     c.pricingPolicy();
     return c;
+  }
+
+  /** SPEC 2's validity rules under ingest.max-future-skew and ingest.max-tokens-per-request. */
+  public io.marginflow.topology.domain.Validation validation() {
+    return new io.marginflow.topology.domain.Validation(duration(MAX_FUTURE_SKEW).toMillis(), getLong(MAX_TOKENS));
   }
 
   /** Dynamic pricing's bounds (SPEC 9); inconsistent ones fail naming the setting. */

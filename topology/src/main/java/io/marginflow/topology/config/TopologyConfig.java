@@ -1,6 +1,7 @@
 package io.marginflow.topology.config;
 
 import io.marginflow.topology.domain.PricingPolicy;
+import io.marginflow.topology.domain.Validation;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Map;
  * {@link MarginflowConfig}; {@code inputPartitions} is the partition count of the usage and power topics
  * (they must match), which the app reads from the cluster before building.
  */
-public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHorizonMs, long bucketMs, long graceMs,
+public record TopologyConfig(Topics topics, Validation validation, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
     long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, double zombieIdleShare, long zombieWindowMs,
     PricingPolicy pricing, boolean pricingEnabled, int inputPartitions) {
@@ -39,6 +40,11 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
     windows = List.copyOf(windows);
   }
 
+  /** How far ahead of the wall clock an event may be (ingest.max-future-skew). */
+  public long maxFutureSkewMs() {
+    return validation.maxFutureSkewMs();
+  }
+
   /** The pane length for derived windows: the greatest common divisor of the windows' advances. */
   public long paneMs() {
     long g = 0;
@@ -49,7 +55,7 @@ public record TopologyConfig(Topics topics, long maxFutureSkewMs, long dedupHori
   }
 
   public static TopologyConfig from(MarginflowConfig c, int inputPartitions) {
-    return new TopologyConfig(Topics.from(c), c.duration(MarginflowConfig.MAX_FUTURE_SKEW).toMillis(),
+    return new TopologyConfig(Topics.from(c), c.validation(),
         c.duration(MarginflowConfig.DEDUP_HORIZON).toMillis(), c.duration(MarginflowConfig.BUCKET).toMillis(),
         c.duration(MarginflowConfig.GRACE).toMillis(),
         new Weights(c.decimal(MarginflowConfig.WEIGHT_INPUT), c.decimal(MarginflowConfig.WEIGHT_CACHED),

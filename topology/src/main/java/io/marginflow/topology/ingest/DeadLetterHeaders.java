@@ -13,6 +13,20 @@ public final class DeadLetterHeaders {
   public static final String PARTITION = "marginflow.error.partition";
   public static final String OFFSET = "marginflow.error.offset";
   public static final String EVENT_TIMESTAMP = "marginflow.error.timestamp";
+  /** On a dead letter whose key was cut to {@link #MAX_KEY_BYTES}: the original key's size in bytes. */
+  public static final String ORIGINAL_KEY_BYTES = "marginflow.error.original-key-bytes";
+  /** On a dead letter whose value was cut to {@link #MAX_VALUE_BYTES}: the original value's size in bytes. */
+  public static final String ORIGINAL_VALUE_BYTES = "marginflow.error.original-value-bytes";
+  /**
+   * The most of an original value a dead letter keeps. A record is only as large as its topic allows, but a dead
+   * letter adds headers, and the gateway's dead letters come from HTTP bodies: kept well under the producers' and
+   * topics' 1 MiB defaults, so that writing a dead letter never fails and never stalls a partition or a client.
+   */
+  public static final int MAX_VALUE_BYTES = 256 * 1024;
+  /** The most of an original key a dead letter keeps (ids are at most 128 characters, 512 bytes in UTF-8). */
+  public static final int MAX_KEY_BYTES = 1024;
+  /** The most characters of a detail header. */
+  public static final int MAX_DETAIL_CHARS = 1024;
   /** On late records: the start (epoch ms) of the attribution bucket that was already final. */
   public static final String LATE_BUCKET_START = "marginflow.late.bucket-start";
   /** On late records: the end (epoch ms, exclusive) of that bucket. */
@@ -24,7 +38,7 @@ public final class DeadLetterHeaders {
   /** Adds the reason and origin to {@code headers} (the original headers are kept). */
   public static Headers annotate(Headers headers, Rejection rejection, RecordMetadata origin, long eventTimestampMs) {
     put(headers, REASON, rejection.reason());
-    put(headers, DETAIL, rejection.detail());
+    put(headers, DETAIL, detail(rejection.detail()));
     put(headers, TOPIC, origin.topic());
     put(headers, PARTITION, Integer.toString(origin.partition()));
     put(headers, OFFSET, Long.toString(origin.offset()));
@@ -37,6 +51,36 @@ public final class DeadLetterHeaders {
     put(headers, LATE_BUCKET_START, Long.toString(bucketStartMs));
     put(headers, LATE_BUCKET_END, Long.toString(bucketEndMs));
     return headers;
+  }
+
+  /** {@code detail} cut to {@link #MAX_DETAIL_CHARS}. */
+  public static String detail(String detail) {
+    return detail == null || detail.length() <= MAX_DETAIL_CHARS ? detail
+        : detail.substring(0, MAX_DETAIL_CHARS) + "...";
+  }
+
+  /**
+   * A dead letter's key: {@code key} itself, or its first {@link #MAX_KEY_BYTES} bytes with its size in the
+   * {@link #ORIGINAL_KEY_BYTES} header.
+   */
+  public static byte[] boundKey(byte[] key, Headers headers) {
+    return bound(key, MAX_KEY_BYTES, ORIGINAL_KEY_BYTES, headers);
+  }
+
+  /**
+   * A dead letter's value: {@code value} itself, or its first {@link #MAX_VALUE_BYTES} bytes with its size in the
+   * {@link #ORIGINAL_VALUE_BYTES} header.
+   */
+  public static byte[] boundValue(byte[] value, Headers headers) {
+    return bound(value, MAX_VALUE_BYTES, ORIGINAL_VALUE_BYTES, headers);
+  }
+
+  private static byte[] bound(byte[] bytes, int max, String sizeHeader, Headers headers) {
+    if (bytes == null || bytes.length <= max) {
+      return bytes;
+    }
+    put(headers, sizeHeader, Integer.toString(bytes.length));
+    return java.util.Arrays.copyOf(bytes, max);
   }
 
   /** The value of header {@code key}, or null. */

@@ -195,7 +195,9 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
 
   private void forwardRejected(Route route, Record<byte[], byte[]> record, Headers headers) {
     // Wall-clock time: retention must not delete a rejected record because its event time is old.
-    context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route, record.key(), record.value()),
+    // Bounded: a dead letter (or late record) is the original plus headers, and must never be too large to write.
+    context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route,
+        DeadLetterHeaders.boundKey(record.key(), headers), DeadLetterHeaders.boundValue(record.value(), headers)),
         context.currentSystemTimeMs(), headers));
   }
 

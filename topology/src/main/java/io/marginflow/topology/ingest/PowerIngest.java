@@ -6,7 +6,6 @@ import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Rejection;
-import io.marginflow.topology.domain.Validation;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -49,7 +48,7 @@ public final class PowerIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     @Override
     Optional<Rejection> validate(PowerSample event, long nowMs) {
-      return Validation.check(event, nowMs, config.maxFutureSkewMs());
+      return config.validation().check(event, nowMs);
     }
 
     @Override

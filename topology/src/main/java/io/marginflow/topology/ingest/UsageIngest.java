@@ -1,5 +1,6 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.PriceBookEntry;
@@ -13,7 +14,6 @@ import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.domain.Prices;
 import io.marginflow.topology.domain.Rejection;
-import io.marginflow.topology.domain.Validation;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -146,7 +146,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     @Override
     Optional<Rejection> validate(TokenUsage event, long nowMs) {
-      return Validation.check(event, nowMs, config.maxFutureSkewMs());
+      return config.validation().check(event, nowMs);
     }
 
     @Override
@@ -158,7 +158,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     void accept(TokenUsage u, long ts) {
       if (dedup.seenWithinHorizon(u.getEventId(), ts, streamTime())) {
         metrics.count("duplicate");
-        LOG.debug("Duplicate event {} at {}", u.getEventId(), ts);
+        LOG.debug("Duplicate event {} at {}", Ids.printable(u.getEventId()), ts);
         return;
       }
       dedup.keep(u.getEventId(), ts);

@@ -38,11 +38,11 @@ public final class UsageLines {
             .setModel(model).setRegion(region).setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
             .setUnpricedRequests(0).setWeight(BigDecimal.ZERO.setScale(SCALE)).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE))
             .build());
-    line.setRequests(line.getRequests() + 1);
-    line.setInputTokens(line.getInputTokens() + inputTokens);
-    line.setCachedInputTokens(line.getCachedInputTokens() + cachedInputTokens);
-    line.setOutputTokens(line.getOutputTokens() + outputTokens);
-    line.setUnpricedRequests(line.getUnpricedRequests() + (priced ? 0 : 1));
+    line.setRequests(Math.addExact(line.getRequests(), 1));
+    line.setInputTokens(Math.addExact(line.getInputTokens(), inputTokens));
+    line.setCachedInputTokens(Math.addExact(line.getCachedInputTokens(), cachedInputTokens));
+    line.setOutputTokens(Math.addExact(line.getOutputTokens(), outputTokens));
+    line.setUnpricedRequests(Math.addExact(line.getUnpricedRequests(), (priced ? 0 : 1)));
     line.setWeight(line.getWeight().add(weights.of(inputTokens, cachedInputTokens, outputTokens))
         .setScale(SCALE, RoundingMode.HALF_EVEN));
     line.setRevenueUsd(line.getRevenueUsd().add(revenueUsd).setScale(SCALE, RoundingMode.HALF_EVEN));

@@ -1,5 +1,6 @@
 package io.marginflow.topology.margin;
 
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetAlertKind;
 import io.marginflow.avro.TenantMargin;
@@ -79,7 +80,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     if (earliestWindowEnd(bucket) <= progress.marker(FINAL_THROUGH)) {
       // Cannot happen while the attribution reports progress only after its shares; counted and logged if it does.
       metrics.count("share-after-window-final");
-      LOG.warn("Share of {} for bucket {} arrived after its windows closed (final through {})", share.getTenantId(), bucket,
+      LOG.warn("Share of {} for bucket {} arrived after its windows closed (final through {})", Ids.printable(share.getTenantId()), bucket,
           progress.marker(FINAL_THROUGH));
       return;
     }

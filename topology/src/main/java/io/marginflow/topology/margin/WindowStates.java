@@ -21,11 +21,11 @@ public final class WindowStates {
   }
 
   static void add(TenantWindowState s, BucketShare share) {
-    s.setRequests(s.getRequests() + share.getRequests());
-    s.setInputTokens(s.getInputTokens() + share.getInputTokens());
-    s.setCachedInputTokens(s.getCachedInputTokens() + share.getCachedInputTokens());
-    s.setOutputTokens(s.getOutputTokens() + share.getOutputTokens());
-    s.setUnpricedRequests(s.getUnpricedRequests() + share.getUnpricedRequests());
+    s.setRequests(Math.addExact(s.getRequests(), share.getRequests()));
+    s.setInputTokens(Math.addExact(s.getInputTokens(), share.getInputTokens()));
+    s.setCachedInputTokens(Math.addExact(s.getCachedInputTokens(), share.getCachedInputTokens()));
+    s.setOutputTokens(Math.addExact(s.getOutputTokens(), share.getOutputTokens()));
+    s.setUnpricedRequests(Math.addExact(s.getUnpricedRequests(), share.getUnpricedRequests()));
     s.setEnergyKwh(s.getEnergyKwh().add(share.getEnergyKwh()));
     s.setRevenueUsd(s.getRevenueUsd().add(share.getRevenueUsd()));
     s.setEnergyCostUsd(s.getEnergyCostUsd().add(share.getEnergyCostUsd()));
@@ -37,11 +37,11 @@ public final class WindowStates {
   /** The sum of two windows' figures (for windows assembled from panes or partitions). */
   public static TenantWindowState merge(TenantWindowState a, TenantWindowState b) {
     TenantWindowState s = TenantWindowState.newBuilder(a).build();
-    s.setRequests(a.getRequests() + b.getRequests());
-    s.setInputTokens(a.getInputTokens() + b.getInputTokens());
-    s.setCachedInputTokens(a.getCachedInputTokens() + b.getCachedInputTokens());
-    s.setOutputTokens(a.getOutputTokens() + b.getOutputTokens());
-    s.setUnpricedRequests(a.getUnpricedRequests() + b.getUnpricedRequests());
+    s.setRequests(Math.addExact(a.getRequests(), b.getRequests()));
+    s.setInputTokens(Math.addExact(a.getInputTokens(), b.getInputTokens()));
+    s.setCachedInputTokens(Math.addExact(a.getCachedInputTokens(), b.getCachedInputTokens()));
+    s.setOutputTokens(Math.addExact(a.getOutputTokens(), b.getOutputTokens()));
+    s.setUnpricedRequests(Math.addExact(a.getUnpricedRequests(), b.getUnpricedRequests()));
     s.setEnergyKwh(a.getEnergyKwh().add(b.getEnergyKwh()));
     s.setRevenueUsd(a.getRevenueUsd().add(b.getRevenueUsd()));
     s.setEnergyCostUsd(a.getEnergyCostUsd().add(b.getEnergyCostUsd()));

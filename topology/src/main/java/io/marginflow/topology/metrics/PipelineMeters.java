@@ -24,10 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PipelineMeters implements MeterBinder {
   public static final String CONFIG = "marginflow.pipeline.meters";
   public static final List<String> SOURCES = List.of("usage", "power");
-  /** SPEC 2's reasons (and this implementation's FIELD_TOO_LONG): all at zero for both sources. */
-  public static final List<String> REASONS = List.of("DESERIALIZATION", "NULL_VALUE", "MISSING_FIELD", "NEGATIVE_TOKENS",
-      "CACHED_EXCEEDS_INPUT", "POWER_OUT_OF_RANGE", "INTERVAL_OUT_OF_RANGE", "TIMESTAMP_TOO_OLD", "FUTURE_TIMESTAMP",
-      "FIELD_TOO_LONG");
+  /** SPEC 2's reasons: all at zero for both sources. */
+  public static final List<String> REASONS = io.marginflow.topology.domain.Rejection.REASONS;
 
   /** A counter: its name and tags. */
   private record Key(String name, Tags tags) {

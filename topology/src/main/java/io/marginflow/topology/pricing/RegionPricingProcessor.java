@@ -1,5 +1,6 @@
 package io.marginflow.topology.pricing;
 
+import io.marginflow.topology.domain.Ids;
 import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.internal.AttributionInput;
@@ -82,7 +83,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     if (start + intervalMs <= progress.marker(CLOSED_THROUGH)) {
       // Cannot happen while the attribution reports progress only after its buckets; counted and logged if it does.
       metrics.count("region-bucket-after-interval-closed");
-      LOG.warn("Region bucket {} {} arrived after its pricing interval closed", b.getRegion(), b.getStartMs());
+      LOG.warn("Region bucket {} {} arrived after its pricing interval closed", Ids.printable(b.getRegion()), b.getStartMs());
       return;
     }
     String key = key(start, b.getRegion());

@@ -41,9 +41,9 @@ public final class RegionSums {
 
   private static void addModel(RegionBucket into, ModelSums s) {
     ModelSums m = model(into, s.getModel());
-    m.setRequests(m.getRequests() + s.getRequests());
-    m.setInputTokens(m.getInputTokens() + s.getInputTokens());
-    m.setOutputTokens(m.getOutputTokens() + s.getOutputTokens());
+    m.setRequests(Math.addExact(m.getRequests(), s.getRequests()));
+    m.setInputTokens(Math.addExact(m.getInputTokens(), s.getInputTokens()));
+    m.setOutputTokens(Math.addExact(m.getOutputTokens(), s.getOutputTokens()));
     m.setRevenueUsd(m.getRevenueUsd().add(s.getRevenueUsd()).setScale(EXACT, RoundingMode.HALF_EVEN));
     m.setCostUsd(m.getCostUsd().add(s.getCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
     m.setEnergyKwh(m.getEnergyKwh().add(s.getEnergyKwh()).setScale(EXACT, RoundingMode.HALF_EVEN));
@@ -88,7 +88,7 @@ public final class RegionSums {
         : interval.getIdleCostUsd().doubleValue() / interval.getTotalCostUsd().doubleValue();
     List<ModelRegionCost> out = new ArrayList<>();
     for (ModelSums m : interval.getModels()) {
-      long total = m.getInputTokens() + m.getOutputTokens();
+      long total = Math.addExact(m.getInputTokens(), m.getOutputTokens());
       BigDecimal revenue = m.getRevenueUsd().setScale(MONEY, RoundingMode.HALF_EVEN);
       double kwh = m.getEnergyKwh().doubleValue();
       out.add(ModelRegionCost.newBuilder().setModel(m.getModel()).setRegion(interval.getRegion())

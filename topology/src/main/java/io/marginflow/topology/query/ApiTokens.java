@@ -2,13 +2,18 @@ package io.marginflow.topology.query;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
+import io.marginflow.topology.domain.Ids;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Bearer tokens from configuration ({@code http.tokens=token1=admin,token2=tenant-7}), each mapped to admin or a tenant. */
+/**
+ * Bearer tokens from configuration ({@code http.tokens=token1=admin,token2=tenant-7}), each mapped to admin or a tenant.
+ * A tenant id is percent-encoded where it holds characters of the list's syntax ({@code , = %} or white space), so that
+ * every id the pipeline accepts can have its token.
+ */
 public final class ApiTokens {
   public static final String ADMIN = "admin";
-  static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
 
   /** Who a request speaks for. */
   public record Principal(String name) {
@@ -41,13 +46,24 @@ public final class ApiTokens {
     if (spec != null && !spec.isBlank()) {
       for (String pair : spec.split(",")) {
         String[] tp = pair.trim().split("=", 2);
-        if (tp.length != 2 || tp[0].isBlank() || !TENANT.matcher(tp[1].trim()).matches()) {
-          throw new ConfigException(key, "<hidden>", "must be token=admin or token=<tenant>, comma-separated");
+        String tenant = tp.length == 2 ? decode(tp[1].trim()) : null;
+        if (tp.length != 2 || tp[0].isBlank() || tenant == null || !Ids.valid(tenant)) {
+          throw new ConfigException(key, "<hidden>", "must be token=admin or token=<tenant>, comma-separated (a tenant "
+              + "id percent-encoded where it holds , = % or white space)");
         }
-        out.put(tp[0].trim(), new Principal(tp[1].trim()));
+        out.put(tp[0].trim(), new Principal(tenant));
       }
     }
     return new ApiTokens(out);
+  }
+
+  /** Percent-decoding that keeps '+' (a tenant id may hold one); null when malformed. */
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** The principal of an Authorization header; 401 when missing or unknown. */

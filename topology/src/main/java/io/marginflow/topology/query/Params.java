@@ -2,6 +2,7 @@ package io.marginflow.topology.query;
 
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
+import io.marginflow.topology.domain.Ids;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -19,8 +20,12 @@ final class Params {
     }
     for (String pair : rawQuery.split("&")) {
       String[] kv = pair.split("=", 2);
-      values.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+      try {
+        values.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+            kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("the query string is not percent-encoded correctly");
+      }
     }
   }
 
@@ -98,8 +103,18 @@ final class Params {
   }
 
   static String tenant(String raw) {
-    if (!ApiTokens.TENANT.matcher(raw).matches()) {
-      throw ApiError.badRequest("tenant id must be 1-128 characters of letters, digits and ._:@-");
+    return id("tenant", raw);
+  }
+
+  /**
+   * An id from a (decoded) path segment or parameter, by SPEC 2's one identifier rule ({@link Ids}): every id the
+   * pipeline accepts is served, percent-encoded in the URL; anything else is a 400 naming the rule.
+   */
+  static String id(String what, String raw) {
+    var problem = Ids.problem(raw);
+    if (problem.isPresent()) {
+      throw ApiError.badRequest(what + " id " + problem.get() + " (ids are 1-" + Ids.MAX_LENGTH + " characters, no "
+          + "control or format characters, no leading or trailing white space; percent-encode them in the path)");
     }
     return raw;
   }

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson;
 import io.marginflow.topology.config.TopologyConfig;
+import io.marginflow.topology.domain.Ids;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -199,7 +200,7 @@ public final class QueryServer implements AutoCloseable {
     r.get("/v1/tenants/{tenant}/margins", api((a, q, ctx) -> a.api().margins(q, Params.tenant(ctx.pathParam("tenant")))));
     r.get("/v1/tenants/{tenant}/budget", api((a, q, ctx) -> a.api().budget(q, Params.tenant(ctx.pathParam("tenant")),
         a.reference())));
-    r.get("/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, ctx.pathParam("node"))));
+    r.get("/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, Params.id("node", ctx.pathParam("node")))));
     r.get("/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
     r.get("/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
     r.get("/v1/pricing", api((a, q, ctx) -> {
@@ -231,11 +232,12 @@ public final class QueryServer implements AutoCloseable {
     });
     r.exception(InvalidStateStoreException.class, (e, ctx) -> {
       ctx.header("Retry-After", "1");
-      error(ctx, 503, "not ready: " + e.getMessage());
+      LOG.debug("Query {} found state not ready: {}", Ids.printable(ctx.path()), e.toString());
+      error(ctx, 503, "not ready: state is being restored or moved between instances; retry");
     });
     r.exception(Exception.class, (e, ctx) -> {
-      LOG.error("Query {} failed", ctx.path(), e);
-      error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+      LOG.error("Query {} failed", Ids.printable(ctx.path()), e);
+      error(ctx, 500, "internal error (logged by the server)");
     });
     r.error(404, ctx -> unlessAnswered(ctx, 404, "no such endpoint: " + ctx.path()));
     r.error(405, ctx -> unlessAnswered(ctx, 405, "only GET is supported"));

@@ -16,7 +16,7 @@ final class UnitEconomics {
 
   static ObjectNode figures(String group, String key, TenantWindowState s) {
     MarginFigures f = MarginFigures.of(s.getRevenueUsd(), s.getEnergyCostUsd(), s.getFixedCostUsd());
-    long total = s.getInputTokens() + s.getOutputTokens();
+    long total = Math.addExact(s.getInputTokens(), s.getOutputTokens());
     ObjectNode n = JsonNodeFactory.instance.objectNode().put(group, key).put("requests", s.getRequests())
         .put("input_tokens", s.getInputTokens()).put("cached_input_tokens", s.getCachedInputTokens())
         .put("output_tokens", s.getOutputTokens()).put("total_tokens", total)

@@ -45,7 +45,7 @@ class QueryServerTest {
     streams = new KafkaStreams(MarginflowTopology.build(config, serdes), props);
     server = QueryServer.bind("127.0.0.1", 0);
     server.attach(streams, new HostInfo("localhost", server.port()), config,
-        ApiTokens.parse("http.tokens", "adm=admin,t7=tenant-7"), true);
+        ApiTokens.parse("http.tokens", "adm=admin,t7=tenant-7,t9=a%20%2F%20b%2C%3D+%C3%A9"), true);
   }
 
   @AfterEach
@@ -123,13 +123,30 @@ class QueryServerTest {
     assertTrue(get(path, "adm").statusCode() != 401 && get(path, "adm").statusCode() != 403, path + " as admin");
   }
 
+  /** An id with spaces, '/', ',', '=', '+' and a non-ASCII letter: its own token reads it, percent-encoded in the path. */
+  @Test
+  void shouldServeEveryIdThePipelineAcceptsPercentEncoded() throws Exception {
+    String path = "/v1/tenants/a%20%2F%20b%2C%3D+%C3%A9/margins";
+    HttpResponse<String> own = get(path, "t9");
+    assertEquals(503, own.statusCode(), "valid and authorized, only the state is not up yet: " + own.body());
+    assertEquals(403, get("/v1/tenants/tenant-7/margins", "t9").statusCode());
+    assertEquals(403, get("/v1/tenants/a%20%2F%20b%2C%3D%20%C3%A9/margins", "t9").statusCode(), "'+' is not a space");
+    assertEquals(503, get("/v1/tenants/" + "%C3%A9".repeat(128) + "/budget", "adm").statusCode(), "128 characters");
+  }
+
   @Test
   void shouldValidateInputsBeforeTouchingState() throws Exception {
     assertEquals(400, get("/v1/tenants?limit=0", "adm").statusCode());
     assertEquals(400, get("/v1/tenants?sort=vibes", "adm").statusCode());
     assertEquals(400, get("/v1/tenants?window=2h", "adm").statusCode());
     assertEquals(400, get("/v1/unit-economics?group=planet", "adm").statusCode());
-    assertEquals(400, get("/v1/tenants/bad%20tenant/margins", "adm").statusCode());
+    assertEquals(400, get("/v1/tenants/bad%E2%80%8Btenant/margins", "adm").statusCode());   // zero-width space (Cf)
+    assertEquals(400, get("/v1/tenants/bad%1B%5B31m/budget", "adm").statusCode());        // ESC
+    assertEquals(400, get("/v1/tenants/trailing%20/margins", "adm").statusCode());
+    assertEquals(400, get("/v1/tenants/" + "t".repeat(129) + "/margins", "adm").statusCode());
+    assertEquals(400, get("/v1/nodes/n%09/energy", "adm").statusCode());
+    assertTrue(json(get("/v1/tenants/bad%E2%80%8Btenant/margins", "adm")).path("error").asText()
+        .contains("control or format character U+200B"));
     HttpResponse<String> unknown = get("/v1/whatever", "adm");
     assertEquals(404, unknown.statusCode());
     assertTrue(json(unknown).path("error").asText().contains("no such endpoint"));
