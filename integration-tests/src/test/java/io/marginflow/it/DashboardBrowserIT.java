@@ -48,6 +48,10 @@ class DashboardBrowserIT {
         Cdp browser = Cdp.launch(1280, 900)) {
       browser.navigate(demo.dashboardUrl());
       Records.await(Duration.ofMinutes(2), "the dashboard shows data", () -> state(browser).path("ready").asBoolean());
+      String address = browser.eval("location.href").asText();
+      assertTrue(address.startsWith("http://localhost:") && !address.contains(options.adminToken())
+          && !address.contains("token"), "the token is gone from the address bar: " + address);
+      assertTrue(demo.dashboardUrl().contains(options.adminToken()), "it was given in the address");
       JsonNode state = state(browser);
       assertTrue(state.path("marginPoints").asInt() > 0, state.toString());
       assertTrue(state.path("nodes").asInt() >= 3, "energy bars for the nodes: " + state);

@@ -71,7 +71,7 @@ class IngestBoundsIT {
     settings.put(MarginflowConfig.HTTP_TOKENS, "bounds-admin=admin,odd-token=" + encoded(ODD));
     settings.put(MarginflowConfig.MARGIN_WINDOWS, "1h");
     MarginflowConfig config = MarginflowConfig.of(settings);
-    IngestConfig ingest = IngestConfig.from(Map.of("ingest.port", "0"), Map.of(), Map.of());
+    IngestConfig ingest = IngestConfig.from(Map.of("ingest.port", "0", "ingest.bind", "127.0.0.1"), Map.of(), Map.of());
     try (MarginflowService service = MarginflowService.start(config);
         IngestGateway gateway = IngestGateway.start(config, ingest)) {
       attack("http://127.0.0.1:" + gateway.port());

@@ -54,7 +54,8 @@ class IngestGatewayIT {
   void shouldProduceWhatItAcceptsAndDeadLetterWhatItRejects(KafkaStack kafka, @TempDir Path dir) throws Exception {
     Pipelines.createTopicsForHistory(kafka);
     MarginflowConfig pipeline = MarginflowConfig.of(Pipelines.settings(kafka, "ingest-it", dir));
-    IngestConfig ingest = IngestConfig.from(Map.of("ingest.port", "0", "ingest.tokens", "s3cret"), Map.of(), Map.of());
+    IngestConfig ingest = IngestConfig.from(Map.of("ingest.port", "0", "ingest.tokens", "s3cret",
+        "ingest.max-body-bytes", "65536"), Map.of(), Map.of());
     try (IngestGateway gateway = IngestGateway.start(pipeline, ingest)) {
       String base = "http://127.0.0.1:" + gateway.port();
       Records.await(Duration.ofSeconds(30), "ready", () -> get(base + "/health/ready").statusCode() == 200);
@@ -74,6 +75,10 @@ class IngestGatewayIT {
       assertEquals(401, post(base + "/v1/traces", "application/json", "{}".getBytes(StandardCharsets.UTF_8), false, null)
           .statusCode());
       assertEquals(415, post(base + "/v1/traces", "text/plain", new byte[] {1}, false, "s3cret").statusCode());
+      HttpResponse<byte[]> tooLarge = post(base + "/v1/usage", "application/json", new byte[100_000], false, "s3cret");
+      assertEquals(413, tooLarge.statusCode());
+      assertEquals(413, Json.MAPPER.readTree(tooLarge.body()).path("status").asInt(), new String(tooLarge.body(),
+          StandardCharsets.UTF_8));
       HttpResponse<byte[]> bad = post(base + "/v1/traces", "application/json", "{\"resourceSpans\":".getBytes(
           StandardCharsets.UTF_8), false, "s3cret");
       assertEquals(400, bad.statusCode());

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
+import io.marginflow.testing.TestCertificates;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,18 +47,52 @@ class OtelSdkIngestIT {
   private static final AttributeKey<Long> CACHED = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
   private static final AttributeKey<String> TENANT = AttributeKey.stringKey("tenant.id");
 
-  @Test
-  void shouldTakeWhatTheOpenTelemetryExporterSends(KafkaStack kafka, @TempDir Path dir) throws Exception {
+  /** The TLS port answers HTTPS only; without the token, 401 in the JSON error shape. */
+  private static void assertTlsOnly(int port, TestCertificates certs) throws Exception {
+    java.net.http.HttpRequest post = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + port
+        + "/v1/usage")).header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+        .ofString("[]")).build();
+    var answer = java.net.http.HttpClient.newBuilder().sslContext(certs.clientTrust()).build().send(post,
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, answer.statusCode(), answer.body());
+    assertEquals(401, io.marginflow.topology.query.Json.MAPPER.readTree(answer.body()).path("status").asInt());
+    boolean plainServed;
+    try {
+      plainServed = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          "http://127.0.0.1:" + port + "/health/live")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+          .statusCode() == 200;
+    } catch (java.io.IOException e) {
+      plainServed = false;
+    }
+    assertEquals(false, plainServed, "plain HTTP to the TLS port");
+  }
+
+  /**
+   * Once over plain HTTP on loopback, once over HTTPS as a real exporter is configured (the gateway's PEM certificate,
+   * issued by a CA the exporter trusts, and a token); each run on its own node, so that the two read their own records.
+   */
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void shouldTakeWhatTheOpenTelemetryExporterSends(boolean tls, KafkaStack kafka, @TempDir Path dir) throws Exception {
     Pipelines.createTopicsForHistory(kafka);
     MarginflowConfig pipeline = MarginflowConfig.of(Pipelines.settings(kafka, "otel-it", dir));
-    IngestConfig ingest = IngestConfig.from(Map.of("ingest.port", "0", "ingest.tokens", "otel-token"), Map.of(), Map.of());
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("ingest.port", "0", "ingest.tokens", "otel-token"));
+    TestCertificates certs = tls ? TestCertificates.issue(dir.resolve("tls")) : null;
+    if (tls) {
+      settings.put("ingest.tls.certificate", certs.chainPem().toString());
+      settings.put("ingest.tls.key", certs.keyPem().toString());
+    }
+    IngestConfig ingest = IngestConfig.from(settings, Map.of(), Map.of());
+    String node = tls ? "node-43" : "node-42";
     Map<String, long[]> sent = new TreeMap<>();
+    String badTrace;
     try (IngestGateway gateway = IngestGateway.start(pipeline, ingest)) {
-      OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-          .setEndpoint("http://127.0.0.1:" + gateway.port() + "/v1/traces").setCompression("gzip")
-          .addHeader("Authorization", "Bearer otel-token").setTimeout(Duration.ofSeconds(30)).build();
+      var builder = OtlpHttpSpanExporter.builder()
+          .setEndpoint((tls ? "https://localhost:" : "http://127.0.0.1:") + gateway.port() + "/v1/traces")
+          .setCompression("gzip").addHeader("Authorization", "Bearer otel-token").setTimeout(Duration.ofSeconds(30));
+      OtlpHttpSpanExporter exporter = (tls ? builder.setTrustedCertificates(certs.caPemBytes()) : builder).build();
       Resource resource = Resource.getDefault().merge(Resource.create(Attributes.builder()
-          .put("service.name", "vllm").put("host.name", "node-42").put("cloud.region", "us-east").build()));
+          .put("service.name", "vllm").put("host.name", node).put("cloud.region", "us-east").build()));
       SdkTracerProvider provider = SdkTracerProvider.builder().setResource(resource)
           .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxExportBatchSize(64).build()).build();
       Tracer tracer = provider.get("inference");
@@ -74,10 +110,14 @@ class OtelSdkIngestIT {
       Span bad = tracer.spanBuilder("chat").setAttribute(MODEL, "m").setAttribute(TENANT, "tenant-0")
           .setAttribute(INPUT, 5L).setAttribute(OUTPUT, 1L).setAttribute(CACHED, 6L).startSpan();
       bad.end();
+      badTrace = bad.getSpanContext().getTraceId();
       tracer.spanBuilder("GET /health").startSpan().end();
       CompletableResultCode flushed = provider.forceFlush().join(30, TimeUnit.SECONDS);
       assertEquals(true, flushed.isSuccess(), "the exporter's batches were accepted");
       provider.shutdown().join(10, TimeUnit.SECONDS);
+      if (tls) {
+        assertTlsOnly(gateway.port(), certs);
+      }
     }
 
     Map<String, TokenUsage> got = new TreeMap<>();
@@ -86,7 +126,9 @@ class OtelSdkIngestIT {
       for (ConsumerRecord<String, byte[]> r : Records.readToEnd(kafka.consumerConfig("otel-it"), Topics.defaults().usage(),
           Duration.ofSeconds(10), new StringDeserializer(), new ByteArrayDeserializer())) {
         TokenUsage u = d.deserialize(r.topic(), r.value());
-        got.put(u.getEventId().toString(), u);
+        if (u.getNodeId().toString().equals(node)) {
+          got.put(u.getEventId().toString(), u);
+        }
       }
     }
     assertEquals(sent.keySet(), got.keySet(), "every usage span once, by trace id + span id");
@@ -94,11 +136,13 @@ class OtelSdkIngestIT {
       TokenUsage u = got.get(id);
       assertEquals(List.of(tokens[0], tokens[1], tokens[2]), List.of(u.getInputTokens(), u.getCachedInputTokens(),
           u.getOutputTokens()), id);
-      assertEquals(List.of("node-42", "us-east", "llama-3.1-8b-instruct"), List.of(u.getNodeId().toString(),
+      assertEquals(List.of(node, "us-east", "llama-3.1-8b-instruct"), List.of(u.getNodeId().toString(),
           u.getRegion().toString(), u.getModel().toString()), id);
     });
     List<ConsumerRecord<String, byte[]>> dead = Records.readToEnd(kafka.consumerConfig("otel-dlq"),
-        Topics.dlq(Topics.defaults().usage()), Duration.ofSeconds(10), new StringDeserializer(), new ByteArrayDeserializer());
+        Topics.dlq(Topics.defaults().usage()), Duration.ofSeconds(10), new StringDeserializer(), new ByteArrayDeserializer())
+        .stream().filter(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8).toLowerCase()
+            .contains(badTrace)).toList();
     assertEquals(1, dead.size());
     assertEquals("CACHED_EXCEEDS_INPUT", DeadLetterHeaders.get(dead.get(0).headers(), DeadLetterHeaders.REASON));
   }

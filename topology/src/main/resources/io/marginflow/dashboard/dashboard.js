@@ -1,7 +1,17 @@
-// marginflow dashboard: reads only the query API (bearer token from ?token=, kept for the session).
+// marginflow dashboard: reads only the query API. The bearer token comes in the address (#token= or ?token=), is
+// kept in this tab's session storage and taken out of the address bar at once (history, bookmarks, screen shares).
 (function () {
   const params = new URLSearchParams(location.search);
-  if (params.get('token')) { sessionStorage.setItem('marginflow.token', params.get('token')); }
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const given = fragment.get('token') || params.get('token');
+  if (given) {
+    sessionStorage.setItem('marginflow.token', given);
+    params.delete('token');
+    fragment.delete('token');
+    const query = params.toString();
+    const hash = fragment.toString();
+    history.replaceState(null, '', location.pathname + (query ? '?' + query : '') + (hash ? '#' + hash : ''));
+  }
   const token = sessionStorage.getItem('marginflow.token');
   const state = { ready: false, marginPoints: 0, nodes: 0, refreshes: 0 };
   window.__marginflow = state;

@@ -123,6 +123,16 @@ class IngestRulesTopologyTest {
           DeadLetterHeaders.ORIGINAL_VALUE_BYTES));
       assertArrayEquals(java.util.Arrays.copyOf(hugeKey, DeadLetterHeaders.MAX_KEY_BYTES), dead.key());
       assertEquals("5000", DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.ORIGINAL_KEY_BYTES));
+      org.apache.kafka.common.header.internals.RecordHeaders bulky = new org.apache.kafka.common.header.internals
+          .RecordHeaders();
+      bulky.add("trace", new byte[DeadLetterHeaders.MAX_ORIGINAL_HEADER_BYTES + 1]);
+      f.usageRaw.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), "{bad".getBytes(StandardCharsets.UTF_8),
+          bulky));
+      TestRecord<byte[], byte[]> headerHeavy = f.usageDlq.readRecord();
+      assertEquals(null, headerHeavy.headers().lastHeader("trace"), "original headers over the bound are dropped");
+      assertEquals(Integer.toString(DeadLetterHeaders.MAX_ORIGINAL_HEADER_BYTES + 1 + "trace".length()),
+          DeadLetterHeaders.get(headerHeavy.headers(), DeadLetterHeaders.ORIGINAL_HEADER_BYTES));
+      assertEquals(Rejection.DESERIALIZATION, DeadLetterHeaders.get(headerHeavy.headers(), DeadLetterHeaders.REASON));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.marginflow.connectors.power;
 
+import io.marginflow.schemas.Ids;
 import io.marginflow.connectors.power.PrometheusText.Sample;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,10 +59,13 @@ public final class GpuReadings {
         : metric.equals(m.utilizationMetric()) ? 2 : -1;
   }
 
-  /** The GPU a series is about; null when it names no node or no GPU. */
+  /**
+   * The GPU a series is about; null when it names no node or no GPU, or ids the pipeline would refuse (SPEC 2's
+   * identifier rule): such a series is skipped here rather than dead-lettered on every scrape.
+   */
   private static GpuKey key(Sample s, GpuMetrics m, String fixedNode) {
     String node = fixedNode != null ? fixedNode : s.label(m.nodeLabel());
     String gpu = s.label(m.gpuLabel());
-    return node == null || node.isBlank() || gpu == null || gpu.isBlank() ? null : new GpuKey(node, gpu);
+    return node == null || gpu == null || !Ids.valid(node) || !Ids.valid(gpu) ? null : new GpuKey(node, gpu);
   }
 }

@@ -93,6 +93,10 @@ public final class PowerSourceConfig extends AbstractConfig {
     int scheme = entry.indexOf("://");
     String node = eq > 0 && (scheme < 0 || eq < scheme) ? entry.substring(0, eq).trim() : null;
     String url = node == null ? entry : entry.substring(eq + 1).trim();
+    if (node != null && !io.marginflow.schemas.Ids.valid(node)) {
+      throw new ConfigException(ENDPOINTS, entry, "the node id " + io.marginflow.schemas.Ids.problem(node).orElse("")
+          + " (SPEC 2: 1 to 128 characters, no control or format characters, no white space at either end)");
+    }
     try {
       URI u = URI.create(url);
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {

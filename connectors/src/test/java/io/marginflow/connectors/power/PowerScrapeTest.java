@@ -68,6 +68,20 @@ class PowerScrapeTest {
         .stream().filter(k -> k.node().equals("node-x")).count(), "a node configured for the endpoint wins");
   }
 
+  /** Node labels the pipeline would refuse (SPEC 2's identifier rule) are skipped, not sent to be dead-lettered. */
+  @Test
+  void shouldSkipSeriesWhoseNodeOrGpuIsNoValidIdAndRefuseABadConfiguredNode() {
+    String text = "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\",Hostname=\"" + "n".repeat(200) + "\"} 300\n"
+        + "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\",Hostname=\"node\\n02\"} 300\n"
+        + "DCGM_FI_DEV_POWER_USAGE{gpu=\" 1\",Hostname=\"node-03\"} 300\n"
+        + "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\",Hostname=\"node-04\"} 300\n";
+    Map<GpuKey, Reading> r = GpuReadings.of(PrometheusText.parse(text).samples(), GpuMetrics.dcgm(), null);
+    assertEquals(java.util.Set.of(new GpuKey("node-04", "0")), r.keySet());
+    org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class,
+        () -> PowerSourceConfig.endpoint("  =http://127.0.0.1:9400/metrics"));
+    assertEquals("node-05", PowerSourceConfig.endpoint("node-05=http://127.0.0.1:9400/metrics").node());
+  }
+
   @Test
   void shouldIntegrateTheEnergyCounterExactly() {
     Map<GpuKey, Reading> first = readings(dcgm(1_000_000_000L, 2_000_000_000L));

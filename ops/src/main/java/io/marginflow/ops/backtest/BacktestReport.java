@@ -1,6 +1,6 @@
 package io.marginflow.ops.backtest;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.ops.backtest.PolicyOutcome.Adjustment;
 import io.marginflow.ops.backtest.PolicyOutcome.Totals;
 import java.io.IOException;
@@ -66,7 +66,7 @@ public final class BacktestReport {
       w.write(POLICY_HEADER + "\n");
       for (PolicyOutcome o : outcomes) {
         Totals t = o.total();
-        w.write(String.join(",", o.policy(), Long.toString(t.requests()), plain(t.revenueUsd()), plain(t.costUsd()),
+        w.write(String.join(",", cell(o.policy()), Long.toString(t.requests()), plain(t.revenueUsd()), plain(t.costUsd()),
             plain(t.marginUsd()), plain(t.marginRatio()), Integer.toString(o.adjustments().size()), plain(o.minMultiplier()),
             plain(o.maxMultiplier()), diffs(t, baseline().total(), o == baseline())) + "\n");
       }
@@ -76,7 +76,7 @@ public final class BacktestReport {
       for (PolicyOutcome o : outcomes) {
         for (String tenant : tenants()) {
           Totals t = o.tenant(tenant);
-          w.write(String.join(",", o.policy(), tenant, Long.toString(t.requests()), plain(t.revenueUsd()),
+          w.write(String.join(",", cell(o.policy()), cell(tenant), Long.toString(t.requests()), plain(t.revenueUsd()),
               plain(t.costUsd()), plain(t.marginUsd()), plain(t.marginRatio()),
               diffs(t, baseline().tenant(tenant), o == baseline())) + "\n");
         }
@@ -86,12 +86,18 @@ public final class BacktestReport {
       w.write(MULTIPLIER_HEADER + "\n");
       for (PolicyOutcome o : outcomes) {
         for (Adjustment a : o.adjustments()) {
-          w.write(String.join(",", o.policy(), a.model(), a.region(), Long.toString(a.effectiveFromMs()),
+          w.write(String.join(",", cell(o.policy()), cell(a.model()), cell(a.region()), Long.toString(a.effectiveFromMs()),
               plain(a.previous()), plain(a.multiplier()), plain(a.realizedMarginRatio())) + "\n");
         }
       }
     }
     Files.writeString(dir.resolve("report.html"), BacktestHtml.render(this), StandardCharsets.UTF_8);
+  }
+
+  /** An id as a CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break (valid in ids). */
+  static String cell(String id) {
+    return id.contains(",") || id.contains("\"") || id.contains("\n") || id.contains("\r")
+        ? "\"" + id.replace("\"", "\"\"") + "\"" : id;
   }
 
   /** The comparison as text: a line per policy, the differences, then a line per tenant. */

@@ -34,7 +34,8 @@ final class DemoCommand implements Callable<Integer> {
       + "until it reaches now (default: ${DEFAULT-VALUE}).")
   private double speed;
 
-  @Option(names = "--lookback", defaultValue = "PT2H", description = "Start event time this far in the past (default: 2 h).")
+  @Option(names = "--lookback", defaultValue = "2h", description = "Start event time this far in the past (default: 2h; "
+      + "30m, 2h, 1d or ISO-8601 like PT30M).")
   private Duration lookback;
 
   @Option(names = "--port", defaultValue = "8080", description = "Query API and dashboard port (default: ${DEFAULT-VALUE}).")
@@ -99,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("marginflow demo is running (state in " + stateDir.toAbsolutePath() + ")");
     out.println("  dashboard: " + demo.dashboardUrl());
     out.println("  listening on " + bind + ":" + demo.httpPort() + (DemoOptions.LOOPBACK.equals(bind) ? " (this machine only)" : "")
-        + "; admin token (new each run): " + options.adminToken());
+        + "; admin token" + (adminToken == null ? " (new each run)" : "") + ": " + options.adminToken());
     out.println("  query API: curl -H 'Authorization: Bearer " + options.adminToken() + "' 'http://localhost:" + demo.httpPort()
         + "/v1/tenants?window=1h&sort=gross_margin_usd&order=asc'");
     out.println("  kafka:     " + demo.bootstrapServers() + "   (margins.tenant.v1, Avro; schema registry "

@@ -31,6 +31,8 @@ public final class MarginflowCli implements Runnable {
   /** The configured command line, for the launcher and for tests. */
   public static CommandLine commandLine() {
     return new CommandLine(new MarginflowCli()).setCaseInsensitiveEnumValuesAllowed(true)
+        // Durations as the settings write them (500ms, 30m, 2h, 7d) as well as ISO-8601 (PT30M), in every command.
+        .registerConverter(java.time.Duration.class, io.marginflow.topology.config.Durations::parse)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // A clear one-line error for the user; the stack trace only at debug level.
           cmd.getErr().println("marginflow " + cmd.getCommandName() + ": error: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.marginflow.ops.demo;
 
+import io.marginflow.topology.http.Tls;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.ops.embedded.EmbeddedStack;
@@ -105,8 +106,13 @@ public final class Demo implements AutoCloseable {
       producer.reference(Scenario.read(reference));
       MarginflowService service = MarginflowService.start(MarginflowConfig.of(settings(o, stack)));
       // Usage arrives the way an inference fleet sends it: OTLP spans to the ingest gateway.
-      IngestGateway gateway = IngestGateway.start(MarginflowConfig.of(settings(o, stack)),
-          new IngestConfig(Map.of(IngestConfig.PORT, Integer.toString(o.ingestPort()), IngestConfig.BIND, o.bind())));
+      // Open on loopback (this machine only); reachable from elsewhere, the gateway takes the admin token.
+      Map<String, String> ingest = new HashMap<>(Map.of(IngestConfig.PORT, Integer.toString(o.ingestPort()),
+          IngestConfig.BIND, o.bind()));
+      if (!Tls.loopback(o.bind())) {
+        ingest.put(IngestConfig.TOKENS, o.adminToken());
+      }
+      IngestGateway gateway = IngestGateway.start(MarginflowConfig.of(settings(o, stack)), new IngestConfig(ingest));
       DemoExporters exporters = o.connect() ? new DemoExporters(ScenarioGenerator.nodeIds(o.nodes()), ScenarioGenerator.GPUS) : null;
       Demo demo = new Demo(o, stack, service, producer, gateway, exporters, cursor);
       demo.run(new LiveLoad(shape, "live-" + now), out);
@@ -134,7 +140,7 @@ public final class Demo implements AutoCloseable {
   }
 
   private void run(LiveLoad load, PrintStream out) {
-    DemoSink sink = new DemoSink(producer, new DemoSpans(gateway.port()), exporters);
+    DemoSink sink = new DemoSink(producer, new DemoSpans(gateway.port(), options.adminToken()), exporters);
     long wallStart = System.currentTimeMillis();
     long eventStart = cursor;
     scheduler.scheduleWithFixedDelay(() -> {
@@ -236,7 +242,8 @@ public final class Demo implements AutoCloseable {
   }
 
   public String dashboardUrl() {
-    return "http://localhost:" + httpPort() + "/?token=" + options.adminToken();
+    // In the fragment: a browser never sends it to the server; the dashboard moves it out of the address bar.
+    return "http://localhost:" + httpPort() + "/#token=" + options.adminToken();
   }
 
   @Override

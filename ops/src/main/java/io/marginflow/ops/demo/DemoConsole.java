@@ -1,6 +1,6 @@
 package io.marginflow.ops.demo;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marginflow.topology.query.Json;

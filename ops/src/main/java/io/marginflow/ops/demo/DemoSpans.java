@@ -33,10 +33,13 @@ import java.util.Map;
 final class DemoSpans {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI traces;
+  private final String token;
   private final List<TokenUsage> pending = new ArrayList<>();
 
-  DemoSpans(int gatewayPort) {
+  /** To the gateway on {@code gatewayPort}, with {@code token} (sent always; a gateway on loopback needs none). */
+  DemoSpans(int gatewayPort, String token) {
     this.traces = URI.create("http://127.0.0.1:" + gatewayPort + "/v1/traces");
+    this.token = token;
   }
 
   void add(TokenUsage usage) {
@@ -51,7 +54,8 @@ final class DemoSpans {
     byte[] body = request(pending).toByteArray();
     pending.clear();
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(traces).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != 200) {
       throw new IOException("the ingest gateway answered HTTP " + r.statusCode() + ": " + new String(r.body(),

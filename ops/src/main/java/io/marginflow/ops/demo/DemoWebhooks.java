@@ -1,6 +1,6 @@
 package io.marginflow.ops.demo;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -101,7 +101,7 @@ final class DemoWebhooks implements AutoCloseable {
           return;
         }
         if (seen.add(key)) {
-          out.println(Ids.printable(line(Json.MAPPER.readTree(body))));
+          out.println(Ids.escaped(line(Json.MAPPER.readTree(body))));
           out.flush();
         }
         respond(ex, 200);

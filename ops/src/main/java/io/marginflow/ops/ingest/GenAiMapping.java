@@ -1,7 +1,7 @@
 package io.marginflow.ops.ingest;
 
 import io.marginflow.avro.TokenUsage;
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.topology.domain.Validation;
 import java.time.Instant;
 import java.util.function.LongSupplier;

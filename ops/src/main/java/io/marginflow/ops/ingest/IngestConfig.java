@@ -20,6 +20,7 @@ public final class IngestConfig extends AbstractConfig {
   public static final String PORT = "ingest.port";
   public static final String TOKENS = "ingest.tokens";
   public static final String BIND = "ingest.bind";
+  public static final String ALLOW_ANONYMOUS = "ingest.allow-anonymous";
   public static final String MAX_BODY = "ingest.max-body-bytes";
   public static final String ATTR = "ingest.otlp.attribute.";
 
@@ -52,11 +53,20 @@ public final class IngestConfig extends AbstractConfig {
         .define(PORT, Type.INT, 4318, ConfigDef.Range.between(0, 65_535), Importance.HIGH,
             "OTLP/HTTP and /v1/usage port (4318 is OTLP/HTTP's registered port; 0 picks a free one).")
         .define(BIND, Type.STRING, "0.0.0.0", Importance.MEDIUM, "Address the gateway listens on.")
-        .define(TOKENS, Type.PASSWORD, "", Importance.HIGH, "Bearer tokens accepted, comma-separated; empty: no token "
-            + "needed (put the gateway behind your own authentication then).")
+        .define(TOKENS, Type.PASSWORD, "", Importance.HIGH, "Bearer tokens accepted, comma-separated. Empty: no token "
+            + "needed, which the gateway accepts only on a loopback address or with " + ALLOW_ANONYMOUS + "=true.")
+        .define(ALLOW_ANONYMOUS, Type.BOOLEAN, false, Importance.HIGH, "Start without " + TOKENS + " on a non-loopback "
+            + BIND + " (anyone who reaches the port can then write usage for any tenant): only behind your own "
+            + "authentication.")
         .define(MAX_BODY, Type.INT, 16 * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
             "Largest request body, after decompression.")
-        .define(ATTR + "default-region", Type.STRING, "default", Importance.LOW, "Region when no attribute names one.");
+        .define(ATTR + "default-region", Type.STRING, "default", (name, value) -> {
+          String problem = io.marginflow.schemas.Ids.problem(String.valueOf(value)).orElse(null);
+          if (problem != null) {
+            throw new ConfigException(name, value, "a region id " + problem);
+          }
+        }, Importance.LOW, "Region when no attribute names one (an id by SPEC 2's rule).");
+    io.marginflow.topology.http.Tls.define(d, PREFIX, "ingest gateway");
     for (String[] a : ATTRIBUTES) {
       d.define(ATTR + a[0], Type.STRING, a[1], Importance.LOW, a[2]);
     }
@@ -104,6 +114,19 @@ public final class IngestConfig extends AbstractConfig {
     Map<String, String> out = new HashMap<>(values);
     out.keySet().removeIf(DEF.names()::contains);
     return out;
+  }
+
+  /**
+   * Refuses, naming the keys, a gateway that anyone on the network could write to: no {@link #TOKENS} on a
+   * non-loopback {@link #BIND} without {@link #ALLOW_ANONYMOUS}.
+   */
+  public void requireAuthenticatedExposure() {
+    String bind = getString(BIND);
+    if (tokens().isEmpty() && !io.marginflow.topology.http.Tls.loopback(bind) && !getBoolean(ALLOW_ANONYMOUS)) {
+      throw new ConfigException(ALLOW_ANONYMOUS, "false", BIND + "=" + bind + " is reachable from other machines and "
+          + TOKENS + " is empty: anyone could write usage for any tenant. Set " + TOKENS + ", bind to 127.0.0.1, or set "
+          + ALLOW_ANONYMOUS + "=true behind your own authentication");
+    }
   }
 
   public java.util.Set<String> tokens() {

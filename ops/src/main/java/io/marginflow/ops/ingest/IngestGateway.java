@@ -8,8 +8,10 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.marginflow.ops.ingest.GenAiMapping.Outcome;
 import io.marginflow.topology.config.MarginflowConfig;
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.topology.domain.Validation;
+import io.marginflow.topology.http.JsonErrorHandler;
+import io.marginflow.topology.http.Tls;
 import io.marginflow.topology.query.Json;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,8 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,11 @@ public final class IngestGateway implements AutoCloseable {
   private final Javalin javalin;
   private ServerConnector connector;
 
+  private final SslContextFactory.Server tls;
+
   private IngestGateway(MarginflowConfig pipeline, IngestConfig config) {
+    config.requireAuthenticatedExposure();
+    this.tls = Tls.server(config, IngestConfig.PREFIX);
     this.config = config;
     this.validation = pipeline.validation();
     this.mapping = new GenAiMapping(config.attributes(), validation, System::currentTimeMillis);
@@ -60,9 +66,14 @@ public final class IngestGateway implements AutoCloseable {
   public static IngestGateway start(MarginflowConfig pipeline, IngestConfig config) {
     IngestGateway g = new IngestGateway(pipeline, config);
     g.javalin.start();
-    LOG.info("Ingest gateway: OTLP/HTTP on http://{}:{}/v1/traces, JSON on /v1/usage{}", config.getString(IngestConfig.BIND),
-        g.port(),
-        g.tokens.isEmpty() ? " (no token required)" : "");
+    String bind = config.getString(IngestConfig.BIND);
+    LOG.info("Ingest gateway: OTLP/HTTP on {}://{}:{}/v1/traces, JSON on /v1/usage; {}", g.tls == null ? "http" : "https",
+        bind, g.port(), g.tokens.isEmpty() ? (Tls.loopback(bind) ? "no token required (loopback only)"
+            : "no token required (" + IngestConfig.ALLOW_ANONYMOUS + "=true)") : g.tokens.size() + " token(s) accepted");
+    if (g.tls == null && !Tls.loopback(bind)) {
+      LOG.warn("The ingest gateway listens on {} without TLS: tokens and usage cross the network in clear; set "
+          + "ingest.tls.certificate and ingest.tls.key (or ingest.tls.keystore) to serve HTTPS", bind);
+    }
     return g;
   }
 
@@ -75,9 +86,10 @@ public final class IngestGateway implements AutoCloseable {
     cfg.startup.showOldJavalinVersionWarning = false;
     cfg.http.maxRequestSize = config.getInt(IngestConfig.MAX_BODY);
     cfg.http.prefer405over404 = true;
+    cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     cfg.jetty.addConnector((server, http) -> {
       http.setSendServerVersion(false);
-      connector = new ServerConnector(server, new HttpConnectionFactory(http));
+      connector = Tls.connector(server, http, tls);
       connector.setHost(config.getString(IngestConfig.BIND));
       connector.setPort(config.getInt(IngestConfig.PORT));
       return connector;
@@ -89,6 +101,9 @@ public final class IngestGateway implements AutoCloseable {
     r.get("/health/ready", ctx -> ctx.status(sink.ready() ? 200 : 503).json(Map.of("status",
         sink.ready() ? "READY" : "NOT_READY")));
     r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+    r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+        e.getStatus() == 404 ? "no such endpoint: " + ctx.path() + " (POST /v1/traces, POST /v1/usage)"
+            : e.getStatus() == 405 ? ctx.method() + " is not supported on " + ctx.path() : e.getMessage()));
     r.exception(Exception.class, (e, ctx) -> {
       LOG.error("Ingest {} failed", Ids.printable(ctx.path()), e);
       error(ctx, 500, "internal error (logged by the gateway)");
@@ -169,8 +184,8 @@ public final class IngestGateway implements AutoCloseable {
     try {
       body = Json.MAPPER.readTree(body(ctx));
     } catch (IOException e) {
-      error(ctx, 400, "the body must be a JSON object or array of TokenUsage events: "
-          + e.getMessage().lines().findFirst().orElse(""));
+      error(ctx, 400, "the body must be a JSON object or array of TokenUsage events; it is not JSON"
+          + OtlpTraces.where(e));
       return;
     }
     if (body == null || !body.isObject() && !body.isArray()) {

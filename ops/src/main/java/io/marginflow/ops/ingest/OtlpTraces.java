@@ -78,12 +78,20 @@ public final class OtlpTraces {
    * OTLP/JSON: lowerCamelCase field names (snake_case accepted too), trace and span ids in hex, 64-bit integers as
    * strings or numbers.
    */
+  /** Where a JSON body broke, in the client's terms (line and column), without the parser's internals. */
+  static String where(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+      return " (at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+    }
+    return "";
+  }
+
   public static List<SpanView> fromJson(byte[] body) throws BadRequest {
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(body);
     } catch (IOException e) {
-      throw new BadRequest("not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new BadRequest("not JSON" + where(e));
     }
     if (root == null || !root.isObject()) {
       throw new BadRequest("an OTLP/JSON ExportTraceServiceRequest is a JSON object");

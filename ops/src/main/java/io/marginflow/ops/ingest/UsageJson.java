@@ -58,7 +58,7 @@ public final class UsageJson {
         return new Parsed(null, Rejection.INVALID_ID, f + " must be a string");
       }
     }
-    String region = e.path("region").isTextual() && !e.path("region").asText().isEmpty() ? e.path("region").asText()
+    String region = e.path("region").isTextual() && !e.path("region").asText().isBlank() ? e.path("region").asText()
         : defaultRegion;
     TokenUsage usage = TokenUsage.newBuilder().setEventId(e.get("event_id").asText())
         .setTimestampMs(Instant.ofEpochMilli(ts.longValue())).setTenantId(e.get("tenant_id").asText())
@@ -85,7 +85,8 @@ public final class UsageJson {
     return validation.count(field, n.decimalValue());
   }
 
+  /** An optional id: absent, null or empty is none (as in the CSV and OTLP paths). */
   private static String optional(JsonNode e, String field) {
-    return e.path(field).isTextual() ? e.get(field).asText() : null;
+    return e.path(field).isTextual() && !e.get(field).asText().isEmpty() ? e.get(field).asText() : null;
   }
 }

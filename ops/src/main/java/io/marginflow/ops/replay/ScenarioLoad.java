@@ -1,5 +1,6 @@
 package io.marginflow.ops.replay;
 
+import io.marginflow.schemas.Ids;
 import io.marginflow.avro.PowerSample;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.ops.scenario.EventSource;
@@ -70,12 +71,12 @@ public final class ScenarioLoad {
   private static void reportUnreadable(Scenario s, PrintStream out) {
     Stream.of(s.nodes(), s.pricebook(), s.energyPrices(), s.budgets()).flatMap(List::stream).map(r -> (Row<?>) r)
         .filter(r -> !r.ok()).forEach(r -> out.printf("not produced: %s line %d: %s%n", r.file(), r.line().number(),
-            r.error()));
+            Ids.escaped(r.error())));
   }
 
   private static void report(Row<?> r) {
     System.err.printf("not produced: %s line %d: %s%s%n", r.file(), r.line().number(),
-        r.reason() == null ? "" : r.reason() + ": ", r.error());
+        r.reason() == null ? "" : r.reason() + ": ", Ids.escaped(r.error()));
   }
 
   /** The first and the last plausible event time of the files (a streaming pass; Long.MAX/MIN_VALUE when none). */

@@ -4,6 +4,7 @@ import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.CapacityAlert;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
+import io.marginflow.topology.http.Tls;
 import io.marginflow.topology.query.RecordFeed;
 import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
@@ -15,6 +16,7 @@ import org.apache.kafka.streams.state.HostInfo;
 
 /** One marginflow instance: the stream processing and its query API/dashboard, started and stopped together. */
 public final class MarginflowService implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MarginflowService.class);
   private final MarginflowApp app;
   private final QueryServer server;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -26,7 +28,13 @@ public final class MarginflowService implements AutoCloseable {
 
   public static MarginflowService start(MarginflowConfig config) throws IOException {
     ApiTokens tokens = ApiTokens.parse(MarginflowConfig.HTTP_TOKENS, config.getPassword(MarginflowConfig.HTTP_TOKENS).value());
-    QueryServer server = QueryServer.bind(config.getString(MarginflowConfig.HTTP_BIND), config.getInt(MarginflowConfig.HTTP_PORT));
+    String bind = config.getString(MarginflowConfig.HTTP_BIND);
+    var tls = Tls.server(config, "http.");
+    if (tls == null && !Tls.loopback(bind)) {
+      LOG.warn("The query API listens on {} without TLS: tokens and figures cross the network in clear; set "
+          + "http.tls.certificate and http.tls.key (or http.tls.keystore) to serve HTTPS", bind);
+    }
+    QueryServer server = QueryServer.bind(bind, config.getInt(MarginflowConfig.HTTP_PORT), tls);
     try {
       MarginflowApp app = MarginflowApp.start(config, server.port());
       server.attach(app.streams(), new HostInfo(config.getString(MarginflowConfig.HTTP_HOST), server.port()),

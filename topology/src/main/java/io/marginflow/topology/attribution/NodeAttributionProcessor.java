@@ -1,6 +1,6 @@
 package io.marginflow.topology.attribution;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.avro.CapacityAlert;

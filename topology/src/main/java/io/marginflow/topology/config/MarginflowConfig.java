@@ -106,7 +106,7 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(MAX_FUTURE_SKEW, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "Events further ahead of the wall clock are dead-lettered as FUTURE_TIMESTAMP.")
         .define(MAX_TOKENS, Type.LONG, io.marginflow.topology.domain.Validation.DEFAULT_MAX_TOKENS,
-            ConfigDef.Range.between(1, 1_000_000_000_000L), Importance.MEDIUM,
+            ConfigDef.Range.between(1, 1_000_000_000L), Importance.MEDIUM,
             "The most each token count of one request (input, cached input, output) may claim; more is dead-lettered as "
                 + "TOO_MANY_TOKENS, so that no single event can move other tenants' share of a bucket.")
         .define(DEDUP_HORIZON, Type.STRING, "1h", duration(), Importance.MEDIUM,
@@ -147,6 +147,7 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
         .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.");
+    io.marginflow.topology.http.Tls.define(d, "http.", "query API and dashboard");
     for (TopicDeclaration t : TopicCatalog.defaults().all()) {
       if (!t.id().endsWith("-dlq") && !t.id().endsWith("-late")) {
         d.define(TOPIC_PREFIX + t.id(), Type.STRING, t.name(), new ConfigDef.NonEmptyString(), Importance.LOW,

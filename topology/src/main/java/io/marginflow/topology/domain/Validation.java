@@ -2,6 +2,7 @@ package io.marginflow.topology.domain;
 
 import io.marginflow.avro.PowerSample;
 import io.marginflow.avro.TokenUsage;
+import io.marginflow.schemas.Ids;
 import java.math.BigDecimal;
 import java.util.Optional;
 
@@ -20,6 +21,8 @@ public final class Validation {
   /** With the defaults. */
   public static final Validation DEFAULTS = new Validation(DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_MAX_TOKENS);
   private static final double MAX_WATTS = 10_000;
+  /** Longest number text read (Jackson's default limit for a JSON number). */
+  private static final int MAX_NUMBER_CHARS = 1000;
   private static final long MAX_INTERVAL_MS = 3_600_000;
 
   private final long maxFutureSkewMs;
@@ -93,7 +96,7 @@ public final class Validation {
     if (value.signum() == 0) {
       return new Count(0, null);
     }
-    if (value.precision() - value.scale() > 19) {
+    if ((long) value.precision() - value.scale() > 19) {
       return value.signum() < 0 ? refused(Rejection.NEGATIVE_TOKENS, field + " must be >= 0")
           : refused(Rejection.TOO_MANY_TOKENS, tooManyDetail(field, value.toString()));
     }
@@ -104,7 +107,7 @@ public final class Validation {
       return refused(Rejection.NEGATIVE_TOKENS, field + " must be >= 0, got " + value);
     }
     if (value.compareTo(BigDecimal.valueOf(maxTokens)) > 0) {
-      return refused(Rejection.TOO_MANY_TOKENS, tooManyDetail(field, value.toPlainString()));
+      return refused(Rejection.TOO_MANY_TOKENS, tooManyDetail(field, value.toString()));
     }
     return new Count(value.longValueExact(), null);
   }
@@ -112,9 +115,9 @@ public final class Validation {
   /** {@link #count(String, BigDecimal)} of a text; one that is no number is INVALID_TOKENS. */
   public Count count(String field, String text) {
     String t = text == null ? "" : text.trim();
-    if (t.isEmpty() || t.length() > 64) {
-      return refused(Rejection.INVALID_TOKENS, field + " must be a whole number" + (t.isEmpty() ? "" : " (at most 64 "
-          + "characters)"));
+    if (t.isEmpty() || t.length() > MAX_NUMBER_CHARS) {
+      return refused(Rejection.INVALID_TOKENS, field + " must be a whole number" + (t.isEmpty() ? "" : " (at most "
+          + MAX_NUMBER_CHARS + " characters, as JSON parsers read them)"));
     }
     try {
       return count(field, new BigDecimal(t));

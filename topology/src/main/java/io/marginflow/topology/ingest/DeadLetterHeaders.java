@@ -25,6 +25,10 @@ public final class DeadLetterHeaders {
   public static final int MAX_VALUE_BYTES = 256 * 1024;
   /** The most of an original key a dead letter keeps (ids are at most 128 characters, 512 bytes in UTF-8). */
   public static final int MAX_KEY_BYTES = 1024;
+  /** The most bytes of original headers a dead letter keeps; larger ones are dropped, their size in a header. */
+  public static final int MAX_ORIGINAL_HEADER_BYTES = 64 * 1024;
+  /** On a dead letter whose original headers were dropped: their size in bytes. */
+  public static final String ORIGINAL_HEADER_BYTES = "marginflow.error.original-headers-bytes";
   /** The most characters of a detail header. */
   public static final int MAX_DETAIL_CHARS = 1024;
   /** On late records: the start (epoch ms) of the attribution bucket that was already final. */
@@ -51,6 +55,23 @@ public final class DeadLetterHeaders {
     put(headers, LATE_BUCKET_START, Long.toString(bucketStartMs));
     put(headers, LATE_BUCKET_END, Long.toString(bucketEndMs));
     return headers;
+  }
+
+  /**
+   * A copy of a rejected record's headers for its dead letter: all of them, or none (with their size in
+   * {@link #ORIGINAL_HEADER_BYTES}) when they are over {@link #MAX_ORIGINAL_HEADER_BYTES}, so that the dead letter fits.
+   */
+  public static Headers kept(Headers original) {
+    long total = 0;
+    for (org.apache.kafka.common.header.Header h : original) {
+      total += h.key().length() + (h.value() == null ? 0 : h.value().length);
+    }
+    if (total <= MAX_ORIGINAL_HEADER_BYTES) {
+      return new org.apache.kafka.common.header.internals.RecordHeaders(original.toArray());
+    }
+    Headers none = new org.apache.kafka.common.header.internals.RecordHeaders();
+    put(none, ORIGINAL_HEADER_BYTES, Long.toString(total));
+    return none;
   }
 
   /** {@code detail} cut to {@link #MAX_DETAIL_CHARS}. */

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -190,7 +189,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   }
 
   private static Headers annotate(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
-    return DeadLetterHeaders.annotate(new RecordHeaders(record.headers().toArray()), rejection, origin, eventTs);
+    return DeadLetterHeaders.annotate(DeadLetterHeaders.kept(record.headers()), rejection, origin, eventTs);
   }
 
   private void forwardRejected(Route route, Record<byte[], byte[]> record, Headers headers) {

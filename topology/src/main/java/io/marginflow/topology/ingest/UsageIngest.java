@@ -1,6 +1,6 @@
 package io.marginflow.topology.ingest;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.PriceBookEntry;

@@ -1,6 +1,6 @@
 package io.marginflow.topology.margin;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetAlertKind;
 import io.marginflow.avro.TenantMargin;

@@ -1,6 +1,6 @@
 package io.marginflow.topology.pricing;
 
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.internal.AttributionInput;

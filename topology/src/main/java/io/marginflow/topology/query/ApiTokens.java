@@ -2,7 +2,7 @@ package io.marginflow.topology.query;
 
 import java.util.HashMap;
 import java.util.Map;
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.config.ConfigException;
@@ -64,6 +64,13 @@ public final class ApiTokens {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** For start-up lines: how many tokens of each kind, never a token. */
+  public String describe() {
+    long admins = byToken.values().stream().filter(Principal::isAdmin).count();
+    return byToken.isEmpty() ? "no token configured (http.tokens): every /v1 call is refused with 401"
+        : byToken.size() + " token(s) configured: " + admins + " admin, " + (byToken.size() - admins) + " tenant";
   }
 
   /** The principal of an Authorization header; 401 when missing or unknown. */

@@ -9,15 +9,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.LoggerFactory;
 
 /** Asks another instance: the same API, the caller's own token, a marker that stops forwarding loops. */
 final class Forwarder {
   static final String FORWARDED = "X-Marginflow-Forwarded";
   private static final ObjectMapper JSON = Json.MAPPER;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
+  private final String scheme;
+
+  /** Over plain HTTP, or over HTTPS with {@code tls} (null: plain), as this instance's own server speaks. */
+  Forwarder(javax.net.ssl.SSLContext tls) {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    this.http = (tls == null ? b : b.sslContext(tls)).build();
+    this.scheme = tls == null ? "http://" : "https://";
+  }
 
   JsonNode get(HostInfo host, String pathAndQuery, String authorization) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery))
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + host.host() + ":" + host.port() + pathAndQuery))
         .timeout(Duration.ofSeconds(15)).header(FORWARDED, "1").GET();
     if (authorization != null) {
       b.header("Authorization", authorization);
@@ -26,15 +35,22 @@ final class Forwarder {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(r.body());
       if (r.statusCode() / 100 != 2) {
-        throw new ApiError(r.statusCode(), body.path("error").asText("instance " + host + " answered " + r.statusCode()),
+        throw new ApiError(r.statusCode(), body.path("error").asText("instance " + name(host) + " answered "
+            + r.statusCode()),
             r.statusCode() == 503 ? 1 : 0);
       }
       return body;
     } catch (IOException e) {
-      throw ApiError.unavailable("instance " + host + " is unreachable: " + e.getMessage());
+      LoggerFactory.getLogger(Forwarder.class).debug("Forwarding to {} failed", name(host), e);
+      throw ApiError.unavailable("instance " + name(host) + " that holds this key is unreachable; retry");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiError.unavailable("interrupted");
     }
+  }
+
+  /** host:port, as clients know an instance. */
+  static String name(HostInfo host) {
+    return host.host() + ":" + host.port();
   }
 }

@@ -2,7 +2,7 @@ package io.marginflow.topology.query;
 
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.config.WindowSpec;
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -12,6 +12,8 @@ import java.util.Map;
 /** Validated query parameters: every bad input is a 400 that says what is wrong. */
 final class Params {
   static final long MAX_RANGE_MS = 31L * 86_400_000L;
+  /** 9999-12-31T23:59:59.999Z: later instants are mistakes, and would overflow the arithmetic of ranges. */
+  static final long MAX_EPOCH_MS = 253_402_300_799_999L;
   private final Map<String, String> values = new HashMap<>();
 
   Params(String rawQuery) {
@@ -49,12 +51,13 @@ final class Params {
     }
     try {
       long ms = Long.parseLong(v);
-      if (ms < 0) {
+      if (ms < 0 || ms > MAX_EPOCH_MS) {
         throw new NumberFormatException();
       }
       return ms;
     } catch (NumberFormatException e) {
-      throw ApiError.badRequest(name + " must be epoch milliseconds >= 0, got '" + v + "'");
+      throw ApiError.badRequest(name + " must be epoch milliseconds from 0 to " + MAX_EPOCH_MS + " (9999-12-31), got '"
+          + Ids.printable(v) + "'");
     }
   }
 

@@ -36,9 +36,10 @@ final class QueryApi {
   private final TopologyConfig config;
   private final LocalQueries local;
   private final HostInfo self;
-  private final Forwarder forwarder = new Forwarder();
+  private final Forwarder forwarder;
 
-  QueryApi(KafkaStreams streams, TopologyConfig config, HostInfo self) {
+  QueryApi(KafkaStreams streams, TopologyConfig config, HostInfo self, javax.net.ssl.SSLContext peerTls) {
+    this.forwarder = new Forwarder(peerTls);
     this.streams = streams;
     this.config = config;
     this.local = new LocalQueries(streams, config.inputPartitions(), config.paneMs());
@@ -84,7 +85,7 @@ final class QueryApi {
       windows.add(marginJson(tenant, w, row.startMs(), row.state()));
     }
     return F.objectNode().put("tenant_id", tenant).put("window", w.name()).put("as_of_ms", asOf)
-        .put("served_by", self.toString()).set("windows", windows);
+        .put("served_by", Forwarder.name(self)).set("windows", windows);
   }
 
   static ObjectNode marginJson(String tenant, WindowSpec w, long start, TenantWindowState s) {
@@ -152,7 +153,7 @@ final class QueryApi {
 
   JsonNode status() {
     return F.objectNode().put("as_of_ms", local.localAsOf()).put("state", streams.state().name())
-        .put("instance", self.toString());
+        .put("instance", Forwarder.name(self));
   }
 
   JsonNode unitEconomics(Request r) {

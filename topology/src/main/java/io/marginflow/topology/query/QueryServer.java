@@ -6,9 +6,12 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.domain.Ids;
+import io.marginflow.schemas.Ids;
+import io.marginflow.topology.http.JsonErrorHandler;
+import io.marginflow.topology.http.Tls;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,9 +27,8 @@ import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +63,14 @@ public final class QueryServer implements AutoCloseable {
       KafkaStreamsMetrics streamsMetrics) {
   }
 
-  private QueryServer(String bindHost, int port) {
+  private final SslContextFactory.Server tls;
+  private final boolean https;
+
+  private QueryServer(String bindHost, int port, SslContextFactory.Server tls) {
     ServerConnector[] holder = new ServerConnector[1];
-    this.javalin = Javalin.create(cfg -> configure(cfg, bindHost, port, holder));
+    this.tls = tls;
+    this.https = tls != null;
+    this.javalin = Javalin.create(cfg -> configure(cfg, bindHost, port, tls, holder));
     javalin.start();
     this.connector = holder[0];
   }
@@ -73,7 +80,12 @@ public final class QueryServer implements AutoCloseable {
    * application.server before Kafka Streams starts. Port 0 picks a free port.
    */
   public static QueryServer bind(String bindHost, int port) {
-    return new QueryServer(bindHost, port);
+    return new QueryServer(bindHost, port, null);
+  }
+
+  /** {@link #bind(String, int)} speaking HTTPS only with {@code tls} ({@link Tls#server}); null: plain HTTP. */
+  public static QueryServer bind(String bindHost, int port, SslContextFactory.Server tls) {
+    return new QueryServer(bindHost, port, tls);
   }
 
   /** Starts serving the queries of {@code streams}, known to the others as {@code self}. */
@@ -82,10 +94,11 @@ public final class QueryServer implements AutoCloseable {
     // Pipeline counters appear when a task first needs them: look for new Kafka metrics every few seconds, not 60.
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, List.of(), metricsRefresh, METRICS_REFRESH);
     streamsMetrics.bindTo(metrics);
-    QueryApi api = new QueryApi(streams, config, self);
+    QueryApi api = new QueryApi(streams, config, self, tls == null ? null : Tls.peerClient(tls));
     this.attached = new Attached(streams, tokens, api, new ReferenceQueries(api.local(), config, dynamicPricing),
         streamsMetrics);
-    LOG.info("Query API and dashboard on http://{}:{}/", self.host(), port());
+    LOG.info("Query API and dashboard on {}://{}:{}/ (listening on {}); {}", https ? "https" : "http", self.host(),
+        port(), connector.getHost() == null ? "every interface" : connector.getHost(), tokens.describe());
     return this;
   }
 
@@ -161,7 +174,8 @@ public final class QueryServer implements AutoCloseable {
     return this;
   }
 
-  private void configure(JavalinConfig cfg, String bindHost, int port, ServerConnector[] holder) {
+  private void configure(JavalinConfig cfg, String bindHost, int port, SslContextFactory.Server tls,
+      ServerConnector[] holder) {
     cfg.startup.showJavalinBanner = false;
     cfg.startup.showOldJavalinVersionWarning = false;
     cfg.http.prefer405over404 = true;
@@ -177,7 +191,7 @@ public final class QueryServer implements AutoCloseable {
       http.setSendServerVersion(false);
     });
     cfg.jetty.addConnector((server, http) -> {
-      ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+      ServerConnector c = Tls.connector(server, http, tls);
       c.setHost(bindHost);
       c.setPort(port);
       c.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -186,17 +200,25 @@ public final class QueryServer implements AutoCloseable {
     });
     cfg.jetty.modifyServer(server -> {
       // Errors Jetty answers itself (oversized headers, malformed requests) are JSON too, without stack traces.
-      ErrorHandler errors = new ErrorHandler();
-      errors.setShowStacks(false);
-      errors.setDefaultResponseMimeType("application/json");
-      server.setErrorHandler(errors);
+      server.setErrorHandler(new JsonErrorHandler());
     });
     routes(cfg);
   }
 
   private void routes(JavalinConfig cfg) {
     var r = cfg.routes;
-    r.before(ctx -> ctx.header("Cache-Control", "no-store"));
+    r.before(ctx -> {
+      ctx.header("Cache-Control", "no-store");
+      // The dashboard carries a token: no sniffing, no referrer, never framed.
+      ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.header("Referrer-Policy", "no-referrer");
+      ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+      ctx.header("X-Frame-Options", "DENY");
+      if (ctx.method() == HandlerType.HEAD && ctx.path().startsWith("/v1/")) {
+        // HEAD answers what GET would, so it asks for the same token.
+        ready().tokens().authenticate(ctx.header("Authorization"));
+      }
+    });
     r.get("/v1/tenants/{tenant}/margins", api((a, q, ctx) -> a.api().margins(q, Params.tenant(ctx.pathParam("tenant")))));
     r.get("/v1/tenants/{tenant}/budget", api((a, q, ctx) -> a.api().budget(q, Params.tenant(ctx.pathParam("tenant")),
         a.reference())));
@@ -205,7 +227,8 @@ public final class QueryServer implements AutoCloseable {
     r.get("/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
     r.get("/v1/pricing", api((a, q, ctx) -> {
       RecordFeed feed = adjustmentFeed;
-      return a.reference().pricing(feed == null ? List.of() : feed.since(0, x -> true, 100_000, false));
+      return a.reference().pricing(feed == null ? List.of() : feed.since(0, x -> true, 100_000, false),
+          q.principal().isAdmin());
     }));
     r.get("/v1/status", api((a, q, ctx) -> a.api().status()));
     r.get("/v1/nodes", api((a, q, ctx) -> {
@@ -230,6 +253,9 @@ public final class QueryServer implements AutoCloseable {
       }
       error(ctx, e.status(), e.getMessage());
     });
+    r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+        e.getStatus() == 404 ? "no such endpoint: " + ctx.path() : e.getStatus() == 405 ? "only GET is supported"
+            : e.getMessage()));
     r.exception(InvalidStateStoreException.class, (e, ctx) -> {
       ctx.header("Retry-After", "1");
       LOG.debug("Query {} found state not ready: {}", Ids.printable(ctx.path()), e.toString());

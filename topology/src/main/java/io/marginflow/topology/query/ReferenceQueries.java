@@ -35,17 +35,29 @@ final class ReferenceQueries {
    * SPEC 8 /v1/pricing: list prices with the multiplier of each (model, region) the controller has set (the latest
    * PriceAdjustment, with when it takes effect and why), and 1.0 for models it has not adjusted (region "*").
    */
-  JsonNode pricing(List<ObjectNode> adjustments) {
-    ArrayNode models = F.arrayNode();
+  JsonNode pricing(List<ObjectNode> adjustments, boolean admin) {
     Map<String, PriceBookEntry> book = local.global(StoreNames.PRICEBOOK);
+    return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", local.localAsOf())
+        .set("multipliers", multipliers(book, adjustments, admin));
+  }
+
+  /**
+   * List prices with the multiplier in force per (model, region): the latest adjustment of each, or 1.0 and region
+   * "*" where never adjusted. Why a price moved (reason, previous multiplier) names the provider's realized margin and
+   * load: only {@code admin} sees it.
+   */
+  static ArrayNode multipliers(Map<String, PriceBookEntry> book, List<ObjectNode> adjustments, boolean admin) {
+    ArrayNode models = F.arrayNode();
     java.util.Set<String> adjusted = new java.util.HashSet<>();
     for (ObjectNode a : adjustments) {
       PriceBookEntry e = book.get(a.path("model").asText());
       ObjectNode n = e == null ? F.objectNode().put("model", a.path("model").asText()) : AvroJson.toJson(e);
       n.put("region", a.path("region").asText()).set("multiplier", a.path("multiplier"));
-      n.set("previous_multiplier", a.path("previous_multiplier"));
       n.set("effective_from_ms", a.path("effective_from_ms"));
-      n.set("reason", a.path("reason"));
+      if (admin) {
+        n.set("previous_multiplier", a.path("previous_multiplier"));
+        n.set("reason", a.path("reason"));
+      }
       models.add(n);
       adjusted.add(a.path("model").asText());
     }
@@ -56,8 +68,7 @@ final class ReferenceQueries {
         models.add(n);
       }
     });
-    return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", local.localAsOf())
-        .set("multipliers", models);
+    return models;
   }
 
   JsonNode nodes() {

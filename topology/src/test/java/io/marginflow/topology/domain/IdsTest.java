@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.marginflow.schemas.Ids;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,8 @@ class IdsTest {
     assertEquals("été 東京 😀", Ids.printable("été 東京 😀"));
     assertEquals("x".repeat(256) + "...(300 chars)", Ids.printable("x".repeat(300)));
     assertEquals("null", Ids.printable(null));
+    assertEquals("tag\\u{E0041}", Ids.printable("tag\uDB40\uDC41"), "a format character beyond the BMP (U+E0041)");
+    assertFalse(Ids.valid("tag\uDB40\uDC41"));
   }
 
   @Test
@@ -56,6 +59,9 @@ class IdsTest {
     assertEquals(Rejection.TOO_MANY_TOKENS, v.count("input_tokens", "1e30").rejection().reason());
     assertEquals(Rejection.TOO_MANY_TOKENS, v.count("input_tokens", "1e999999999").rejection().reason());
     assertEquals(Rejection.INVALID_TOKENS, v.count("input_tokens", "2.5").rejection().reason());
+    assertEquals(Rejection.TOO_MANY_TOKENS, v.count("input_tokens", "1e2147483647").rejection().reason());
+    assertEquals(Rejection.INVALID_TOKENS, v.count("input_tokens", "1e-2147483647").rejection().reason());
+    assertEquals(Rejection.TOO_MANY_TOKENS, v.count("input_tokens", "9".repeat(70)).rejection().reason());
     assertEquals(Rejection.INVALID_TOKENS, v.count("input_tokens", "1e-999999999").rejection().reason());
     assertEquals(Rejection.INVALID_TOKENS, v.count("input_tokens", "NaN").rejection().reason());
     assertEquals(Rejection.INVALID_TOKENS, v.count("input_tokens", "").rejection().reason());

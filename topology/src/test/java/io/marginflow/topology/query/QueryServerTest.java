@@ -62,6 +62,70 @@ class QueryServerTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<Void> head(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  /** Every answer, the dashboard's included, forbids sniffing, referrers and framing. */
+  @Test
+  void shouldSendSecurityHeadersOnEveryAnswer() throws Exception {
+    for (String path : new String[] {"/", "/assets/dashboard.js", "/v1/tenants", "/health/live"}) {
+      HttpResponse<String> r = get(path, null);
+      assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+      assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(""), path);
+      assertEquals("frame-ancestors 'none'", r.headers().firstValue("Content-Security-Policy").orElse(""), path);
+    }
+  }
+
+  /** Errors Jetty answers before any route (headers or URI too long, a bad request line) in the API's JSON shape. */
+  @Test
+  void shouldAnswerJettysOwnErrorsAsJson() throws Exception {
+    String badEscape = raw("GET /v1/tenants?window=%ZZ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer adm\r\n\r\n");
+    assertTrue(badEscape.startsWith("HTTP/1.1 400"), "a malformed escape is the client's mistake: " + badEscape);
+    for (int expected : new int[] {431, 414, 400}) {
+      String request = switch (expected) {
+        case 431 -> "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(40_000) + "\r\n\r\n";
+        case 414 -> "GET /v1/" + "a".repeat(40_000) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        default -> "GET /v1/%2e%2e/%zz HTTP/1.1\r\nHost: x\r\n\r\n";
+      };
+      String answer = raw(request);
+      assertTrue(answer.startsWith("HTTP/1.1 " + expected), answer);
+      assertTrue(answer.contains("Content-Type: application/json"), answer);
+      JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertEquals(expected, body.path("status").asInt(), answer);
+      assertFalse(body.path("error").asText().isEmpty(), answer);
+    }
+  }
+
+  private String raw(String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = socket.getInputStream().read(buf)) > 0; ) {
+          out.write(buf, 0, n);
+          String s = out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+          int headerEnd = s.indexOf("\r\n\r\n");
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("Content-Length: (\\d+)").matcher(s);
+          if (headerEnd > 0 && m.find() && s.length() >= headerEnd + 4 + Integer.parseInt(m.group(1))) {
+            break;
+          }
+        }
+      } catch (java.net.SocketException e) {
+        // the server may close after an error answer
+      }
+      return out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   private static JsonNode json(HttpResponse<String> r) throws Exception {
     return JSON.readTree(r.body());
   }
@@ -108,6 +172,7 @@ class QueryServerTest {
   void shouldRefuseEveryRouteWithoutAValidTokenAndForeignTenantsWhereTheDataIsNotTheirs(String path, String tenantToken)
       throws Exception {
     for (String token : new String[] {null, "nope", "Bearer", ""}) {
+      assertEquals(401, head(path, token).statusCode(), "HEAD " + path + " with token " + token);
       HttpResponse<String> r = get(path, token);
       assertEquals(401, r.statusCode(), path + " with token " + token + ": " + r.body());
       assertEquals(401, json(r).path("status").asInt(), r.body());

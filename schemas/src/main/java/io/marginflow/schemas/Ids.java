@@ -1,4 +1,4 @@
-package io.marginflow.topology.domain;
+package io.marginflow.schemas;
 
 import java.util.Optional;
 
@@ -45,35 +45,44 @@ public final class Ids {
   }
 
   /**
-   * {@code s} as a console or log shows it: control and format characters (and the backslash, so that the escaping
-   * cannot be forged) as {@code \\uXXXX} escapes, at most {@code 2 * MAX_LENGTH} characters kept. Null stays "null".
+   * {@code s} as a console or log shows it: control, format and unpaired surrogate characters (and the backslash, so
+   * that the escaping cannot be forged) as {@code \\uXXXX} escapes (code points beyond the BMP as {@code \\u{XXXXX}}),
+   * at most {@code 2 * MAX_LENGTH} characters kept. Null stays "null".
    */
   public static String printable(CharSequence s) {
     if (s == null) {
       return "null";
     }
-    int limit = Math.min(s.length(), 2 * MAX_LENGTH);
-    StringBuilder b = null;
-    for (int i = 0; i < limit; i++) {
-      char c = s.charAt(i);
-      boolean escape = c == '\\' || forbidden(c) || Character.isSurrogate(c) && !pairedSurrogate(s, i);
-      if (escape && b == null) {
-        b = new StringBuilder(limit + 16).append(s, 0, i);
-      }
-      if (escape) {
-        b.append(String.format("\\u%04X", (int) c));
-      } else if (b != null) {
-        b.append(c);
-      }
+    int limit = 2 * MAX_LENGTH;
+    if (s.length() <= limit) {
+      return escaped(s);
     }
-    String out = b == null ? s.subSequence(0, limit).toString() : b.toString();
-    return s.length() > limit ? out + "...(" + s.length() + " chars)" : out;
+    int end = Character.isHighSurrogate(s.charAt(limit - 1)) ? limit - 1 : limit;
+    return escaped(s.subSequence(0, end)) + "...(" + s.length() + " chars)";
   }
 
-  private static boolean pairedSurrogate(CharSequence s, int i) {
-    char c = s.charAt(i);
-    return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-        : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  /** {@link #printable} without the length limit: for a whole line that holds ids. */
+  public static String escaped(CharSequence s) {
+    if (s == null) {
+      return "null";
+    }
+    String text = s.toString();
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      int n = Character.charCount(cp);
+      boolean escape = cp == '\\' || forbidden(cp) || Character.getType(cp) == Character.SURROGATE;
+      if (escape && b == null) {
+        b = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (escape) {
+        b.append(cp > 0xFFFF ? String.format("\\u{%X}", cp) : String.format("\\u%04X", cp));
+      } else if (b != null) {
+        b.append(text, i, i + n);
+      }
+      i += n;
+    }
+    return b == null ? text : b.toString();
   }
 
   /** Unicode Cc (controls) and Cf (format: bidi overrides, zero-width joiners, BOM...). */
