@@ -129,6 +129,48 @@ class PowerConnectIT {
         "every partition ticked");
   }
 
+  /**
+   * Four tasks on their default 15 s interval, each past its first scrape and waiting for the next: the worker stops
+   * at once (Kafka Connect stops a source task only when its poll returns; a poll that waited out its interval made
+   * every stop take the 5 s graceful timeout, fail it, and lose the final offset commit). Measured, with a generous
+   * bound for a loaded machine.
+   */
+  @Test
+  void shouldStopAWorkerWithFourTasksPromptly(KafkaStack kafka, @TempDir Path dir) throws Exception {
+    Pipelines.createTopicsForHistory(kafka);
+    AtomicInteger scrapes = new AtomicInteger();
+    HttpServer exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    exporter.createContext("/metrics", x -> {
+      scrapes.incrementAndGet();
+      byte[] body = "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\"} 300\n".getBytes(StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    exporter.start();
+    try {
+      String url = "http://127.0.0.1:" + exporter.getAddress().getPort() + "/metrics";
+      Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(io.marginflow.ops.connect.StandaloneWorker
+          .settings(kafka.bootstrapServers(), dir.resolve("connect.offsets"), "http://127.0.0.1:0"));
+      Map<String, String> source = new HashMap<>(Map.of("name", "power-four", "connector.class",
+          PowerSourceConnector.class.getName(), "tasks.max", "4", "endpoints",
+          "node-1=" + url + ",node-2=" + url + ",node-3=" + url + ",node-4=" + url, "topic", Topics.defaults().power(),
+          "topic.partitions", "6", "schema.registry.url", kafka.registryUrl()));
+      FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
+      connect.herder().putConnectorConfig("power-four", source, false, created);
+      created.get();
+      Records.await(Duration.ofSeconds(60), "each of the four tasks scraped once", () -> scrapes.get() >= 4);
+      long start = System.nanoTime();
+      connect.stop();
+      connect.awaitStop();
+      long stopMs = (System.nanoTime() - start) / 1_000_000;
+      System.err.println("PowerConnectIT: a worker with 4 tasks stopped in " + stopMs + " ms");
+      assertTrue(stopMs < 5_000, "stopped in " + stopMs + " ms (task.shutdown.graceful.timeout.ms was the floor before)");
+    } finally {
+      exporter.stop(0);
+    }
+  }
+
   private static void runWorker(KafkaStack kafka, Path offsets, HttpServer exporter, java.util.function.BooleanSupplier until)
       throws Exception {
     Map<String, String> worker = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),

@@ -7,6 +7,12 @@ import io.marginflow.connectors.power.GpuReadings.Reading;
  * integrates exactly: average watts = joules consumed / seconds elapsed, whatever the exporter's own sampling. When the
  * counter went backwards (driver reload, exporter restart) or is absent, the power gauge stands in for the interval; with
  * neither, the interval is skipped and counted. Never a negative or doubled energy.
+ *
+ * <p>A stale reading (the exporter served the same values again: dcgm-exporter refreshes every 30 s by default, and a
+ * faster scrape sees an energy counter that has not moved while its gauge says the GPU draws power; or the same sample
+ * timestamp twice) produces no sample and keeps the older mark, so that the next fresh reading spreads its energy over
+ * the whole time since the last change instead of 0 W and then double. A counter still unmoved after
+ * {@link #STALE_HOLD_MS} is taken at its word (the GPU drew nothing).
  */
 public final class EnergyIntegrator {
   /** SPEC 1's longest interval: a longer gap (an outage) is skipped, not smeared over an hour. */
@@ -19,8 +25,13 @@ public final class EnergyIntegrator {
   public record Mark(Double energyJoules, long atMs) {
   }
 
+  /** The longest a stale reading holds its mark back: four scrapes at a 30 s refresh. */
+  public static final long STALE_HOLD_MS = 120_000L;
+  /** A gauge above this (watts) says the GPU draws power: an unmoved counter beside it is stale. */
+  static final double STALE_MIN_WATTS = 1.0;
+
   /** Why an interval produced no sample. */
-  public enum Skip { FIRST_SCRAPE, CLOCK_WENT_BACK, GAP, COUNTER_RESET, NO_POWER }
+  public enum Skip { FIRST_SCRAPE, CLOCK_WENT_BACK, STALE, GAP, COUNTER_RESET, NO_POWER }
 
   /** The sample over the interval (null when skipped, with the reason), the counter reset seen, and the new mark. */
   public record Step(Interval sample, Skip skipped, boolean counterReset, Mark mark) {
@@ -37,22 +48,34 @@ public final class EnergyIntegrator {
     }
     long dt = nowMs - last.atMs();
     if (dt <= 0) {
-      // Keep the older mark: the next scrape integrates from it.
-      return new Step(null, Skip.CLOCK_WENT_BACK, false, last);
+      // Keep the older mark: the next scrape integrates from it. The same sample time twice is a stale reading.
+      return new Step(null, dt == 0 ? Skip.STALE : Skip.CLOCK_WENT_BACK, false, last);
+    }
+    if (stale(last, now, dt)) {
+      return new Step(null, Skip.STALE, false, last);
     }
     if (dt > MAX_INTERVAL_MS) {
       return new Step(null, Skip.GAP, false, mark);
     }
     boolean reset = now.energyJoules() != null && last.energyJoules() != null && now.energyJoules() < last.energyJoules();
-    Double watts;
-    if (now.energyJoules() != null && last.energyJoules() != null && !reset) {
-      watts = (now.energyJoules() - last.energyJoules()) * 1000.0 / dt;
-    } else {
-      watts = now.powerWatts() != null && now.powerWatts() >= 0 ? now.powerWatts() : null;
-    }
+    Double watts = watts(last, now, dt, reset);
     if (watts == null) {
       return new Step(null, reset ? Skip.COUNTER_RESET : Skip.NO_POWER, reset, mark);
     }
     return new Step(new Interval(last.atMs(), dt, watts, now.utilization()), null, reset, mark);
+  }
+
+  /** An energy counter that has not moved while the gauge says the GPU draws power, within the hold time. */
+  private static boolean stale(Mark last, Reading now, long dt) {
+    return dt <= STALE_HOLD_MS && now.energyJoules() != null && now.energyJoules().equals(last.energyJoules())
+        && now.powerWatts() != null && now.powerWatts() > STALE_MIN_WATTS;
+  }
+
+  /** Average watts from the counter, else the gauge (after a reset or without a counter), else null. */
+  private static Double watts(Mark last, Reading now, long dt, boolean reset) {
+    if (now.energyJoules() != null && last.energyJoules() != null && !reset) {
+      return (now.energyJoules() - last.energyJoules()) * 1000.0 / dt;
+    }
+    return now.powerWatts() != null && now.powerWatts() >= 0 ? now.powerWatts() : null;
   }
 }

@@ -19,7 +19,14 @@ public final class GpuReadings {
     }
   }
 
-  public record Reading(Double energyJoules, Double powerWatts, Double utilization) {
+  /**
+   * One GPU's values; {@code sampledAtMs} is when the exporter says it sampled them (the exposition's own timestamp on
+   * the energy or power line), null when the text carries none.
+   */
+  public record Reading(Double energyJoules, Double powerWatts, Double utilization, Long sampledAtMs) {
+    public Reading(Double energyJoules, Double powerWatts, Double utilization) {
+      this(energyJoules, powerWatts, utilization, null);
+    }
   }
 
   /**
@@ -30,6 +37,7 @@ public final class GpuReadings {
   public static Map<GpuKey, Reading> of(Iterable<Sample> samples, GpuMetrics m, String fixedNode) {
     Map<GpuKey, Double[]> values = new TreeMap<>();
     Map<GpuKey, boolean[]> fromDevice = new TreeMap<>();
+    Map<GpuKey, Long> sampledAt = new TreeMap<>();
     for (Sample s : samples) {
       int field = field(s.name(), m);
       GpuKey key = key(s, m, fixedNode);
@@ -37,21 +45,43 @@ public final class GpuReadings {
         continue;
       }
       Double[] v = values.computeIfAbsent(key, k -> new Double[3]);
+      if (m.summedLabel() != null && label(s, m.summedLabel()) != null) {
+        // Kepler 0.7: the GPU's energy is its dynamic plus its idle series.
+        v[field] = (v[field] == null ? 0.0 : v[field]) + s.value();
+        continue;
+      }
       boolean[] device = fromDevice.computeIfAbsent(key, k -> new boolean[3]);
-      boolean isDevice = m.migLabel() == null || s.label(m.migLabel()) == null;
+      boolean isDevice = m.migLabel() == null || label(s, m.migLabel()) == null;
       if (v[field] == null || isDevice && !device[field]) {
         v[field] = s.value();
         device[field] = isDevice;
+        if (field < 2 && s.timestampMs() != null) {
+          sampledAt.put(key, s.timestampMs());
+        }
       }
     }
-    return readings(values, m);
+    return readings(values, sampledAt, m);
   }
 
-  private static Map<GpuKey, Reading> readings(Map<GpuKey, Double[]> values, GpuMetrics m) {
+  private static Map<GpuKey, Reading> readings(Map<GpuKey, Double[]> values, Map<GpuKey, Long> sampledAt, GpuMetrics m) {
     Map<GpuKey, Reading> out = new TreeMap<>();
     values.forEach((key, v) -> out.put(key, new Reading(v[0] == null ? null : v[0] * m.joulesPerUnit(), v[1],
-        v[2] == null ? null : Math.max(0, Math.min(1, v[2] * m.utilizationPerUnit())))));
+        v[2] == null ? null : Math.max(0, Math.min(1, v[2] * m.utilizationPerUnit())), sampledAt.get(key))));
     return out;
+  }
+
+  /**
+   * The value of the first of {@code names} ("Hostname|hostname": exporters rename labels across versions) that
+   * {@code s} carries, or null.
+   */
+  static String label(Sample s, String names) {
+    for (String name : names.split("\\|")) {
+      String v = s.label(name.trim());
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
   }
 
   private static int field(String metric, GpuMetrics m) {
@@ -64,8 +94,8 @@ public final class GpuReadings {
    * identifier rule): such a series is skipped here rather than dead-lettered on every scrape.
    */
   private static GpuKey key(Sample s, GpuMetrics m, String fixedNode) {
-    String node = fixedNode != null ? fixedNode : s.label(m.nodeLabel());
-    String gpu = s.label(m.gpuLabel());
+    String node = fixedNode != null ? fixedNode : label(s, m.nodeLabel());
+    String gpu = label(s, m.gpuLabel());
     return node == null || gpu == null || !Ids.valid(node) || !Ids.valid(gpu) ? null : new GpuKey(node, gpu);
   }
 }

@@ -34,6 +34,7 @@ public final class PowerSourceConfig extends AbstractConfig {
   public static final String GPU_LABEL = "label.gpu";
   public static final String NODE_LABEL = "label.node";
   public static final String MIG_LABEL = "label.mig";
+  public static final String EMPTY_SCRAPES_MAX = "empty.scrapes.max";
 
   static final ConfigDef DEF = new ConfigDef()
       .define(ENDPOINTS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -46,7 +47,11 @@ public final class PowerSourceConfig extends AbstractConfig {
           "Partitions of the topic: every scrape ticks each of them (SPEC 1), so quiet partitions still close buckets.")
       .define(INTERVAL, Type.LONG, 15_000L, ConfigDef.Range.between(1_000L, 3_600_000L), Importance.MEDIUM,
           "Scrape interval: each GPU gets one PowerSample per interval.")
-      .define(TIMEOUT, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100L), Importance.LOW, "HTTP timeout of a scrape.")
+      .define(TIMEOUT, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100L), Importance.LOW, "HTTP timeout of a scrape, at "
+          + "most 90 % of " + INTERVAL + " (every endpoint of a task is scraped at once, each with this timeout).")
+      .define(EMPTY_SCRAPES_MAX, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW, "Fail the task when an "
+          + "endpoint answers this many scrapes in a row without a GPU reading (wrong metric or label names); 0: only "
+          + "warn and count (empty-scrapes-total).")
       .define(BACKOFF_MAX, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1_000L), Importance.LOW,
           "An unreachable endpoint is retried after 1, 2, 4... intervals, at most this long apart.")
       .define(TOKEN, Type.PASSWORD, "", Importance.LOW, "Bearer token sent to the endpoints, if set.")
@@ -59,9 +64,12 @@ public final class PowerSourceConfig extends AbstractConfig {
           + "kepler_node_gpu_watts). Empty: none.")
       .define(UTIL_METRIC, Type.STRING, null, Importance.LOW, "Utilization gauge (preset: DCGM_FI_DEV_GPU_UTIL / none).")
       .define(UTIL_UNIT, Type.DOUBLE, null, Importance.LOW, "Utilization fraction per unit (preset: 0.01, percent).")
-      .define(GPU_LABEL, Type.STRING, null, Importance.LOW, "Label with the GPU index (preset: gpu).")
-      .define(NODE_LABEL, Type.STRING, null, Importance.LOW, "Label with the node id (preset: Hostname / node_name).")
-      .define(MIG_LABEL, Type.STRING, null, Importance.LOW, "Label of a MIG instance's series (preset: GPU_I_ID / none).");
+      .define(GPU_LABEL, Type.STRING, null, Importance.LOW, "Label with the GPU index (preset: gpu / gpu|package|index); "
+          + "spellings separated by |, the first a series carries is read.")
+      .define(NODE_LABEL, Type.STRING, null, Importance.LOW, "Label with the node id (preset: Hostname|hostname / "
+          + "node_name|instance).")
+      .define(MIG_LABEL, Type.STRING, null, Importance.LOW, "Label of a MIG instance's series (preset: GPU_I_ID|gpu_i_id / "
+          + "none).");
 
   /** One exporter: its URL and the node it speaks for (null: read from the node label). */
   public record Endpoint(String node, URI url) {
@@ -75,6 +83,11 @@ public final class PowerSourceConfig extends AbstractConfig {
     super(DEF, props);
     endpoints();
     metrics();
+  }
+
+  /** The HTTP timeout of one scrape: scrape.timeout.ms, at most 90 % of the interval (a scrape ends before the next). */
+  public long scrapeTimeoutMs() {
+    return Math.min(getLong(TIMEOUT), getLong(INTERVAL) * 9 / 10);
   }
 
   public List<Endpoint> endpoints() {
@@ -113,7 +126,7 @@ public final class PowerSourceConfig extends AbstractConfig {
     GpuMetrics p = getString(FORMAT).toLowerCase(Locale.ROOT).equals("kepler") ? GpuMetrics.kepler() : GpuMetrics.dcgm();
     GpuMetrics m = new GpuMetrics(name(ENERGY_METRIC, p.energyMetric()), number(ENERGY_UNIT, p.joulesPerUnit()),
         name(POWER_METRIC, p.powerMetric()), name(UTIL_METRIC, p.utilizationMetric()), number(UTIL_UNIT, p.utilizationPerUnit()),
-        name(GPU_LABEL, p.gpuLabel()), name(NODE_LABEL, p.nodeLabel()), name(MIG_LABEL, p.migLabel()));
+        name(GPU_LABEL, p.gpuLabel()), name(NODE_LABEL, p.nodeLabel()), name(MIG_LABEL, p.migLabel()), p.summedLabel());
     if (m.energyMetric() == null && m.powerMetric() == null) {
       throw new ConfigException(POWER_METRIC, "", "neither an energy counter nor a power gauge is configured");
     }

@@ -16,6 +16,8 @@ final class PowerSourceMetrics {
   final AtomicLong counterResets = new AtomicLong();
   final AtomicLong skippedIntervals = new AtomicLong();
   final AtomicLong samples = new AtomicLong();
+  final AtomicLong staleReadings = new AtomicLong();
+  final AtomicLong emptyScrapes = new AtomicLong();
 
   private PowerSourceMetrics() {
   }
@@ -32,12 +34,20 @@ final class PowerSourceMetrics {
       m.add(metrics, "skipped-intervals-total", "GPU intervals without a sample (first scrape, gap, reset without gauge).",
           m.skippedIntervals);
       m.add(metrics, "samples-total", "PowerSample records produced.", m.samples);
+      m.add(metrics, "stale-readings-total", "GPU readings the exporter had not refreshed since the last scrape (held "
+          + "back, their energy spread over the next fresh interval).", m.staleReadings);
+      m.add(metrics, "empty-scrapes-total", "Scrapes that answered but held no GPU reading (metric or label names do "
+          + "not match the exporter's).", m.emptyScrapes);
     }
     return m;
   }
 
   private void add(PluginMetrics metrics, String name, String doc, AtomicLong value) {
     metrics.addMetric(metrics.metricName(name, doc, new LinkedHashMap<>()), (Measurable) (config, now) -> value.get());
+  }
+
+  void emptyScrape() {
+    emptyScrapes.incrementAndGet();
   }
 
   void scrapeFailed() {
@@ -53,6 +63,10 @@ final class PowerSourceMetrics {
     if (step.counterReset()) {
       counterResets.incrementAndGet();
     }
-    (step.sample() == null ? skippedIntervals : samples).incrementAndGet();
+    if (step.skipped() == EnergyIntegrator.Skip.STALE) {
+      staleReadings.incrementAndGet();
+    } else {
+      (step.sample() == null ? skippedIntervals : samples).incrementAndGet();
+    }
   }
 }

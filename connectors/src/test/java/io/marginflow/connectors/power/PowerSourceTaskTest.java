@@ -66,11 +66,17 @@ class PowerSourceTaskTest {
   }
 
   private PowerSourceTask task() {
-    PowerSourceTask task = new PowerSourceTask(clock::get);
+    return start(props(), clock::get, committed);
+  }
+
+  /** A task started with {@code props}, {@code clock}, and {@code committed} as the worker's stored offsets. */
+  static PowerSourceTask start(Map<String, String> props, java.util.function.LongSupplier clock,
+      Map<Map<String, Object>, Map<String, Object>> committed) {
+    PowerSourceTask task = new PowerSourceTask(clock);
     task.initialize(new SourceTaskContext() {
       @Override
       public Map<String, String> configs() {
-        return props();
+        return props;
       }
 
       @Override
@@ -93,7 +99,7 @@ class PowerSourceTaskTest {
         return null;
       }
     });
-    task.start(props());
+    task.start(props);
     return task;
   }
 
@@ -140,10 +146,13 @@ class PowerSourceTaskTest {
     assertTrue(assertThrows(ConfigException.class, () -> new PowerSourceConfig(bad)).getMessage().contains("metric.power"));
     Map<String, String> kepler = new HashMap<>(props());
     kepler.put(PowerSourceConfig.FORMAT, "kepler");
-    kepler.put(PowerSourceConfig.ENERGY_METRIC, "kepler_node_accelerator_joules_total");
+    kepler.put(PowerSourceConfig.ENERGY_METRIC, "kepler_node_gpu_active_joules_total");
     GpuMetrics m = new PowerSourceConfig(kepler).metrics();
-    assertEquals("kepler_node_accelerator_joules_total", m.energyMetric(), "a renamed metric overrides the preset");
-    assertEquals("node_name", m.nodeLabel());
+    assertEquals("kepler_node_gpu_active_joules_total", m.energyMetric(), "a named metric overrides the preset");
+    assertEquals("node_name|instance", m.nodeLabel());
+    Map<String, String> slow = new HashMap<>(props());
+    slow.put(PowerSourceConfig.TIMEOUT, "15000");
+    assertEquals(13_500, new PowerSourceConfig(slow).scrapeTimeoutMs(), "a scrape ends before the next is due");
   }
 
   @Test
@@ -169,6 +178,11 @@ class PowerSourceTaskTest {
   }
 
   private List<PowerSample> samples(List<SourceRecord> records) {
+    return samples(registry, records);
+  }
+
+  /** The PowerSamples among {@code records} (ticks aside), each keyed by its node and stamped with its start. */
+  static List<PowerSample> samples(String registry, List<SourceRecord> records) {
     List<PowerSample> out = new ArrayList<>();
     try (ConfluentAvroDeserializer<PowerSample> d = new ConfluentAvroDeserializer<>(PowerSample.class)) {
       d.configure(Map.of("schema.registry.url", registry), false);

@@ -32,6 +32,10 @@ public final class StandaloneWorker {
     w.put("listeners", listeners);
     w.put("plugin.discovery", "service_load");
     w.put("offset.flush.interval.ms", "1000");
+    // Connect stops a source task only once its poll() returns; a scrape in progress may take scrape.timeout.ms (5 s)
+    // plus the send. Past this, the worker gives up on the task, stops the offset store under it, and the task's final
+    // offset commit fails (its next start would repeat or lose an interval).
+    w.put("task.shutdown.graceful.timeout.ms", "15000");
     return w;
   }
 

@@ -22,10 +22,18 @@ public final class JsonErrorHandler extends ErrorHandler {
     setShowMessageInTitle(false);
   }
 
+  /** Every method gets the JSON body (Jetty's default writes one for GET, POST and HEAD only). */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) throws IOException {
-    String error = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+    // A server error's message may name an exception class: the client gets the status's own words.
+    String error = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+    SecurityHeaders.add((name, value) -> response.getHeaders().put(name, value));
     byte[] body = JsonNodeFactory.instance.objectNode().put("status", code).put("error", error).toString()
         .getBytes(StandardCharsets.UTF_8);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

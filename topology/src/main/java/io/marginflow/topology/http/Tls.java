@@ -195,6 +195,20 @@ public final class Tls {
       ks.load(in, password);
       for (String alias : java.util.Collections.list(ks.aliases())) {
         if (ks.isKeyEntry(alias)) {
+          try {
+            ks.getKey(alias, password);
+          } catch (java.security.UnrecoverableKeyException e) {
+            throw new ConfigException(prefix + KEYSTORE_PASSWORD, "<hidden>", "opens " + file + " but not its key "
+                + alias + " (the key's password must be the store's)");
+          }
+          Certificate leaf = ks.getCertificate(alias);
+          if (leaf instanceof X509Certificate x) {
+            try {
+              x.checkValidity();
+            } catch (java.security.cert.CertificateException e) {
+              throw new ConfigException(prefix + KEYSTORE, file, "holds a certificate that is not valid now: " + e);
+            }
+          }
           return ks;
         }
       }

@@ -16,6 +16,7 @@ final class Forwarder {
   static final String FORWARDED = "X-Marginflow-Forwarded";
   private static final ObjectMapper JSON = Json.MAPPER;
   private final HttpClient http;
+  private volatile long lastWarnMs;
   private final String scheme;
 
   /** Over plain HTTP, or over HTTPS with {@code tls} (null: plain), as this instance's own server speaks. */
@@ -41,7 +42,12 @@ final class Forwarder {
       }
       return body;
     } catch (IOException e) {
-      LoggerFactory.getLogger(Forwarder.class).debug("Forwarding to {} failed", name(host), e);
+      // WARN (at most every 30 s): an untrusted certificate or a wrong host name between instances looks like this.
+      long now = System.currentTimeMillis();
+      if (now - lastWarnMs > 30_000) {
+        lastWarnMs = now;
+        LoggerFactory.getLogger(Forwarder.class).warn("Forwarding to {} failed: {}", name(host), e.toString());
+      }
       throw ApiError.unavailable("instance " + name(host) + " that holds this key is unreachable; retry");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -6,11 +6,11 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.http.JsonErrorHandler;
+import io.marginflow.topology.http.SecurityHeaders;
 import io.marginflow.topology.http.Tls;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -205,48 +205,47 @@ public final class QueryServer implements AutoCloseable {
     routes(cfg);
   }
 
+  /** GET {@code path}, and HEAD that answers what GET would (Javalin's own HEAD answers 200 without the handler). */
+  private static void getAndHead(io.javalin.router.JavalinDefaultRoutingApi r, String path, Handler handler) {
+    r.get(path, handler);
+    r.head(path, handler);
+  }
+
   private void routes(JavalinConfig cfg) {
     var r = cfg.routes;
     r.before(ctx -> {
       ctx.header("Cache-Control", "no-store");
       // The dashboard carries a token: no sniffing, no referrer, never framed.
-      ctx.header("X-Content-Type-Options", "nosniff");
-      ctx.header("Referrer-Policy", "no-referrer");
-      ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
-      ctx.header("X-Frame-Options", "DENY");
-      if (ctx.method() == HandlerType.HEAD && ctx.path().startsWith("/v1/")) {
-        // HEAD answers what GET would, so it asks for the same token.
-        ready().tokens().authenticate(ctx.header("Authorization"));
-      }
+      SecurityHeaders.add(ctx::header);
     });
-    r.get("/v1/tenants/{tenant}/margins", api((a, q, ctx) -> a.api().margins(q, Params.tenant(ctx.pathParam("tenant")))));
-    r.get("/v1/tenants/{tenant}/budget", api((a, q, ctx) -> a.api().budget(q, Params.tenant(ctx.pathParam("tenant")),
+    getAndHead(r, "/v1/tenants/{tenant}/margins", api((a, q, ctx) -> a.api().margins(q, Params.tenant(ctx.pathParam("tenant")))));
+    getAndHead(r, "/v1/tenants/{tenant}/budget", api((a, q, ctx) -> a.api().budget(q, Params.tenant(ctx.pathParam("tenant")),
         a.reference())));
-    r.get("/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, Params.id("node", ctx.pathParam("node")))));
-    r.get("/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
-    r.get("/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
-    r.get("/v1/pricing", api((a, q, ctx) -> {
+    getAndHead(r, "/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, Params.id("node", ctx.pathParam("node")))));
+    getAndHead(r, "/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
+    getAndHead(r, "/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
+    getAndHead(r, "/v1/pricing", api((a, q, ctx) -> {
       RecordFeed feed = adjustmentFeed;
       return a.reference().pricing(feed == null ? List.of() : feed.since(0, x -> true, 100_000, false),
           q.principal().isAdmin());
     }));
-    r.get("/v1/status", api((a, q, ctx) -> a.api().status()));
-    r.get("/v1/nodes", api((a, q, ctx) -> {
+    getAndHead(r, "/v1/status", api((a, q, ctx) -> a.api().status()));
+    getAndHead(r, "/v1/nodes", api((a, q, ctx) -> {
       q.principal().requireAdmin();
       return a.reference().nodes();
     }));
-    r.get("/v1/alerts", api((a, q, ctx) -> alerts(q)));
-    r.get("/v1/unit-costs", api((a, q, ctx) -> unitCosts(q)));
-    r.get("/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
+    getAndHead(r, "/v1/alerts", api((a, q, ctx) -> alerts(q)));
+    getAndHead(r, "/v1/unit-costs", api((a, q, ctx) -> unitCosts(q)));
+    getAndHead(r, "/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
         true, "UP", "DOWN"));
-    r.get("/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
-    r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+    getAndHead(r, "/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
+    getAndHead(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.scrape().getBytes(StandardCharsets.UTF_8)));
-    r.get("/", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    r.get("/index.html", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    r.get("/assets/chart.umd.js", asset(CHART_JS, "text/javascript; charset=utf-8"));
-    r.get("/assets/dashboard.js", asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
-    r.get("/assets/dashboard.css", asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
+    getAndHead(r, "/", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    getAndHead(r, "/index.html", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    getAndHead(r, "/assets/chart.umd.js", asset(CHART_JS, "text/javascript; charset=utf-8"));
+    getAndHead(r, "/assets/dashboard.js", asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
+    getAndHead(r, "/assets/dashboard.css", asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
     r.exception(ApiError.class, (e, ctx) -> {
       if (e.retryAfterSeconds() > 0) {
         ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));

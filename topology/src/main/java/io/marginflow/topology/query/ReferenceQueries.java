@@ -37,23 +37,34 @@ final class ReferenceQueries {
    */
   JsonNode pricing(List<ObjectNode> adjustments, boolean admin) {
     Map<String, PriceBookEntry> book = local.global(StoreNames.PRICEBOOK);
-    return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", local.localAsOf())
-        .set("multipliers", multipliers(book, adjustments, admin));
+    long asOf = local.localAsOf();
+    return F.objectNode().put("dynamic_pricing_enabled", dynamicPricing).put("as_of_ms", asOf)
+        .set("multipliers", multipliers(book, adjustments, admin, asOf));
   }
 
   /**
    * List prices with the multiplier in force per (model, region): the latest adjustment of each, or 1.0 and region
-   * "*" where never adjusted. Why a price moved (reason, previous multiplier) names the provider's realized margin and
-   * load: only {@code admin} sees it.
+   * "*" where never adjusted. Why a price moved (reason) names the provider's realized margin and load: only
+   * {@code admin} sees it, with the latest adjustment as published. A tenant sees the multiplier in force at
+   * {@code asOfMs} (an adjustment takes effect one interval after it is published) and the one coming, with its time.
    */
-  static ArrayNode multipliers(Map<String, PriceBookEntry> book, List<ObjectNode> adjustments, boolean admin) {
+  static ArrayNode multipliers(Map<String, PriceBookEntry> book, List<ObjectNode> adjustments, boolean admin,
+      long asOfMs) {
     ArrayNode models = F.arrayNode();
     java.util.Set<String> adjusted = new java.util.HashSet<>();
     for (ObjectNode a : adjustments) {
       PriceBookEntry e = book.get(a.path("model").asText());
       ObjectNode n = e == null ? F.objectNode().put("model", a.path("model").asText()) : AvroJson.toJson(e);
-      n.put("region", a.path("region").asText()).set("multiplier", a.path("multiplier"));
-      n.set("effective_from_ms", a.path("effective_from_ms"));
+      n.put("region", a.path("region").asText());
+      boolean pending = a.path("effective_from_ms").asLong() > asOfMs;
+      if (admin || !pending) {
+        n.set("multiplier", a.path("multiplier"));
+        n.set("effective_from_ms", a.path("effective_from_ms"));
+      } else {
+        n.set("multiplier", a.path("previous_multiplier"));
+        n.set("pending_multiplier", a.path("multiplier"));
+        n.set("pending_from_ms", a.path("effective_from_ms"));
+      }
       if (admin) {
         n.set("previous_multiplier", a.path("previous_multiplier"));
         n.set("reason", a.path("reason"));

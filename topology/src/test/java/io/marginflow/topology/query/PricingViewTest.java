@@ -29,7 +29,7 @@ class PricingViewTest {
 
   @Test
   void shouldShowTenantsTheMultiplierButNotTheReason() {
-    JsonNode tenant = ReferenceQueries.multipliers(BOOK, adjustment(), false).get(0);
+    JsonNode tenant = ReferenceQueries.multipliers(BOOK, adjustment(), false, 1_767_607_500_000L).get(0);
     assertEquals(0, new BigDecimal("1.05").compareTo(tenant.path("multiplier").decimalValue()));
     assertEquals(1_767_607_500_000L, tenant.path("effective_from_ms").asLong());
     assertEquals("eu", tenant.path("region").asText());
@@ -40,9 +40,19 @@ class PricingViewTest {
     assertFalse(tenant.toString().contains("margin"), tenant.toString());
   }
 
+  /** Published, not yet in force: a tenant is billed at the previous multiplier until then, and told what comes. */
+  @Test
+  void shouldShowTenantsThePriceInForceAndTheOneComing() {
+    JsonNode tenant = ReferenceQueries.multipliers(BOOK, adjustment(), false, 1_767_607_499_999L).get(0);
+    assertEquals(0, BigDecimal.ONE.compareTo(tenant.path("multiplier").decimalValue()), tenant.toString());
+    assertEquals(0, new BigDecimal("1.05").compareTo(tenant.path("pending_multiplier").decimalValue()));
+    assertEquals(1_767_607_500_000L, tenant.path("pending_from_ms").asLong());
+    assertFalse(tenant.has("reason"), tenant.toString());
+  }
+
   @Test
   void shouldShowAdminsWhyAPriceMoved() {
-    ArrayNode admin = ReferenceQueries.multipliers(BOOK, adjustment(), true);
+    ArrayNode admin = ReferenceQueries.multipliers(BOOK, adjustment(), true, 0L);
     assertEquals("margin -10.8 % below the 30.0 % target (pressure 0.62)", admin.get(0).path("reason").asText());
     assertEquals(0, BigDecimal.ONE.compareTo(admin.get(0).path("previous_multiplier").decimalValue()));
   }

@@ -179,6 +179,7 @@ class QueryServerTest {
       assertFalse(json(r).path("error").asText().isEmpty(), r.body());
     }
     HttpResponse<String> tenant = get(path, "t7");
+    assertEquals(tenant.statusCode(), head(path, "t7").statusCode(), "HEAD answers as GET: " + path);
     if (tenantToken.equals("FOREIGN")) {
       assertEquals(403, tenant.statusCode(), path + ": " + tenant.body());
       assertEquals(403, json(tenant).path("status").asInt(), tenant.body());
