@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.testing.TestCertificates;
 import io.marginflow.ops.scenario.ScenarioGenerator;
 import io.marginflow.serde.ConfluentAvroSerializer;
 import io.marginflow.topology.app.MarginflowService;
@@ -31,13 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two instances on one broker: each answers for keys the other owns, and top-N is the union of both. */
+/**
+ * Two instances on one broker, serving HTTPS: each answers for keys the other owns (forwarded over HTTPS, trusting
+ * their own chain), and top-N is the union of both.
+ */
 @WithKafkaStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryRoutingIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ADMIN = "it-admin";
-  private final HttpClient http = HttpClient.newHttpClient();
+  private HttpClient http;
+  private javax.net.ssl.SSLContext tls;
   private final List<MarginflowService> instances = new ArrayList<>();
   private Scenario scenario;
 
@@ -49,11 +54,17 @@ class QueryRoutingIT {
     scenario = Scenario.read(dir.resolve("s"));
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
+    // Both instances serve HTTPS with one certificate a test CA issued, and forward to each other over it.
+    TestCertificates certs = TestCertificates.issue(dir.resolve("tls"));
+    tls = certs.clientTrust();
+    http = HttpClient.newBuilder().sslContext(tls).build();
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000)) {
       producer.reference(scenario);
       for (int i = 0; i < 2; i++) {
         Map<String, String> s = Pipelines.settings(kafka, "routing-it", dir.resolve("state-" + i));
         s.put(MarginflowConfig.HTTP_TOKENS, ADMIN + "=admin,it-t1=tenant-001");
+        s.put("http.tls.certificate", certs.chainPem().toString());
+        s.put("http.tls.key", certs.keyPem().toString());
         instances.add(MarginflowService.start(MarginflowConfig.of(s)));
       }
       producer.events(scenario, System.currentTimeMillis(), 25 * 3_600_000L, System.err);
@@ -90,7 +101,7 @@ class QueryRoutingIT {
 
   private Answer get(MarginflowService instance, String path, String token) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + instance.httpPort() + path));
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + instance.httpPort() + path));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
@@ -156,7 +167,7 @@ class QueryRoutingIT {
    */
   @Test
   void shouldAnswerKeepAliveRequestsInMilliseconds() throws Exception {
-    HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
     MarginflowService instance = instances.get(0);
     String budgetTenant = scenario.budgets().stream().filter(Scenario.Row::ok).map(r -> r.record().getTenantId())
         .findFirst().orElseThrow();
@@ -164,7 +175,7 @@ class QueryRoutingIT {
         "/v1/tenants?window=1h&limit=5&as_of=1767574800000");
     long[] nanos = new long[150];
     for (int i = 0; i < nanos.length; i++) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + instance.httpPort()
+      HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + instance.httpPort()
           + paths.get(i % paths.size()))).header("Authorization", "Bearer " + ADMIN).build();
       long start = System.nanoTime();
       HttpResponse<String> r = oneConnection.send(request, HttpResponse.BodyHandlers.ofString());
