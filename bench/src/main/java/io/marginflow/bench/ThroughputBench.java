@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
     description = {"Events/s of the full pipeline against two baselines measured in the same run on the same input: a plain",
-        "deserializing consumer and a minimal Kafka Streams windowed count. Ends with one JSON line."})
+        "deserializing consumer and a minimal Kafka Streams windowed count; the records and bytes the pipeline sent to its",
+        "internal topics per usage event. One JSON line per (tenants, nodes) point."})
 final class ThroughputBench implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
@@ -39,11 +40,13 @@ final class ThroughputBench implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "1000000", description = "Usage events (default: ${DEFAULT-VALUE}).")
   private long events;
 
-  @Option(names = "--tenants", defaultValue = "200", description = "Tenants (default: ${DEFAULT-VALUE}).")
-  private int tenants;
+  @Option(names = "--tenants", defaultValue = "200", split = ",", description = "Tenants, or a list of them: one point "
+      + "per (tenants, nodes) pair, each on its own broker (default: ${DEFAULT-VALUE}).")
+  private List<Integer> tenants;
 
-  @Option(names = "--nodes", defaultValue = "32", description = "Nodes of 8 GPUs (default: ${DEFAULT-VALUE}).")
-  private int nodes;
+  @Option(names = "--nodes", defaultValue = "32", split = ",", description = "Nodes of 8 GPUs, or a list of them "
+      + "(default: ${DEFAULT-VALUE}).")
+  private List<Integer> nodes;
 
   @Option(names = "--rate", defaultValue = "2000", description = "Usage events per second of event time "
       + "(default: ${DEFAULT-VALUE}).")
@@ -69,11 +72,31 @@ final class ThroughputBench implements Callable<Integer> {
   }
 
   private Integer run(Path dir) throws Exception {
+    if (instances < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--instances must be >= 1");
+    }
+    for (int t : tenants) {
+      for (int n : nodes) {
+        if (t < 1 || n < 1) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tenants and --nodes must be >= 1");
+        }
+      }
+    }
+    int point = 0;
+    for (int t : tenants) {
+      for (int n : nodes) {
+        Path pointDir = dir.resolve("point-" + point++);
+        runPoint(pointDir, t, n);
+        io.marginflow.ops.FileTrees.deleteRecursively(pointDir);
+      }
+    }
+    return 0;
+  }
+
+  /** One point on its own broker: pre-load, the baselines unless skipped, the pipeline; one JSON line. */
+  private void runPoint(Path dir, int tenants, int nodes) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0)) {
-      if (instances < 1) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--instances must be >= 1");
-      }
       List<MarginflowConfig> configs = new ArrayList<>();
       for (int i = 0; i < instances; i++) {
         configs.add(BenchInput.pipeline(stack, "bench-pipeline", dir.resolve("pipeline-state-" + i),
@@ -92,6 +115,7 @@ final class ThroughputBench implements Callable<Integer> {
           () -> Baselines.windowedCount(stack, topics.usage(), guarantee, dir.resolve("count-state"), events));
       List<MarginflowApp> started = new ArrayList<>();
       Measurement pipeline;
+      InternalTraffic traffic;
       try {
         // From start until every window is final; closing the apps is not part of the work measured.
         pipeline = Measurement.of("pipeline", events, () -> {
@@ -102,6 +126,7 @@ final class ThroughputBench implements Callable<Integer> {
           Completion.awaitFinal(started, Completion.requiredFinalThrough(lastEventMs, shape), Duration.ofHours(2),
               new PrintStream(java.io.OutputStream.nullOutputStream()));
         });
+        traffic = InternalTraffic.of(started, config.getString(MarginflowConfig.APPLICATION_ID));
       } finally {
         for (MarginflowApp app : started) {
           app.close();
@@ -118,6 +143,7 @@ final class ThroughputBench implements Callable<Integer> {
           .put("pipeline_events_per_s", Math.round(pipeline.eventsPerSecond()))
           .put("pipeline_cpu_us_per_event", pipeline.cpuMicrosPerEvent())
           .put("pipeline_gc_ms", pipeline.gcMillis()).put("pipeline_wall_s", pipeline.wallSeconds());
+      traffic.describe(json, events);
       if (count != null) {
         json.put("count_baseline_events_per_s", Math.round(count.eventsPerSecond()))
             .put("consume_baseline_events_per_s", Math.round(consume.eventsPerSecond()))
@@ -126,7 +152,6 @@ final class ThroughputBench implements Callable<Integer> {
       }
       out.println(Json.MAPPER.writeValueAsString(json));
       out.flush();
-      return 0;
     }
   }
 }

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash recovery: {@code marginflow run} as a child JVM, fed slice by slice, SIGKILLed at seeded random points while it
- * processes (mid-transaction, stores dirty) and started again on the same state folder each time. Every 1h and 24h
+ * processes (mid-transaction, stores dirty) or, every second kill, once its slice is committed (between two commits),
+ * and started again on the same state folder each time. After each restart the last minutes of the slice before are
+ * sent again: those repeated event ids must be dropped as duplicates (not counted, not set aside as late), which the
+ * de-duplication knows only from what it committed before the kill. Every 1h and 24h
  * margin window is on the topic exactly once and equals the independent reference; every restart is ready (Kafka
  * Streams RUNNING) within 30 s. {@code -Dfault.kills=N} (default 3) and {@code -Dfault.seed=S} (default 7) scale it:
  * the long run is {@code ./mvnw -pl integration-tests verify -Dit.test=CrashIT -Dfault.kills=10} (docs/RELIABILITY.md).
@@ -65,6 +68,7 @@ class CrashIT {
 
     List<Double> readySeconds = new ArrayList<>();
     List<Long> killedAtOffsets = new ArrayList<>();
+    Set<String> repeated = new java.util.HashSet<>();
     long produced = 0;
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -75,6 +79,9 @@ class CrashIT {
           readySeconds.add(child.awaitReady(Duration.ofSeconds(90)));
           boolean last = i == kills;
           long before = Pipelines.endOffsets(admin, topics.usage());
+          if (i > 0) {
+            repeated.addAll(repeatTail(producer, slices.get(i - 1), sliceEnd(i - 1, kills + 1)));
+          }
           producer.events(slices.get(i), System.currentTimeMillis(), last ? 25 * 3_600_000L : 0, System.err);
           producer.checkSent();
           produced = Pipelines.endOffsets(admin, topics.usage());
@@ -84,9 +91,11 @@ class CrashIT {
             assertTrue(status == 0 || status == 143, "exit status after SIGTERM: " + status);
             assertTrue(!Files.exists(dir.resolve("state").resolve(".crash-it.running")), "a SIGTERM is a clean stop");
           } else {
-            // Kill while the slice is being processed: once the committed usage offsets pass a random point of it.
-            long target = before + 1 + (long) ((produced - before - 1) * (0.15 + 0.7 * random.nextDouble()));
-            assertTrue(target > before && target < produced, "a kill point inside the slice: " + before + " " + target + " " + produced);
+            // Kill while the slice is being processed: once the committed usage offsets pass a random point of it;
+            // every second kill once all of it is committed.
+            long target = i % 2 == 1 ? produced
+                : before + 1 + (long) ((produced - before - 1) * (0.15 + 0.7 * random.nextDouble()));
+            assertTrue(target > before && target <= produced, "a kill point in the slice: " + before + " " + target + " " + produced);
             Records.await(Duration.ofMinutes(2), "committed usage offsets past " + target,
                 () -> Pipelines.committedOffsets(admin, "crash-it", topics.usage()) >= target);
             killedAtOffsets.add(Pipelines.committedOffsets(admin, "crash-it", topics.usage()));
@@ -106,6 +115,43 @@ class CrashIT {
     ReferenceMargins.assertMatches(files, margins, ReferenceMargins.multipliers(kafka));
     ReferenceMargins.assertRollingDaysAddUpTheirHours(margins);
     assertAlertsOnceAndExact(kafka, serdes, files);
+    assertRepeatsDroppedAsDuplicates(kafka, topics, repeated, kills);
+  }
+
+  /** {@code n} slices of the scenario's three hours: where slice {@code i} ends. */
+  private static long sliceEnd(int i, int n) {
+    long from = GeneratorOptions.DEFAULT_START.toEpochMilli();
+    return from + 3 * 3_600_000L * (i + 1) / n;
+  }
+
+  /** Sends again the usage events of {@code slice} in the last three minutes before {@code end} (within grace). */
+  private static Set<String> repeatTail(ScenarioProducer producer, Scenario slice, long end) {
+    Set<String> ids = new java.util.HashSet<>();
+    for (Scenario.Row<io.marginflow.avro.TokenUsage> row : slice.usage()) {
+      long ts = row.ok() ? row.record().getTimestampMs().toEpochMilli() : Long.MIN_VALUE;
+      if (ts >= end - 180_000 && ts < end) {
+        producer.usage(row.record());
+        ids.add(row.record().getEventId());
+      }
+    }
+    producer.checkSent();
+    assertTrue(ids.size() >= 20, "enough repeated events: " + ids.size());
+    return ids;
+  }
+
+  /**
+   * The repeated events were neither counted (the margins above equal the reference, which counts each once) nor
+   * set aside as late or dead-lettered: they were dropped as duplicates.
+   */
+  private static void assertRepeatsDroppedAsDuplicates(KafkaStack kafka, Topics topics, Set<String> repeated, int kills) {
+    assertTrue(repeated.size() >= 20 * kills, "repeated after every restart: " + repeated.size());
+    for (String topic : List.of(Topics.late(topics.usage()), Topics.dlq(topics.usage()))) {
+      List<String> setAside = Records.readToEnd(kafka.consumerConfig("crash-" + topic), topic, Duration.ofSeconds(5),
+          new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer()).stream()
+          .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1))
+          .filter(v -> repeated.stream().anyMatch(v::contains)).toList();
+      assertEquals(0, setAside.size(), "repeated events on " + topic);
+    }
   }
 
   /** Every budget alert of the reference is on the topic, once: no SIGKILL doubled or lost one. */

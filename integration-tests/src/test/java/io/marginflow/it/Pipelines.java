@@ -76,6 +76,14 @@ final class Pipelines {
    * that a backfill's event-time timestamps do not let the broker delete them before a restore reads them.
    */
   static void assertWindowChangelogsUseAppendTime(Admin admin, String appId) throws Exception {
+    // A change of an existing topic's settings reaches the broker's metadata a moment after the controller commits it.
+    Records.await(java.time.Duration.ofSeconds(30), "every window changelog of " + appId + " on LogAppendTime", () -> {
+      try {
+        return windowChangelogTimestampTypes(admin, appId).values().stream().allMatch("LogAppendTime"::equals);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     java.util.Map<String, String> types = windowChangelogTimestampTypes(admin, appId);
     for (java.util.Map.Entry<String, String> e : types.entrySet()) {
       org.junit.jupiter.api.Assertions.assertEquals("LogAppendTime", e.getValue(), e.getKey());

@@ -21,18 +21,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * De-duplication of a new event (check, then keep) on a RocksDB window store: with the per-bucket Bloom filters, and
- * the plain alternative that reads the store for every candidate bucket (what a task does right after a restart).
+ * De-duplication of a new event (check, then keep), with the packed chunks written to a RocksDB window store every
+ * {@code perCommit} events, as a commit does.
  */
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class DedupBench extends HotPath {
   private static final long HORIZON = 3_600_000L;
 
-  @Param({"true", "false"})
-  public boolean filters;
+  @Param({"100", "5000"})
+  public int perCommit;
 
   private Path dir;
-  private WindowStore<String, Long> store;
+  private WindowStore<Long, byte[]> store;
   private Deduplicator dedup;
   private long i;
 
@@ -44,11 +44,10 @@ public class DedupBench extends HotPath {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
     MockProcessorContext<Object, Object> context = new MockProcessorContext<>(p, new TaskId(0, 0), dir.toFile());
-    store = Stores.windowStoreBuilder(Stores.persistentWindowStore("dedup", Duration.ofMillis(3 * HORIZON),
-        Duration.ofMillis(HORIZON), false), Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+    store = Stores.windowStoreBuilder(Stores.persistentWindowStore("dedup", Duration.ofMillis(4 * HORIZON),
+        Duration.ofMillis(HORIZON), false), Serdes.Long(), Serdes.ByteArray()).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
-    // Without filters: as if the task had started after every bucket it will read.
-    dedup = new Deduplicator(store, HORIZON, filters ? Long.MIN_VALUE : Long.MAX_VALUE - 2 * HORIZON);
+    dedup = new Deduplicator(store, HORIZON, 360_000L, Long.MIN_VALUE);
   }
 
   @TearDown(Level.Trial)
@@ -63,10 +62,10 @@ public class DedupBench extends HotPath {
   public boolean checkAndKeepNewId() {
     long ts = Fixtures.T0 + i / 50; // 50,000 events per second of event time
     String id = "ev-" + i++;
-    boolean seen = dedup.seenWithinHorizon(id, ts, ts);
-    if (!seen) {
-      dedup.keep(id, ts);
+    boolean kept = dedup.keepIfNew(id, ts, ts);
+    if (i % perCommit == 0) {
+      dedup.flush();
     }
-    return seen;
+    return kept;
   }
 }

@@ -1,74 +1,205 @@
 package io.marginflow.topology.ingest;
 
 import io.marginflow.topology.domain.Buckets;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * SPEC 2 de-duplication of one usage partition: an event id counts once within dedup.horizon of event time.
  *
- * <p>Kept ids are stored in buckets of the horizon's length; two kept events of one id are more than a horizon apart,
- * so a bucket holds at most one per id, and any kept within the horizon of {@code ts} lies in its bucket or a
- * neighbour: at most three point reads, no range scan. The next bucket can hold a kept id only once the partition's
- * stream time has reached it. Most reads would miss (ids are mostly new), so each bucket that began after this task
- * started has a Bloom filter of its ids: a bucket whose filter rules the id out is not read.
+ * <p>Each kept id is remembered as the first 128 bits of its SHA-256 digest and its event time, in memory, in buckets
+ * of the horizon's length; a bucket holds at most one event per id (two kept events of one id are more than a horizon
+ * apart), and any kept event within the horizon of {@code ts} lies in the bucket of {@code ts} or a neighbour.
+ *
+ * <p>Durability costs one changelog record per bucket and commit, not one per request: the ids kept since the last
+ * write are written by {@link #flush()}, which the ingest calls before every commit (inside the transaction that
+ * commits the input offsets), as one packed chunk to a logged window store: key a chunk number, window the bucket.
+ * A task that starts (after a restart, a rebalance or a restore) reads the chunks back into memory, so it knows every
+ * id whose event was committed and none whose event will be processed again. docs/DESIGN.md, "De-duplication".
  */
 public final class Deduplicator {
-  /** 2^22 bits (512 KiB) per bucket: under 1e-4 false positives up to 150,000 ids per bucket and partition. */
-  private static final int FILTER_LOG2_BITS = 22;
-  private final WindowStore<String, Long> seen;
+  /** At most this many ids per chunk (24 bytes each: 384 KiB, well under a record's 1 MiB); more are written early. */
+  static final int MAX_CHUNK_IDS = 16_384;
+  private static final int ENTRY_BYTES = 24;
+  private static final byte FORMAT = 1;
+  private final WindowStore<Long, byte[]> chunks;
   private final long horizonMs;
   private final long bucketMs;
-  private final long firstFilteredBucket;
-  private final Map<Long, SeenFilter> filters = new HashMap<>();
-  private long droppedBelow = Long.MIN_VALUE;
+  private final long lateAfterMs;
+  private final MessageDigest sha256;
+  private final TreeMap<Long, KeptIds> kept = new TreeMap<>();
+  private final Map<Long, ByteBuffer> pending = new HashMap<>();
+  private long nextChunk;
+  private long hi;
+  private long lo;
 
-  /** {@code streamTimeAtStart}: the partition's stream time when the task started (no id is stored after it). */
-  public Deduplicator(WindowStore<String, Long> seen, long horizonMs, long streamTimeAtStart) {
-    this.seen = seen;
+  /**
+   * Reads the chunks of {@code chunks} back. {@code lateAfterMs}: how far behind the partition's stream time an event
+   * may lie and still be accepted (attribution bucket plus grace); {@code streamTime}: the partition's, now.
+   */
+  public Deduplicator(WindowStore<Long, byte[]> chunks, long horizonMs, long lateAfterMs, long streamTime) {
+    this.chunks = chunks;
     this.horizonMs = horizonMs;
     this.bucketMs = bucketMs(horizonMs);
-    this.firstFilteredBucket = streamTimeAtStart == Long.MIN_VALUE ? Long.MIN_VALUE
-        : Buckets.start(streamTimeAtStart, bucketMs) + bucketMs;
+    this.lateAfterMs = lateAfterMs;
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    try (KeyValueIterator<Windowed<Long>, byte[]> all = chunks.all()) {
+      while (all.hasNext()) {
+        KeyValue<Windowed<Long>, byte[]> chunk = all.next();
+        nextChunk = Math.max(nextChunk, chunk.key.key() + 1);
+        read(chunk.value);
+      }
+    }
+    expire(streamTime);
   }
 
-  /** The store's bucket (and segment) length: the horizon, at least 1 ms. */
+  /** The chunk store's bucket (and segment) length: the horizon, at least 1 ms. */
   static long bucketMs(long horizonMs) {
     return Math.max(horizonMs, 1);
   }
 
-  /** Whether {@code eventId} was kept within the horizon of {@code ts}; {@code streamTime} is the partition's. */
-  public boolean seenWithinHorizon(String eventId, long ts, long streamTime) {
-    long bucket = Buckets.start(ts, bucketMs);
-    long last = streamTime >= bucket + bucketMs ? bucket + bucketMs : bucket;
-    for (long b = bucket - bucketMs; b <= last; b += bucketMs) {
-      if (b < 0) {
-        continue;
-      }
-      SeenFilter filter = filters.get(b);
-      if (filter != null ? !filter.mightContain(eventId) : b >= firstFilteredBucket && b >= droppedBelow) {
-        continue; // ruled out by the filter, or a bucket with a filter from its start and no kept id yet
-      }
-      Long seenAt = seen.fetch(eventId, b);
-      if (seenAt != null && Math.abs(seenAt - ts) <= horizonMs) {
-        return true;
-      }
-    }
-    return false;
+  /**
+   * How long the chunk store keeps a bucket after the latest bucket written: the oldest bucket an accepted event can
+   * need lies {@code lateAfterMs} plus two horizons behind stream time; one more horizon covers bucket alignment.
+   */
+  static long retentionMs(long horizonMs, long lateAfterMs) {
+    return 3 * bucketMs(horizonMs) + lateAfterMs;
   }
 
-  /** Remembers a kept event. */
-  public void keep(String eventId, long ts) {
+  /**
+   * Keeps the event with {@code eventId} at {@code ts} unless an event with that id was kept within the horizon of
+   * {@code ts}; whether it was kept. {@code streamTime} is the partition's, at most {@code ts + lateAfterMs}.
+   */
+  public boolean keepIfNew(String eventId, long ts, long streamTime) {
+    expire(streamTime);
+    digest(eventId);
     long bucket = Buckets.start(ts, bucketMs);
-    seen.put(eventId, ts, bucket);
-    if (bucket >= firstFilteredBucket) {
-      filters.computeIfAbsent(bucket, b -> new SeenFilter(FILTER_LOG2_BITS)).add(eventId);
-      // Bounded memory: filters of buckets two behind are dropped (reads there go to the store again).
-      if (filters.size() > 3) {
-        droppedBelow = Math.max(droppedBelow, bucket - bucketMs);
-        filters.keySet().removeIf(b -> b < droppedBelow);
+    for (long b = bucket - bucketMs; b <= bucket + bucketMs; b += bucketMs) {
+      KeptIds ids = kept.get(b);
+      if (ids != null) {
+        long at = ids.get(hi, lo);
+        if (at != Long.MIN_VALUE && Math.abs(at - ts) <= horizonMs) {
+          return false;
+        }
       }
+    }
+    kept.computeIfAbsent(bucket, b -> new KeptIds()).put(hi, lo, ts);
+    append(bucket, ts);
+    return true;
+  }
+
+  /** Writes the ids kept since the last write: one chunk per bucket. Call before every commit. */
+  public void flush() {
+    pending.forEach(this::write);
+    pending.clear();
+  }
+
+  /**
+   * Also knows the ids of {@code legacy}, the store of releases before packed chunks (id to event time), read only:
+   * an upgrade keeps its duplicates out until the horizon has passed them.
+   */
+  public void addLegacy(WindowStore<String, Long> legacy, long streamTime) {
+    try (KeyValueIterator<Windowed<String>, Long> all = legacy.all()) {
+      while (all.hasNext()) {
+        KeyValue<Windowed<String>, Long> entry = all.next();
+        digest(entry.key.key());
+        remember(hi, lo, entry.value);
+      }
+    }
+    expire(streamTime);
+  }
+
+  /** How many ids are held in memory. */
+  public long size() {
+    long n = 0;
+    for (KeptIds ids : kept.values()) {
+      n += ids.size();
+    }
+    return n;
+  }
+
+  private void remember(long h, long l, long ts) {
+    long bucket = Buckets.start(ts, bucketMs);
+    KeptIds ids = kept.computeIfAbsent(bucket, b -> new KeptIds());
+    long at = ids.get(h, l);
+    if (at == Long.MIN_VALUE || ts < at) {
+      ids.put(h, l, ts);
+    }
+  }
+
+  private void read(byte[] chunk) {
+    if (chunk == null || chunk.length == 0) {
+      return;
+    }
+    if (chunk[0] != FORMAT || (chunk.length - 1) % ENTRY_BYTES != 0) {
+      throw new IllegalStateException("de-duplication chunk of unknown format " + chunk[0] + ", " + chunk.length
+          + " bytes: written by a newer release?");
+    }
+    ByteBuffer in = ByteBuffer.wrap(chunk, 1, chunk.length - 1);
+    while (in.hasRemaining()) {
+      remember(in.getLong(), in.getLong(), in.getLong());
+    }
+  }
+
+  /** Adds the current digest at {@code ts} to the bucket's pending chunk, which grows by doubling up to its limit. */
+  private void append(long bucket, long ts) {
+    ByteBuffer chunk = pending.get(bucket);
+    if (chunk == null) {
+      chunk = ByteBuffer.allocate(1 + 64 * ENTRY_BYTES).put(FORMAT);
+      pending.put(bucket, chunk);
+    } else if (!chunk.hasRemaining()) {
+      if (chunk.capacity() - 1 >= MAX_CHUNK_IDS * ENTRY_BYTES) {
+        write(bucket, chunk);
+        chunk.clear().put(FORMAT);
+      } else {
+        ByteBuffer bigger = ByteBuffer.allocate(1 + 2 * (chunk.capacity() - 1));
+        chunk = bigger.put(chunk.array(), 0, chunk.position());
+        pending.put(bucket, chunk);
+      }
+    }
+    chunk.putLong(hi).putLong(lo).putLong(ts);
+  }
+
+  private void write(long bucket, ByteBuffer chunk) {
+    byte[] value = new byte[chunk.position()];
+    System.arraycopy(chunk.array(), 0, value, 0, value.length);
+    chunks.put(nextChunk++, value, bucket);
+  }
+
+  /**
+   * Forgets the buckets no accepted event can reach any more, with their ids not yet written: those belong to events
+   * after the last commit, and a task restored to that commit processes them again.
+   */
+  private void expire(long streamTime) {
+    if (streamTime == Long.MIN_VALUE) {
+      return;
+    }
+    long oldestNeeded = streamTime - lateAfterMs - horizonMs;
+    while (!kept.isEmpty() && kept.firstKey() + bucketMs <= oldestNeeded) {
+      pending.remove(kept.pollFirstEntry().getKey());
+    }
+  }
+
+  private void digest(String eventId) {
+    byte[] d = sha256.digest(eventId.getBytes(StandardCharsets.UTF_8));
+    ByteBuffer b = ByteBuffer.wrap(d);
+    hi = b.getLong();
+    lo = b.getLong();
+    if (hi == 0 && lo == 0) {
+      lo = 1; // (0, 0) marks an empty slot
     }
   }
 }

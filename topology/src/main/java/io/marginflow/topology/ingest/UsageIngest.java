@@ -62,12 +62,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   public Set<StoreBuilder<?>> stores() {
     // In a fixed order: the topology description (and its golden test) lists stores as they are given.
     return new java.util.LinkedHashSet<>(java.util.List.of(
-        // Buckets of the horizon's length, kept for three of them: the one of a request and its two neighbours.
+        // Chunks of kept ids by bucket of the horizon's length, kept as long as an accepted event can reach them.
         Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
+            Duration.ofMillis(Deduplicator.retentionMs(config.dedupHorizonMs(), config.bucketMs() + config.graceMs())),
+            Duration.ofMillis(Deduplicator.bucketMs(config.dedupHorizonMs())), false), Serdes.Long(),
+            // No record cache: a chunk is written once, at a commit, and read only when the task starts.
+            Serdes.ByteArray())),
+        Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP_LEGACY,
             Duration.ofMillis(3 * Deduplicator.bucketMs(config.dedupHorizonMs())),
-            Duration.ofMillis(Deduplicator.bucketMs(config.dedupHorizonMs())), false), Serdes.String(),
-            // No record cache: every id is written once and read mostly as a miss, so a cache only adds a copy.
-            Serdes.Long())),
+            Duration.ofMillis(Deduplicator.bucketMs(config.dedupHorizonMs())), false), Serdes.String(), Serdes.Long())),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PROGRESS), Serdes.String(), Serdes.Long())
             .withCachingEnabled(),
         // Holds nothing: its cache flush is the signal to send the pending lines before a commit (BeforeCommit).
@@ -99,7 +102,9 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     @Override
     public void init(ProcessorContext<String, Routed<AttributionInput>> context) {
       super.init(context);
-      this.dedup = new Deduplicator(context.getStateStore(StoreNames.USAGE_DEDUP), config.dedupHorizonMs(), streamTime());
+      this.dedup = new Deduplicator(context.getStateStore(StoreNames.USAGE_DEDUP), config.dedupHorizonMs(),
+          config.bucketMs() + config.graceMs(), streamTime());
+      dedup.addLegacy(context.getStateStore(StoreNames.USAGE_DEDUP_LEGACY), streamTime());
       this.pricebook = context.getStateStore(StoreNames.PRICEBOOK);
       this.lines = new UsageLines(config.weights());
       this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
@@ -120,6 +125,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private void beforeCommit() {
       sendLines();
       spend.flush();
+      dedup.flush();
     }
 
     private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
@@ -156,12 +162,11 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     @Override
     void accept(TokenUsage u, long ts) {
-      if (dedup.seenWithinHorizon(u.getEventId(), ts, streamTime())) {
+      if (!dedup.keepIfNew(u.getEventId(), ts, streamTime())) {
         metrics.count("duplicate");
         LOG.debug("Duplicate event {} at {}", Ids.printable(u.getEventId()), ts);
         return;
       }
-      dedup.keep(u.getEventId(), ts);
       ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(u.getModel());
       BigDecimal revenue = BigDecimal.ZERO;
       if (entry == null || entry.value() == null) {
@@ -178,12 +183,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       lines.add(Buckets.start(ts, config.bucketMs()), u.getNodeId(), u.getTenantId(), u.getModel(), u.getRegion(),
           u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
           exact, priced);
-      if (!beforeCommit.supported() || lines.size() >= MAX_PENDING_LINES) {
+      if (!beforeCommit.supported()) {
+        beforeCommit();
+        return;
+      }
+      if (lines.size() >= MAX_PENDING_LINES) {
         sendLines();
         spend.flush();
-      } else {
-        beforeCommit.arm();
       }
+      beforeCommit.arm();
     }
 
   }

@@ -18,7 +18,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  */
 public final class Changelogs {
   /** The window stores, whose changelogs need {@link #WINDOW_STORE}. */
-  public static final java.util.List<String> WINDOW_STORES = java.util.List.of(StoreNames.USAGE_DEDUP, StoreNames.NODE_ENERGY,
+  public static final java.util.List<String> WINDOW_STORES = java.util.List.of(StoreNames.USAGE_DEDUP,
+      StoreNames.USAGE_DEDUP_LEGACY, StoreNames.NODE_ENERGY,
       StoreNames.TENANT_MARGIN_PANES, StoreNames.UNIT_ECONOMICS_PANES);
 
   /** The topic settings added to every window store's changelog. */

@@ -7,8 +7,10 @@ public final class StoreNames {
   public static final String NODE_PROFILES = "node-profile-store";
   public static final String ENERGY_PRICES = "energy-price-store";
   public static final String BUDGETS = "budget-store";
-  /** Kept event ids by dedup.horizon-long bucket of their event time. */
-  public static final String USAGE_DEDUP = "usage-dedup-bucket-store";
+  /** Kept event ids (SHA-256 digests), packed in one chunk per commit, by dedup.horizon-long bucket of event time. */
+  public static final String USAGE_DEDUP = "usage-dedup-chunk-store";
+  /** Kept event ids, one entry per id: the releases before packed chunks. Read only, so that an upgrade is exact. */
+  public static final String USAGE_DEDUP_LEGACY = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
   /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
