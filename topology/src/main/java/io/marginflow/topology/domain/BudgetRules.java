@@ -178,8 +178,10 @@ public final class BudgetRules {
         below = Math.min(below, limit * elapsed / length);
       }
     }
-    // A margin for the double arithmetic: close to a boundary the exact evaluation decides.
-    return new Quiet(budget, below - Math.max(Math.abs(below) * 1e-9, 1e-6), until);
+    // A margin for the double arithmetic: close to a boundary the exact evaluation decides. No boundary left (every
+    // threshold and the forecast emitted, the limit passed): nothing an amount can change (and infinity minus a margin
+    // of infinity would be NaN, below which nothing is).
+    return new Quiet(budget, Double.isInfinite(below) ? below : below - Math.max(Math.abs(below) * 1e-9, 1e-6), until);
   }
 
   /** OK; WARNING once the highest threshold below 1.0 is reached; EXCEEDED at the limit. */

@@ -93,6 +93,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private UsageLines lines;
     private SpendBudgets spend;
     private BeforeCommit beforeCommit;
+    private final java.util.Map<String, Optional<Prices>> pricesThisCommit = new java.util.HashMap<>();
 
     UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
       super(config, SOURCE, StoreNames.USAGE_PROGRESS, deserializer);
@@ -123,6 +124,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     }
 
     private void beforeCommit() {
+      pricesThisCommit.clear();
       sendLines();
       spend.flush();
       dedup.flush();
@@ -150,6 +152,22 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       }
     }
 
+    /**
+     * The model's list prices as the price book has them now: the global store is read once per model and commit (a
+     * change applies from the next commit, 100 ms under exactly-once; the global thread applies it at a moment of its
+     * own anyway). Null when the model has no entry.
+     */
+    private Prices prices(String model) {
+      return pricesThisCommit.computeIfAbsent(model, m -> {
+        ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(m);
+        if (entry == null || entry.value() == null) {
+          return Optional.empty();
+        }
+        PriceBookEntry p = entry.value();
+        return Optional.of(new Prices(p.getInputUsdPerMtok(), p.getCachedInputUsdPerMtok(), p.getOutputUsdPerMtok()));
+      }).orElse(null);
+    }
+
     @Override
     Optional<Rejection> validate(TokenUsage event, long nowMs) {
       return config.validation().check(event, nowMs);
@@ -167,17 +185,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         LOG.debug("Duplicate event {} at {}", Ids.printable(u.getEventId()), ts);
         return;
       }
-      ValueAndTimestamp<PriceBookEntry> entry = pricebook.get(u.getModel());
+      Prices prices = prices(u.getModel());
       BigDecimal revenue = BigDecimal.ZERO;
-      if (entry == null || entry.value() == null) {
+      if (prices == null) {
         metrics.count("unpriced");
       } else {
-        PriceBookEntry p = entry.value();
-        revenue = new Prices(p.getInputUsdPerMtok(), p.getCachedInputUsdPerMtok(), p.getOutputUsdPerMtok())
-            .revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
-                multipliers.multiplier(u.getModel(), u.getRegion(), ts));
+        revenue = prices.revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
+            multipliers.multiplier(u.getModel(), u.getRegion(), ts));
       }
-      boolean priced = entry != null && entry.value() != null;
+      boolean priced = prices != null;
       BigDecimal exact = revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN);
       spend.onRequest(u.getTenantId(), ts, exact, this::forwardBudgetOutcome);
       lines.add(Buckets.start(ts, config.bucketMs()), u.getNodeId(), u.getTenantId(), u.getModel(), u.getRegion(),
