@@ -1,44 +1,28 @@
 package io.marginflow.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.marginflow.topology.app.MarginflowApp;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 
 /**
- * What the pipeline sent to its internal topics (repartition topics and changelogs): records and bytes per topic, as
- * counted by the stream threads' producers ({@code producer-topic-metrics}: {@code record-send-total}, and
- * {@code byte-total}, the topic's share of the compressed batches sent). Read from the producers rather than from
- * the topics: Kafka Streams deletes repartition records once they are consumed, and under exactly-once a topic's
- * offsets also count the transaction markers.
+ * What the pipeline sent to its internal topics (repartition topics and changelogs): records and bytes (serialized key
+ * and value) per topic, as acknowledged by the broker to the stream threads' producers ({@link TrafficInterceptor}).
+ * Counted at the producers rather than read from the topics: Kafka Streams deletes repartition records once they are
+ * consumed, and under exactly-once a topic's offsets also count the transaction markers.
  */
 record InternalTraffic(Map<String, long[]> byTopic) {
-  private static final String GROUP = "producer-topic-metrics";
+  /** The setting that installs the counting in the pipeline's producers. */
+  static final String SETTING = "kafka.producer.interceptor.classes";
 
-  /** The traffic of {@code apps}' producers to the internal topics of {@code applicationId}, before they close. */
-  static InternalTraffic of(Iterable<MarginflowApp> apps, String applicationId) {
+  /** The traffic counted so far to the internal topics of {@code applicationId}. */
+  static InternalTraffic of(String applicationId) {
     Map<String, long[]> byTopic = new TreeMap<>();
     String prefix = applicationId + "-";
-    for (MarginflowApp app : apps) {
-      for (Map.Entry<MetricName, ? extends Metric> e : app.streams().metrics().entrySet()) {
-        MetricName name = e.getKey();
-        String topic = name.tags().get("topic");
-        if (!GROUP.equals(name.group()) || topic == null || !topic.startsWith(prefix)
-            || !(topic.endsWith("-changelog") || topic.endsWith("-repartition"))) {
-          continue;
-        }
-        int slot = switch (name.name()) {
-          case "record-send-total" -> 0;
-          case "byte-total" -> 1;
-          default -> -1;
-        };
-        if (slot >= 0 && e.getValue().metricValue() instanceof Number n) {
-          byTopic.computeIfAbsent(topic.substring(prefix.length()), t -> new long[2])[slot] += n.longValue();
-        }
+    TrafficInterceptor.snapshot(prefix).forEach((topic, c) -> {
+      if (topic.endsWith("-changelog") || topic.endsWith("-repartition")) {
+        byTopic.put(topic.substring(prefix.length()), c);
       }
-    }
+    });
     return new InternalTraffic(byTopic);
   }
 

@@ -100,8 +100,10 @@ final class ThroughputBench implements Callable<Integer> {
       List<MarginflowConfig> configs = new ArrayList<>();
       for (int i = 0; i < instances; i++) {
         configs.add(BenchInput.pipeline(stack, "bench-pipeline", dir.resolve("pipeline-state-" + i),
-            Map.of(MarginflowConfig.PROCESSING_GUARANTEE, guarantee), overrides));
+            Map.of(MarginflowConfig.PROCESSING_GUARANTEE, guarantee,
+                InternalTraffic.SETTING, TrafficInterceptor.class.getName()), overrides));
       }
+      TrafficInterceptor.reset();
       MarginflowConfig config = configs.get(0);
       Topics topics = Topics.from(config);
       long[] loaded = BenchInput.preload(stack, topics, dir.resolve("reference"), out,
@@ -126,7 +128,7 @@ final class ThroughputBench implements Callable<Integer> {
           Completion.awaitFinal(started, Completion.requiredFinalThrough(lastEventMs, shape), Duration.ofHours(2),
               new PrintStream(java.io.OutputStream.nullOutputStream()));
         });
-        traffic = InternalTraffic.of(started, config.getString(MarginflowConfig.APPLICATION_ID));
+        traffic = InternalTraffic.of(config.getString(MarginflowConfig.APPLICATION_ID));
       } finally {
         for (MarginflowApp app : started) {
           app.close();

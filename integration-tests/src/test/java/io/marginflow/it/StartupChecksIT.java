@@ -26,6 +26,19 @@ class StartupChecksIT {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic("startup-usage", 4, (short) 1), new NewTopic("startup-power", 4, (short) 1),
           new NewTopic("startup-feedback", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      // A topic just created reaches the broker's metadata a moment after the controller commits it.
+      Records.await(java.time.Duration.ofSeconds(30), "the new topics described by the broker", () -> {
+        try {
+          admin.describeTopics(List.of("startup-usage", "startup-power", "startup-feedback")).allTopicNames()
+              .get(10, TimeUnit.SECONDS);
+          return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      });
     }
     Map<String, String> settings = new java.util.HashMap<>(Pipelines.settings(kafka, "startup-checks", dir));
     settings.put("topic.usage", "startup-usage");

@@ -66,7 +66,7 @@ public final class Deduplicator {
     expire(streamTime);
   }
 
-  /** The chunk store's bucket (and segment) length: the horizon, at least 1 ms. */
+  /** A bucket's length (and the chunk store's window size): the horizon, at least 1 ms. */
   static long bucketMs(long horizonMs) {
     return Math.max(horizonMs, 1);
   }

@@ -111,6 +111,8 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
           context.getStateStore(StoreNames.BUDGETS), config.graceMs());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
+      // Kafka Streams may init this same processor again (a task revived after a failure): nothing cached survives.
+      pricesThisCommit.clear();
     }
 
     /**
