@@ -183,8 +183,11 @@ class QueryRoutingIT {
       assertEquals(200, r.statusCode(), r.uri() + " " + r.body());
     }
     java.util.Arrays.sort(nanos);
-    long medianMs = nanos[nanos.length / 2] / 1_000_000;
-    assertTrue(medianMs < 10, "median keep-alive request took " + medianMs + " ms (40 ms means Nagle + delayed ACK)");
+    // Nagle and a delayed ACK stall every request of a keep-alive connection by about 40 ms, so even the fastest tenth
+    // would take that long; a busy machine (the suite runs two test JVMs at once) slows the median, not that tenth.
+    long fastTenthMs = nanos[nanos.length / 10] / 1_000_000;
+    assertTrue(fastTenthMs < 15, "the fastest tenth of keep-alive requests took up to " + fastTenthMs + " ms (median "
+        + nanos[nanos.length / 2] / 1_000_000 + " ms; 40 ms means Nagle + delayed ACK)");
   }
 
   @Test
