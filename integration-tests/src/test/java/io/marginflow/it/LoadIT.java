@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A sustained run through the whole pipeline, as fast as it goes, with windows and panes expiring within it
  * ({@code margins.windows=1h}, {@code margins.retention=1h}): heap after GC must level off once windows expire, and
  * RocksDB memory stay within its configured bound (256 MB block cache, memtables charged to it through a 64 MB write
- * buffer manager). 3 hours of event time (6 requests/s) for 1,000 tenants on 50 nodes in the suite ({@code -Dfault.load-hours=N},
+ * buffer manager). 2 hours of event time (6 requests/s) for 1,000 tenants on 50 nodes in the suite ({@code -Dfault.load-hours=N},
  * {@code -Dfault.load-tenants=N} for more); the long version with 100,000 tenants is {@code bin/marginflow bench memory}
  * (docs/PERFORMANCE.md).
  */
@@ -36,7 +36,7 @@ class LoadIT {
 
   @Test
   void shouldKeepHeapAndRocksDbMemoryFlatOnceWindowsExpire(KafkaStack kafka, @TempDir Path dir) throws Exception {
-    int hours = Integer.getInteger("fault.load-hours", 3);
+    int hours = Integer.getInteger("fault.load-hours", 2);
     long events = (long) (hours * 3600 * RATE);
     Pipelines.createTopicsForHistory(kafka);
     Map<String, String> settings = Pipelines.settings(kafka, "load-it", dir.resolve("state"));

@@ -49,7 +49,7 @@ class RebalanceIT {
     Topics topics = Topics.defaults();
     Pipelines.createTopicsForHistory(kafka);
     Path files = dir.resolve("scenario");
-    new ScenarioGenerator(new GeneratorOptions(10, 4, 3, 23 + standbys, GeneratorOptions.DEFAULT_START, 4, null))
+    new ScenarioGenerator(new GeneratorOptions(10, 4, 3, 23 + standbys, GeneratorOptions.DEFAULT_START, 2, null))
         .write(files);
     Scenario all = Scenario.read(files);
     long start = GeneratorOptions.DEFAULT_START.toEpochMilli();

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code marginflow run} (a child JVM) against a broker listener that requires SASL (PLAIN, then SCRAM-SHA-512 with a
  * user created through the Admin API) on loopback, configured only
  * through {@code kafka.*} settings: it computes exact margins, its log never shows the password, and with a wrong
- * password it stops at start-up with a message saying so instead of running unauthenticated.
+ * password (SCRAM) it stops at start-up with a message saying so instead of running unauthenticated.
  */
 @Tag("fault")
 class SaslIT {
@@ -67,13 +67,18 @@ class SaslIT {
       MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", registry.url()));
       int expected = ReferenceMargins.compute(files, System.currentTimeMillis()).size();
 
+      // A wrong password once (SCRAM, the mechanism production uses): the refusal is the broker's, the same for both.
       Path wrongLog = dir.resolve("wrong-password.log");
-      try (ChildInstance wrong = ChildInstance.start(settings(kafka, broker, mechanism, "not-the-password", dir), dir, wrongLog)) {
-        Records.await(Duration.ofMinutes(2), "the instance with a wrong password to stop", () -> !wrong.alive());
+      Files.writeString(wrongLog, "");
+      if (mechanism.startsWith("SCRAM")) {
+        try (ChildInstance wrong = ChildInstance.start(settings(kafka, broker, mechanism, "not-the-password", dir), dir,
+            wrongLog)) {
+          Records.await(Duration.ofMinutes(2), "the instance with a wrong password to stop", () -> !wrong.alive());
+        }
+        String refused = Files.readString(wrongLog);
+        assertTrue(refused.contains("Authentication failed") || refused.contains("SaslAuthenticationException"),
+            "the start-up error says why");
       }
-      String refused = Files.readString(wrongLog);
-      assertTrue(refused.contains("Authentication failed") || refused.contains("SaslAuthenticationException"),
-          "the start-up error says why");
 
       Path log = dir.resolve("run.log");
       try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, Topics.defaults(), 60_000)) {
