@@ -2,6 +2,7 @@ package io.marginflow.topology;
 
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.progress.ProgressBroadcastPartitioner;
+import io.marginflow.topology.progress.SlicePartitioner;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetStatus;
@@ -110,7 +111,8 @@ public final class MarginflowTopology {
     // The pricing tasks' decisions and marks come back to every attribution partition (SPEC 9, docs/DESIGN.md).
     KStream<String, AttributionInput> pricingFeedback = b.stream(t.pricingFeedback(),
         Consumed.with(Serdes.String(), serdes.value(AttributionInput.class)).withName("pricing-feedback-source"));
-    usage.merge(power, Named.as("attribution-inputs")).merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
+    KStream<String, MarginInput> attributed = usage.merge(power, Named.as("attribution-inputs"))
+        .merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
             Named.as("attribution"))
@@ -121,8 +123,14 @@ public final class MarginflowTopology {
         .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
             "pricing"))
         .defaultBranch(Branched.as("main")).get("attribution-route-main")
-        .mapValues(v -> (MarginInput) v, Named.as("attribution-main"))
-        .repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
+        .mapValues(v -> (MarginInput) v, Named.as("attribution-main"));
+    if (config.twoLevelSplit()) {
+      // SPEC 3's two-level split, in progress ([19/26]): each usage partition's cost slice goes back to that partition.
+      attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
+          .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
+      return b.build();
+    }
+    attributed.repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(MarginInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
         .process(new TenantMargins(config, serdes.value(TenantWindowState.class), serdes.value(BudgetPeriodState.class)),

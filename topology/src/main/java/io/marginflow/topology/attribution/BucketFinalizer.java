@@ -4,6 +4,7 @@ import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.BucketShare;
+import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -16,6 +17,7 @@ import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.NodeCosts;
 import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.pricing.RegionSums;
+import io.marginflow.topology.progress.SlicePartitioner;
 import io.marginflow.topology.store.BucketKeys;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -87,11 +89,17 @@ final class BucketFinalizer {
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
     }
     BigDecimal idle = BigDecimal.ZERO.setScale(9);
+    BigDecimal weightSum = lines.stream().map(BucketLine::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
     for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
-      forwardShare(b, s);
+      if (config.twoLevelSplit()) {
+        // The lines are the usage partitions: each gets its slice; pricing's per-model sums follow in [19/26].
+        forwardSlice(b, cost, weightSum, node.region(), s);
+      } else {
+        forwardShare(b, s);
+      }
       if (Attribution.IDLE.equals(s.line().tenant())) {
         idle = s.totalCostUsd();
-      } else {
+      } else if (!config.twoLevelSplit()) {
         RegionSums.addShare(region(regions, s.line().region(), start), s);
       }
     }
@@ -140,6 +148,24 @@ final class BucketFinalizer {
         .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
         .build();
     forward.accept(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
+        b.getBucketStartMs().toEpochMilli()));
+  }
+
+  /**
+   * A usage partition's slice of the bucket (attribution.split=two-level): its allocated cost and energy part, and the
+   * node's C, kWh and W, from which the partition splits its slice among its lines. The idle line's slice goes to the
+   * partition that {@code __idle__} hashes to, as a key of the usage topic would.
+   */
+  private void forwardSlice(NodeBucketState b, BucketCost cost, BigDecimal weightSum, String region, LineShare s) {
+    boolean idle = Attribution.IDLE.equals(s.line().tenant());
+    int p = idle ? SlicePartitioner.partitionOf(Attribution.IDLE, config.inputPartitions()) : Integer.parseInt(s.line().tenant());
+    CostSlice slice = CostSlice.newBuilder().setPartition(p).setBucketStartMs(b.getBucketStartMs()).setNodeId(b.getNodeId())
+        .setNodeRegion(region).setIdle(idle).setTotalCostUsd(s.totalCostUsd()).setEnergyCostUsd(s.energyCostUsd())
+        .setNodeCostUsd(cost.totalUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setNodeEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setNodeWeight(weightSum.setScale(SCALE, RoundingMode.HALF_EVEN))
+        .setPartitionWeight(s.line().weight().setScale(SCALE, RoundingMode.HALF_EVEN)).build();
+    forward.accept(new Record<>(b.getNodeId(), MarginInput.newBuilder().setSlice(slice).build(),
         b.getBucketStartMs().toEpochMilli()));
   }
 }

@@ -87,6 +87,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     AttributionInput in = record.value();
     if (in.getLine() != null) {
       onLine(in.getLine());
+    } else if (in.getLoad() != null) {
+      onLine(NodeBuckets.lineOf(in.getLoad()));
     } else if (in.getCharge() != null) {
       onCharge(in.getCharge());
     } else if (in.getPower() != null) {

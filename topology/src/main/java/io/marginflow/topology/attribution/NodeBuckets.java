@@ -2,6 +2,7 @@ package io.marginflow.topology.attribution;
 
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
+import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.UsageLine;
@@ -67,5 +68,21 @@ final class NodeBuckets {
         .setWeight(weights.of(c.getInputTokens(), c.getCachedInputTokens(), c.getOutputTokens())
             .setScale(SCALE, RoundingMode.HALF_EVEN))
         .setRevenueUsd(c.getRevenueUsd()).build();
+  }
+
+  /**
+   * A usage partition's load as a line of its node bucket (attribution.split=two-level): the tenant is the partition,
+   * zero-padded so that lines sort in partition order, model and region empty, no revenue (the usage task has it).
+   */
+  static UsageLine lineOf(PartitionLoad l) {
+    return UsageLine.newBuilder().setBucketStartMs(l.getBucketStartMs()).setNodeId(l.getNodeId())
+        .setTenantId(partitionLine(l.getSourcePartition())).setModel("").setRegion("").setRequests(l.getRequests())
+        .setInputTokens(l.getInputTokens()).setCachedInputTokens(l.getCachedInputTokens()).setOutputTokens(l.getOutputTokens())
+        .setUnpricedRequests(0).setWeight(l.getWeight()).setRevenueUsd(BigDecimal.ZERO.setScale(SCALE)).build();
+  }
+
+  /** The line name of usage partition {@code p} in a two-level node bucket. */
+  static String partitionLine(int p) {
+    return String.format("%010d", p);
   }
 }

@@ -48,6 +48,9 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String DEDUP_HORIZON = "dedup.horizon";
   public static final String BUCKET = "attribution.bucket";
   public static final String GRACE = "attribution.grace";
+  public static final String SPLIT = "attribution.split";
+  public static final String SPLIT_NODE = "node";
+  public static final String SPLIT_TWO_LEVEL = "two-level";
   public static final String WEIGHT_INPUT = "attribution.weight.input";
   public static final String WEIGHT_CACHED = "attribution.weight.cached";
   public static final String WEIGHT_OUTPUT = "attribution.weight.output";
@@ -114,6 +117,9 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(BUCKET, Type.STRING, "60s", duration(), Importance.MEDIUM, "Attribution bucket length (epoch-aligned).")
         .define(GRACE, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "How long after its end a bucket waits for out-of-order events before it is finalized.")
+        .define(SPLIT, Type.STRING, SPLIT_NODE, ConfigDef.ValidString.in(SPLIT_NODE, SPLIT_TWO_LEVEL), Importance.LOW,
+            "How a node bucket's cost is split (SPEC 3): node (every line crosses to the node's task) or two-level "
+                + "(partitions, then lines; in progress, [19/26]: refused at start-up until margins follow it).")
         .define(WEIGHT_INPUT, Type.STRING, "1.0", decimal(), Importance.MEDIUM, "Weight of an uncached input token.")
         .define(WEIGHT_CACHED, Type.STRING, "0.1", decimal(), Importance.MEDIUM, "Weight of a cached input token.")
         .define(WEIGHT_OUTPUT, Type.STRING, "4.0", decimal(), Importance.MEDIUM, "Weight of an output token.")
@@ -148,6 +154,11 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
         .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.");
     io.marginflow.topology.http.Tls.define(d, "http.", "query API and dashboard");
+    return defineTopics(d);
+  }
+
+  /** topic.&lt;id&gt; for every declared topic (dead-letter and late topics follow their source's name). */
+  private static ConfigDef defineTopics(ConfigDef d) {
     for (TopicDeclaration t : TopicCatalog.defaults().all()) {
       if (!t.id().endsWith("-dlq") && !t.id().endsWith("-late")) {
         d.define(TOPIC_PREFIX + t.id(), Type.STRING, t.name(), new ConfigDef.NonEmptyString(), Importance.LOW,

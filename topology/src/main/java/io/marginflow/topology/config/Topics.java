@@ -3,7 +3,7 @@ package io.marginflow.topology.config;
 /** The topic names in use (SPEC 1, 5, 6, 9); dead-letter and late topics are derived from their source's name. */
 public record Topics(String usage, String power, String nodes, String pricebook, String energyPrices, String budgets,
     String margins, String alertsBudget, String budgetsStatus, String alertsCapacity, String pricing, String costs,
-    String pricingFeedback) {
+    String pricingFeedback, String costSlices) {
 
   /** The SPEC default names. */
   public static Topics defaults() {
@@ -16,7 +16,8 @@ public record Topics(String usage, String power, String nodes, String pricebook,
         c.getString(p + "pricebook"), c.getString(p + "energy-prices"), c.getString(p + "budgets"),
         c.getString(p + "margins"), c.getString(p + "alerts-budget"), c.getString(p + "budgets-status"),
         c.getString(p + "alerts-capacity"),
-        c.getString(p + "pricing"), c.getString(p + "costs"), c.getString(p + "pricing-feedback"));
+        c.getString(p + "pricing"), c.getString(p + "costs"), c.getString(p + "pricing-feedback"),
+        c.getString(p + "cost-slices"));
   }
 
   /**
@@ -37,7 +38,8 @@ public record Topics(String usage, String power, String nodes, String pricebook,
     java.util.Map<String, String> byId = new java.util.HashMap<>();
     String[] pairs = {"usage", usage, "power", power, "nodes", nodes, "pricebook", pricebook, "energy-prices", energyPrices,
         "budgets", budgets, "margins", margins, "alerts-budget", alertsBudget, "budgets-status", budgetsStatus,
-        "alerts-capacity", alertsCapacity, "pricing", pricing, "costs", costs, "pricing-feedback", pricingFeedback};
+        "alerts-capacity", alertsCapacity, "pricing", pricing, "costs", costs, "pricing-feedback", pricingFeedback,
+        "cost-slices", costSlices};
     for (int i = 0; i < pairs.length; i += 2) {
       byId.put(pairs[i], pairs[i + 1]);
     }

@@ -223,4 +223,9 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     context.forward(new Record<>(PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
         streamTimeMs));
   }
+
+  /** The input partition this task reads. */
+  int partition() {
+    return partition;
+  }
 }

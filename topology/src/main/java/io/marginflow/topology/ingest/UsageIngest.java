@@ -8,6 +8,7 @@ import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.topology.domain.BudgetRules;
 import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
@@ -146,6 +147,13 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     private void sendLines() {
       if (lines.isEmpty()) {
+        return;
+      }
+      if (config.twoLevelSplit()) {
+        for (PartitionLoad load : lines.drainLoads(partition())) {
+          context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
+              load.getBucketStartMs().toEpochMilli()));
+        }
         return;
       }
       for (UsageLine line : lines.drain()) {

@@ -1,5 +1,6 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Requests accepted by one usage partition and not yet sent on, summed per attribution line (bucket, node, tenant,
@@ -54,6 +56,28 @@ public final class UsageLines {
 
   public int size() {
     return pending.size();
+  }
+
+  /**
+   * The pending lines summed per (bucket, node) as this partition's loads (attribution.split=two-level), in (bucket,
+   * node) order, and forgets them.
+   */
+  public List<PartitionLoad> drainLoads(int partition) {
+    Map<String, PartitionLoad> loads = new TreeMap<>();
+    for (UsageLine l : pending.values()) {
+      long start = l.getBucketStartMs().toEpochMilli();
+      PartitionLoad load = loads.computeIfAbsent(String.format("%019d|%s", start, l.getNodeId()),
+          k -> PartitionLoad.newBuilder().setBucketStartMs(l.getBucketStartMs()).setNodeId(l.getNodeId())
+              .setSourcePartition(partition).setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
+              .setWeight(BigDecimal.ZERO.setScale(SCALE)).build());
+      load.setRequests(Math.addExact(load.getRequests(), l.getRequests()));
+      load.setInputTokens(Math.addExact(load.getInputTokens(), l.getInputTokens()));
+      load.setCachedInputTokens(Math.addExact(load.getCachedInputTokens(), l.getCachedInputTokens()));
+      load.setOutputTokens(Math.addExact(load.getOutputTokens(), l.getOutputTokens()));
+      load.setWeight(load.getWeight().add(l.getWeight()));
+    }
+    pending.clear();
+    return new ArrayList<>(loads.values());
   }
 
   /** The pending lines, in no particular order, and forgets them. */

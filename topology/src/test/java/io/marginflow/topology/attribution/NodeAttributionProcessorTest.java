@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.avro.internal.CostSlice;
+import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.MarginInput;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.PowerReading;
@@ -35,10 +37,17 @@ class NodeAttributionProcessorTest {
   @TempDir
   java.nio.file.Path stateDir;
 
+  private int partitions;
+
   @BeforeEach
   void setUp() {
     // Finalization alone: the dynamic-pricing gate (which waits for the pricing tasks' marks) is tested on the topology.
-    TopologyConfig config = TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false"), 2);
+    start(Map.of("pricing.dynamic.enabled", "false"), 2);
+  }
+
+  private void start(Map<String, String> settings, int inputPartitions) {
+    this.partitions = inputPartitions;
+    TopologyConfig config = TopologyConfig.with(settings, inputPartitions);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit"));
     java.util.Properties props = new java.util.Properties();
     props.put("application.id", "attribution-unit");
@@ -76,8 +85,8 @@ class NodeAttributionProcessorTest {
     processor.process(new Record<>("k", in, 0L));
   }
 
-  private static AttributionInput watermark(String source, int partition, long ms) {
-    return AttributionInput.newBuilder().setWatermark(new Watermark(source, partition, 2, ms)).build();
+  private AttributionInput watermark(String source, int partition, long ms) {
+    return AttributionInput.newBuilder().setWatermark(new Watermark(source, partition, partitions, ms)).build();
   }
 
   private List<MarginInput> values() {
@@ -110,5 +119,77 @@ class NodeAttributionProcessorTest {
     assertEquals(0, buckets.approximateNumEntries(), "finalized buckets are removed");
     KeyValueStore<String, ?> lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
     assertEquals(0, lines.approximateNumEntries(), "and their lines");
+  }
+
+  /** Two-level split (SPEC 3): the node task allocates C to the usage partitions by their summed weight. */
+  @Test
+  void shouldSliceTheBucketAmongUsagePartitionsByLargestRemainderInPartitionOrder() {
+    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    // 600 W x 60 s = 0.01 kWh x 0.10 USD/kWh = 0.001 USD (unknown node: pue 1, no fixed cost); W = 1 + 1 + 1.
+    send(load(0, 1, "1"));
+    send(load(2, 1, "0.25"));
+    send(load(1, 2, "1"));
+    send(load(2, 1, "0.75"));
+    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    passAll();
+    List<MarginInput> out = values();
+    assertEquals(4, out.size(), "three slices, then the progress mark: " + out);
+    // 1e6 nanos / 3 = 333,333.33 each: one nano left, to the first of the tied remainders (partition 0).
+    String[] expected = {"0.000333334", "0.000333333", "0.000333333"};
+    for (int p = 0; p < 3; p++) {
+      CostSlice slice = out.get(p).getSlice();
+      assertEquals(p, slice.getPartition());
+      assertEquals(new BigDecimal(expected[p]), slice.getTotalCostUsd(), "partition " + p);
+      assertEquals(new BigDecimal(expected[p]), slice.getEnergyCostUsd(), "all of it energy, partition " + p);
+      assertEquals(0, new BigDecimal("3").compareTo(slice.getNodeWeight()));
+      assertEquals(0, BigDecimal.ONE.compareTo(slice.getPartitionWeight()));
+      assertEquals(0, new BigDecimal("0.01").compareTo(slice.getNodeEnergyKwh()));
+      assertEquals(false, slice.getIdle());
+    }
+    assertEquals(B + 60_000, out.get(3).getProgress().getFinalizedThroughMs());
+  }
+
+  @Test
+  void shouldSendEachPartitionWithRequestsASliceEvenAWeightlessOne() {
+    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    send(load(2, 1, "1"));
+    send(load(1, 4, "0"));
+    send(load(0, 1, "2"));
+    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    passAll();
+    List<CostSlice> slices = values().stream().filter(m -> m.getSlice() != null).map(MarginInput::getSlice).toList();
+    // 2/3 and 1/3 of 1e6 nanos: 666,666.67 and 333,333.33; the left-over nano to the larger remainder (partition 0).
+    assertEquals(List.of(0, 1, 2), slices.stream().map(CostSlice::getPartition).toList());
+    assertEquals(List.of(new BigDecimal("0.000666667"), new BigDecimal("0.000000000"), new BigDecimal("0.000333333")),
+        slices.stream().map(CostSlice::getTotalCostUsd).toList());
+  }
+
+  @Test
+  void shouldSendAWeightlessBucketWholeToThePartitionOfIdle() {
+    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    passAll();
+    List<CostSlice> slices = values().stream().filter(m -> m.getSlice() != null).map(MarginInput::getSlice).toList();
+    assertEquals(1, slices.size());
+    CostSlice idle = slices.get(0);
+    assertTrue(idle.getIdle());
+    assertEquals(new BigDecimal("0.001000000"), idle.getTotalCostUsd());
+    // Where the producer's own partitioner puts the key __idle__ on a 3-partition usage topic.
+    byte[] key = new org.apache.kafka.common.serialization.StringSerializer().serialize("usage", "__idle__");
+    assertEquals(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, 3), idle.getPartition());
+  }
+
+  private void passAll() {
+    long past = B + 60_000 + 300_000 + 1;
+    for (int p = 0; p < partitions; p++) {
+      send(watermark("usage", p, past));
+    }
+    send(watermark("power", 0, past));
+  }
+
+  private static AttributionInput load(int partition, long requests, String weight) {
+    return AttributionInput.newBuilder().setLoad(PartitionLoad.newBuilder().setBucketStartMs(Instant.ofEpochMilli(B))
+        .setNodeId("n1").setSourcePartition(partition).setRequests(requests).setInputTokens(requests).setCachedInputTokens(0)
+        .setOutputTokens(0).setWeight(new BigDecimal(weight).setScale(18)).build()).build();
   }
 }
