@@ -51,6 +51,44 @@ public final class Attribution {
     return out;
   }
 
+  /**
+   * The second level of SPEC 3's two-level split: a partition's slice among its {@code lines} (in a fixed order, as for
+   * {@link #split}), by largest remainder on the slice's cost and on its energy part; kWh and cache savings by the
+   * node's W, as the one-level split gives them. A weightless bucket's lines get 0, and the idle slice goes whole to an
+   * {@code __idle__} line.
+   */
+  public static List<LineShare> splitSlice(SliceCost slice, List<BucketLine> lines, List<BigDecimal> cacheExtraWeights) {
+    List<LineShare> out = new ArrayList<>(lines.size() + 1);
+    List<BigDecimal> weights = lines.stream().map(BucketLine::weight).toList();
+    boolean weightless = weights.stream().allMatch(w -> w.signum() == 0);
+    if (weightless && slice.totalUsd().signum() != 0 && !slice.idle()) {
+      throw new IllegalStateException("a cost slice of " + slice.totalUsd() + " USD for lines that weigh nothing");
+    }
+    if (slice.nodeWeight().signum() == 0 || weightless) {
+      BigDecimal perWeight = slice.nodeWeight().signum() == 0 ? BigDecimal.ZERO
+          : slice.nodeCostUsd().divide(slice.nodeWeight(), MathContext.DECIMAL128);
+      for (int i = 0; i < lines.size(); i++) {
+        out.add(new LineShare(lines.get(i), BigDecimal.ZERO, zero(), zero(),
+            perWeight.multiply(cacheExtraWeights.get(i)).setScale(SCALE, RoundingMode.HALF_EVEN)));
+      }
+      if (slice.idle()) {
+        BigDecimal energy = slice.energyUsd().setScale(SCALE, RoundingMode.HALF_EVEN);
+        out.add(new LineShare(BucketLine.idle(slice.nodeRegion()), slice.nodeKwh(), energy,
+            slice.totalUsd().setScale(SCALE, RoundingMode.HALF_EVEN).subtract(energy), zero()));
+      }
+      return out;
+    }
+    List<BigDecimal> totals = ShareAllocator.allocate(slice.totalUsd().setScale(SCALE, RoundingMode.HALF_EVEN), weights);
+    List<BigDecimal> energies = ShareAllocator.allocate(slice.energyUsd().setScale(SCALE, RoundingMode.HALF_EVEN), weights);
+    BigDecimal costPerWeight = slice.nodeCostUsd().divide(slice.nodeWeight(), MathContext.DECIMAL128);
+    for (int i = 0; i < lines.size(); i++) {
+      BigDecimal kwh = slice.nodeKwh().multiply(weights.get(i)).divide(slice.nodeWeight(), MathContext.DECIMAL128);
+      BigDecimal savings = costPerWeight.multiply(cacheExtraWeights.get(i)).setScale(SCALE, RoundingMode.HALF_EVEN);
+      out.add(new LineShare(lines.get(i), kwh, energies.get(i), totals.get(i).subtract(energies.get(i)), savings));
+    }
+    return out;
+  }
+
   private static BigDecimal zero() {
     return BigDecimal.ZERO.setScale(SCALE);
   }
