@@ -3,6 +3,7 @@ package io.marginflow.topology;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.progress.ProgressBroadcastPartitioner;
 import io.marginflow.topology.progress.SlicePartitioner;
+import io.marginflow.topology.attribution.PartitionSplit;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.BudgetStatus;
@@ -17,6 +18,7 @@ import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.UsageLine;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
@@ -95,7 +97,8 @@ public final class MarginflowTopology {
             .withTimestampExtractor(new PayloadTimestampExtractor(
                 eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
             .withName("usage-source"))
-        .process(new UsageIngest(config, usageReader, multipliers, serdes.value(BudgetPeriodState.class)),
+        .process(new UsageIngest(config, usageReader, multipliers, serdes.value(BudgetPeriodState.class),
+            serdes.value(UsageLine.class)),
             Named.as("usage-ingest")), t.usage(), "usage", budgetOutputs(t, serdes))
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(AttributionInput.class))
@@ -125,14 +128,25 @@ public final class MarginflowTopology {
         .defaultBranch(Branched.as("main")).get("attribution-route-main")
         .mapValues(v -> (MarginInput) v, Named.as("attribution-main"));
     if (config.twoLevelSplit()) {
-      // SPEC 3's two-level split, in progress ([19/26]): each usage partition's cost slice goes back to that partition.
+      // SPEC 3's two-level split, in progress ([19/26]): each usage partition's cost slice goes back to that partition,
+      // whose task splits it among the lines it kept and computes the margins there.
       attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
           .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
-      return b.build();
+      margins(b.stream(t.costSlices(), Consumed.with(Serdes.String(), serdes.value(MarginInput.class))
+              .withName("cost-slices-source"))
+          .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES), config, serdes);
+    } else {
+      margins(attributed.repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
+          .withValueSerde(serdes.value(MarginInput.class))
+          .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null))), config, serdes);
     }
-    attributed.repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
-            .withValueSerde(serdes.value(MarginInput.class))
-            .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
+    return b.build();
+  }
+
+  /** SPEC 5 and 6: the tenants' margin windows from their shares, with the COST budgets and NEGATIVE_MARGIN alerts. */
+  private static void margins(KStream<String, MarginInput> shares, TopologyConfig config, MarginflowSerdes serdes) {
+    Topics t = config.topics();
+    shares
         .process(new TenantMargins(config, serdes.value(TenantWindowState.class), serdes.value(BudgetPeriodState.class)),
             Named.as("tenant-margins"))
         .split(Named.as("margins-route-"))
@@ -147,7 +161,6 @@ public final class MarginflowTopology {
         .defaultBranch(Branched.withConsumer(margins -> margins.mapValues(v -> (TenantMargin) v, Named.as("margins"))
             .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink")),
             "margin"));
-    return b.build();
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.topology.app.MarginflowApp;
@@ -54,15 +55,70 @@ class TwoLevelSplitTopologyTest {
       MarginInput last = out.get(out.size() - 1);
       assertNotNull(last.getProgress(), "the progress mark follows the slices");
       assertTrue(last.getProgress().getFinalizedThroughMs() >= H + 60_000);
-      assertTrue(f.margins.isEmpty(), "no margins yet on this path (they follow in the usage task)");
+    }
+  }
+
+  /**
+   * One usage partition: the two levels give each line the one-level split's figures (the first level hands the
+   * partition all of C), so every margin equals the node split's, to the nano-dollar, idle included.
+   */
+  @Test
+  void shouldGiveTheNodeSplitsMarginsOnOnePartition() {
+    Map<String, String> off = Map.of("pricing.dynamic.enabled", "false");
+    List<TenantMargin> node = run(TopologyConfig.with(off, 1));
+    List<TenantMargin> twoLevel = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false",
+        "attribution.split", "two-level"), 1));
+    assertTrue(node.size() > 10, "a scenario with many windows: " + node.size());
+    assertTrue(node.stream().anyMatch(m -> m.getTenantId().equals("__idle__")), "idle buckets in the scenario");
+    assertEquals(node.size(), twoLevel.size());
+    java.util.Comparator<TenantMargin> order = java.util.Comparator.comparing(TenantMargin::getTenantId)
+        .thenComparing(TenantMargin::getWindow).thenComparing(m -> m.getWindowStartMs());
+    List<TenantMargin> a = node.stream().sorted(order).toList();
+    List<TenantMargin> b = twoLevel.stream().sorted(order).toList();
+    for (int i = 0; i < a.size(); i++) {
+      // kWh crosses in the slice at 1e-18 (the node's exact kWh over W, then the line's w): within 1e-15 of one level.
+      assertTrue(Math.abs(a.get(i).getEnergyKwh() - b.get(i).getEnergyKwh()) <= 1e-15, a.get(i) + " against " + b.get(i));
+      assertEquals(withoutKwh(a.get(i)), withoutKwh(b.get(i)));
+    }
+  }
+
+  private static String withoutKwh(TenantMargin m) {
+    return TenantMargin.newBuilder(m).setEnergyKwh(0.0).build().toString();
+  }
+
+  /** Random traffic of 8 tenants on 3 nodes over 40 minutes, with idle buckets, then every window closed. */
+  private static List<TenantMargin> run(TopologyConfig config) {
+    try (TopologyFixture f = new TopologyFixture(config)) {
+      java.util.Random rng = new java.util.Random(11);
+      for (int n = 0; n < 3; n++) {
+        f.node("n" + n, "r" + (n % 2), Integer.toString(100_000 + rng.nextInt(200_000)), 3, 1.1 + n / 10.0, "1.25");
+      }
+      f.price("m", "0.50", "0.10", "1.50");
+      f.price("m2", "3.00", "0.30", "15.00");
+      for (long minute = 0; minute < 40; minute++) {
+        for (int n = 0; n < 3; n++) {
+          f.watts("n" + n, "0", H + minute * 60_000, 60_000, 300 + rng.nextInt(400));
+        }
+        if (minute % 10 == 7) {
+          continue; // a minute without requests: every node's bucket goes to __idle__
+        }
+        for (int i = 0; i < 4; i++) {
+          long in = rng.nextInt(4000);
+          f.send(request("e" + minute + "-" + i, H + minute * 60_000 + rng.nextInt(60_000), "t" + rng.nextInt(8),
+              rng.nextBoolean() ? "m" : "m2", "n" + rng.nextInt(3), in, rng.nextInt((int) in + 1), rng.nextInt(900)));
+        }
+      }
+      f.closeEverythingAfter(H + 40 * 60_000);
+      return f.margins.readValuesToList();
     }
   }
 
   @Test
-  void shouldRefuseTwoLevelAtStartUpUntilMarginsFollowItAndAnUnknownSplitAtAll() {
+  void shouldRefuseTwoLevelWithDynamicPricingAtStartUpAndAnUnknownSplitAtAll() {
     var unfinished = MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "two-level"));
     ConfigException e = assertThrows(ConfigException.class, () -> MarginflowApp.start(unfinished, 0));
-    assertTrue(e.getMessage().contains("attribution.split"), e.getMessage());
+    assertTrue(e.getMessage().contains("attribution.split") && e.getMessage().contains("pricing.dynamic.enabled"),
+        e.getMessage());
     ConfigException unknown = assertThrows(ConfigException.class,
         () -> MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "tenant")));
     assertTrue(unknown.getMessage().contains("attribution.split"), unknown.getMessage());

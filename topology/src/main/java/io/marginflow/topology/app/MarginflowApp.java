@@ -64,9 +64,11 @@ public final class MarginflowApp implements AutoCloseable {
 
   /** Builds and starts the application; the usage and power topics must exist with the same partition count. */
   public static MarginflowApp start(MarginflowConfig config, int httpPort) {
-    if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))) {
-      throw new ConfigException(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL, "not complete yet ([19/26]): the "
-          + "node tasks send cost slices, but no margins follow them; use " + MarginflowConfig.SPLIT_NODE);
+    if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))
+        && config.getBoolean(MarginflowConfig.PRICING_ENABLED)) {
+      throw new ConfigException(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL, "not complete yet ([19/26]): "
+          + "dynamic pricing does not follow the two-level split yet; set " + MarginflowConfig.PRICING_ENABLED
+          + "=false with it, or use " + MarginflowConfig.SPLIT_NODE);
     }
     int partitions;
     Map<String, Object> adminConfig = new java.util.HashMap<>(config.withPrefix("kafka.", true));
@@ -232,6 +234,15 @@ public final class MarginflowApp implements AutoCloseable {
         throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + "pricing-feedback", t.pricingFeedback() + "=" + feedback,
             "the dynamic-pricing feedback topic must have as many partitions as the input topics (" + usage
                 + "): the attribution reads it in the same tasks");
+      }
+      if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))) {
+        int slices = admin.describeTopics(List.of(t.costSlices())).allTopicNames().get(60, TimeUnit.SECONDS)
+            .get(t.costSlices()).partitions().size();
+        if (slices != usage) {
+          throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + "cost-slices", t.costSlices() + "=" + slices,
+              "the cost-slices topic must have as many partitions as the input topics (" + usage + "): each slice goes "
+                  + "back to the usage partition it belongs to");
+        }
       }
       return usage;
     } catch (ExecutionException e) {

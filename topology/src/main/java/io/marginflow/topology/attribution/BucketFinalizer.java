@@ -138,17 +138,21 @@ final class BucketFinalizer {
   }
 
   private void forwardShare(NodeBucketState b, LineShare s) {
+    forward.accept(new Record<>(s.line().tenant(), MarginInput.newBuilder().setShare(share(b.getNodeId(),
+        b.getBucketStartMs(), s)).build(), b.getBucketStartMs().toEpochMilli()));
+  }
+
+  /** A line's share of node {@code nodeId}'s bucket as the margin task receives it. */
+  static BucketShare share(String nodeId, java.time.Instant bucketStart, LineShare s) {
     BucketLine l = s.line();
-    BucketShare share = BucketShare.newBuilder().setTenantId(l.tenant()).setModel(l.model()).setRegion(l.region())
-        .setNodeId(b.getNodeId()).setBucketStartMs(b.getBucketStartMs()).setRequests(l.requests())
+    return BucketShare.newBuilder().setTenantId(l.tenant()).setModel(l.model()).setRegion(l.region())
+        .setNodeId(nodeId).setBucketStartMs(bucketStart).setRequests(l.requests())
         .setInputTokens(l.inputTokens()).setCachedInputTokens(l.cachedInputTokens()).setOutputTokens(l.outputTokens())
         .setUnpricedRequests(l.unpricedRequests()).setWeight(l.weight().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setEnergyKwh(s.energyKwh().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setRevenueUsd(l.revenueUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setEnergyCostUsd(s.energyCostUsd()).setFixedCostUsd(s.fixedCostUsd()).setCacheSavingsUsd(s.cacheSavingsUsd())
         .build();
-    forward.accept(new Record<>(l.tenant(), MarginInput.newBuilder().setShare(share).build(),
-        b.getBucketStartMs().toEpochMilli()));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Buckets;
@@ -19,6 +20,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -45,13 +47,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   private final Deserializer<TokenUsage> deserializer;
   private final MultiplierSource multipliers;
   private final Serde<BudgetPeriodState> budgetStateSerde;
+  private final Serde<UsageLine> lineSerde;
 
   public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers,
-      Serde<BudgetPeriodState> budgetStateSerde) {
+      Serde<BudgetPeriodState> budgetStateSerde, Serde<UsageLine> lineSerde) {
     this.config = config;
     this.deserializer = deserializer;
     this.multipliers = multipliers;
     this.budgetStateSerde = budgetStateSerde;
+    this.lineSerde = lineSerde;
   }
 
   @Override
@@ -62,7 +66,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   @Override
   public Set<StoreBuilder<?>> stores() {
     // In a fixed order: the topology description (and its golden test) lists stores as they are given.
-    return new java.util.LinkedHashSet<>(java.util.List.of(
+    Set<StoreBuilder<?>> stores = new java.util.LinkedHashSet<>(java.util.List.of(
         // Chunks of kept ids by bucket of the horizon's length, kept as long as an accepted event can reach them.
         Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.USAGE_DEDUP,
             Duration.ofMillis(Deduplicator.retentionMs(config.dedupHorizonMs(), config.bucketMs() + config.graceMs())),
@@ -80,6 +84,11 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         // No record cache: open periods are objects in SpendBudgets, written once per commit from its flush.
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_SPEND), Serdes.String(),
             budgetStateSerde)));
+    if (config.twoLevelSplit()) {
+      stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
+          lineSerde).withCachingEnabled());
+    }
+    return stores;
   }
 
 
@@ -92,6 +101,8 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
+    /** attribution.split=two-level: the partition's lines until their cost slice comes back. */
+    private KeyValueStore<String, UsageLine> lineStore;
     private SpendBudgets spend;
     private BeforeCommit beforeCommit;
     private final java.util.Map<String, Optional<Prices>> pricesThisCommit = new java.util.HashMap<>();
@@ -112,6 +123,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
           context.getStateStore(StoreNames.BUDGETS), config.graceMs());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
+      this.lineStore = config.twoLevelSplit() ? context.getStateStore(StoreNames.USAGE_LINES) : null;
       // Kafka Streams may init this same processor again (a task revived after a failure): nothing cached survives.
       pricesThisCommit.clear();
     }
@@ -150,7 +162,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         return;
       }
       if (config.twoLevelSplit()) {
-        for (PartitionLoad load : lines.drainLoads(partition())) {
+        // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross.
+        List<UsageLine> added = lines.drain();
+        for (UsageLine d : added) {
+          String key = BucketKeys.line(BucketKeys.bucket(d.getBucketStartMs().toEpochMilli(), d.getNodeId()), d.getTenantId(),
+              d.getModel(), d.getRegion());
+          UsageLine kept = lineStore.get(key);
+          lineStore.put(key, kept == null ? d : UsageLines.sum(kept, d));
+        }
+        for (PartitionLoad load : UsageLines.loads(added, partition())) {
           context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
               load.getBucketStartMs().toEpochMilli()));
         }

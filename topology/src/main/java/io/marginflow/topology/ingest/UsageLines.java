@@ -59,12 +59,12 @@ public final class UsageLines {
   }
 
   /**
-   * The pending lines summed per (bucket, node) as this partition's loads (attribution.split=two-level), in (bucket,
-   * node) order, and forgets them.
+   * {@code lines} summed per (bucket, node) as usage partition {@code partition}'s loads (attribution.split=two-level),
+   * in (bucket, node) order.
    */
-  public List<PartitionLoad> drainLoads(int partition) {
+  public static List<PartitionLoad> loads(List<UsageLine> lines, int partition) {
     Map<String, PartitionLoad> loads = new TreeMap<>();
-    for (UsageLine l : pending.values()) {
+    for (UsageLine l : lines) {
       long start = l.getBucketStartMs().toEpochMilli();
       PartitionLoad load = loads.computeIfAbsent(String.format("%019d|%s", start, l.getNodeId()),
           k -> PartitionLoad.newBuilder().setBucketStartMs(l.getBucketStartMs()).setNodeId(l.getNodeId())
@@ -76,8 +76,18 @@ public final class UsageLines {
       load.setOutputTokens(Math.addExact(load.getOutputTokens(), l.getOutputTokens()));
       load.setWeight(load.getWeight().add(l.getWeight()));
     }
-    pending.clear();
     return new ArrayList<>(loads.values());
+  }
+
+  /** {@code kept} with {@code more} of the same line added (both exact sums; integers checked for overflow). */
+  public static UsageLine sum(UsageLine kept, UsageLine more) {
+    return UsageLine.newBuilder(kept).setRequests(Math.addExact(kept.getRequests(), more.getRequests()))
+        .setInputTokens(Math.addExact(kept.getInputTokens(), more.getInputTokens()))
+        .setCachedInputTokens(Math.addExact(kept.getCachedInputTokens(), more.getCachedInputTokens()))
+        .setOutputTokens(Math.addExact(kept.getOutputTokens(), more.getOutputTokens()))
+        .setUnpricedRequests(Math.addExact(kept.getUnpricedRequests(), more.getUnpricedRequests()))
+        .setWeight(kept.getWeight().add(more.getWeight())).setRevenueUsd(kept.getRevenueUsd().add(more.getRevenueUsd()))
+        .build();
   }
 
   /** The pending lines, in no particular order, and forgets them. */

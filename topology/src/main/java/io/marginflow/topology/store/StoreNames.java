@@ -13,6 +13,8 @@ public final class StoreNames {
   public static final String USAGE_DEDUP_LEGACY = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
+  /** attribution.split=two-level: a usage partition's lines per (bucket, node, tenant, model, region) until split. */
+  public static final String USAGE_LINES = "usage-line-store";
   /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
   public static final String BUDGET_SPEND = "budget-spend-store";
   public static final String POWER_PROGRESS = "power-progress-store";
