@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.AttributionInput;
+import io.marginflow.ops.replay.JsonLines;
 import io.marginflow.ops.replay.ScenarioProducer;
 import io.marginflow.ops.scenario.GeneratorOptions;
 import io.marginflow.ops.scenario.Scenario;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * attribution.split=two-level on a real broker with six usage partitions (dynamic pricing off, as two-level needs for
- * now): every hourly and rolling-day margin against the independent reference, each window once, and no line crossing
- * the cluster (the share-by-tenant topic does not exist, usage-by-node carries loads and marks only).
+ * now): every hourly and rolling-day margin and every unit cost against the independent reference, each window once,
+ * and no line crossing the cluster (the share-by-tenant topic does not exist, usage-by-node carries loads and marks
+ * only).
  */
 @WithKafkaStack
 class TwoLevelSplitIT {
@@ -41,12 +44,14 @@ class TwoLevelSplitIT {
     Topics topics = Topics.defaults();
     Pipelines.createTopicsForHistory(kafka);
     Path files = dir.resolve("scenario");
-    new ScenarioGenerator(new GeneratorOptions(40, 6, 2, 31, GeneratorOptions.DEFAULT_START, 4, null)).write(files);
+    new ScenarioGenerator(new GeneratorOptions(40, 6, 2, 31, GeneratorOptions.DEFAULT_START, 2, null)).write(files);
     Scenario all = Scenario.read(files);
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));
     int expected = ReferenceMargins.compute(files, System.currentTimeMillis()).size();
+    int unitCosts = ReferenceMargins.computeAll(files, System.currentTimeMillis(),
+        ReferenceMargins.multipliers(List.of())).unitCosts().size();
     Map<String, String> s = Pipelines.settings(kafka, app, dir.resolve("state"));
     s.put(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL);
     s.put(MarginflowConfig.PRICING_ENABLED, "false");
@@ -58,6 +63,7 @@ class TwoLevelSplitIT {
         producer.events(all, System.currentTimeMillis(), 25 * 3_600_000L, System.err);
         Records.await(Duration.ofMinutes(3), expected + " hourly margins", () -> read(kafka, serdes, topics.margins())
             .stream().filter(r -> r.value().getWindow().equals("1h")).count() >= expected);
+        Records.await(Duration.ofMinutes(1), unitCosts + " unit costs", () -> unitCosts(kafka, serdes).size() >= unitCosts);
       }
       assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.contains("share-by-tenant")),
           "no share-by-tenant topic on the two-level path");
@@ -75,6 +81,14 @@ class TwoLevelSplitIT {
     assertEquals(expected, out.stream().filter(m -> m.get("window").asText().equals("1h")).count());
     ReferenceMargins.assertMatches(files, out, ReferenceMargins.multipliers(kafka));
     ReferenceMargins.assertRollingDaysAddUpTheirHours(out);
+    // Pricing's sums now come from the usage partitions' slices: the unit costs per (model, region) and interval too.
+    ReferenceUnitCosts.assertUnitCosts(files, unitCosts(kafka, serdes), ReferenceMargins.multipliers(kafka));
+  }
+
+  private static List<JsonNode> unitCosts(KafkaStack kafka, MarginflowSerdes serdes) {
+    return Records.readToEnd(kafka.consumerConfig("two-level-costs"), Topics.defaults().costs(), Duration.ofSeconds(10),
+        new StringDeserializer(), serdes.value(ModelRegionCost.class).deserializer()).stream()
+        .map(r -> (JsonNode) JsonLines.toJson(r.value())).toList();
   }
 
   private static List<ConsumerRecord<String, TenantMargin>> read(KafkaStack kafka, MarginflowSerdes serdes, String topic) {

@@ -114,7 +114,7 @@ public final class MarginflowTopology {
     // The pricing tasks' decisions and marks come back to every attribution partition (SPEC 9, docs/DESIGN.md).
     KStream<String, AttributionInput> pricingFeedback = b.stream(t.pricingFeedback(),
         Consumed.with(Serdes.String(), serdes.value(AttributionInput.class)).withName("pricing-feedback-source"));
-    KStream<String, MarginInput> attributed = usage.merge(power, Named.as("attribution-inputs"))
+    BranchedKStream<String, SpecificRecord> routes = usage.merge(power, Named.as("attribution-inputs"))
         .merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
@@ -122,19 +122,27 @@ public final class MarginflowTopology {
         .split(Named.as("attribution-route-"))
         .branch((k, v) -> v instanceof CapacityAlert, Branched.withConsumer(alerts -> alerts
             .mapValues(v -> (CapacityAlert) v, Named.as("capacity-alerts")).to(t.alertsCapacity(),
-                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"))
-        .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
-            "pricing"))
-        .defaultBranch(Branched.as("main")).get("attribution-route-main")
+                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"));
+    if (!config.twoLevelSplit()) {
+      routes = routes.branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config,
+          serdes), "pricing"));
+    }
+    KStream<String, MarginInput> attributed = routes.defaultBranch(Branched.as("main")).get("attribution-route-main")
         .mapValues(v -> (MarginInput) v, Named.as("attribution-main"));
     if (config.twoLevelSplit()) {
       // SPEC 3's two-level split, in progress ([19/26]): each usage partition's cost slice goes back to that partition,
       // whose task splits it among the lines it kept and computes the margins there.
       attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
           .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
-      margins(b.stream(t.costSlices(), Consumed.with(Serdes.String(), serdes.value(MarginInput.class))
-              .withName("cost-slices-source"))
-          .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES), config, serdes);
+      KStream<String, MarginInput> shares = b.stream(t.costSlices(), Consumed.with(Serdes.String(),
+              serdes.value(MarginInput.class)).withName("cost-slices-source"))
+          .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES)
+          .split(Named.as("usage-split-route-"))
+          .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
+              "pricing"))
+          .defaultBranch(Branched.as("main")).get("usage-split-route-main")
+          .mapValues(v -> (MarginInput) v, Named.as("usage-split-main"));
+      margins(shares, config, serdes);
     } else {
       margins(attributed.repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
           .withValueSerde(serdes.value(MarginInput.class))

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
@@ -60,14 +61,22 @@ class TwoLevelSplitTopologyTest {
 
   /**
    * One usage partition: the two levels give each line the one-level split's figures (the first level hands the
-   * partition all of C), so every margin equals the node split's, to the nano-dollar, idle included.
+   * partition all of C), so every margin equals the node split's, to the nano-dollar, idle included; and pricing's
+   * unit costs per (model, region), now summed from the usage partition's slices, equal the node task's.
    */
   @Test
   void shouldGiveTheNodeSplitsMarginsOnOnePartition() {
     Map<String, String> off = Map.of("pricing.dynamic.enabled", "false");
-    List<TenantMargin> node = run(TopologyConfig.with(off, 1));
+    List<ModelRegionCost> nodeCosts = new java.util.ArrayList<>();
+    List<ModelRegionCost> twoLevelCosts = new java.util.ArrayList<>();
+    List<TenantMargin> node = run(TopologyConfig.with(off, 1), nodeCosts);
     List<TenantMargin> twoLevel = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false",
-        "attribution.split", "two-level"), 1));
+        "attribution.split", "two-level"), 1), twoLevelCosts);
+    assertTrue(nodeCosts.size() >= 8, "unit costs per (model, region) and interval: " + nodeCosts.size());
+    // kWh crosses in the slice at 1e-18: the kWh figures (doubles) agree to 12 significant digits, the rest exactly.
+    assertEquals(nodeCosts.stream().map(TwoLevelSplitTopologyTest::kwhTo12Digits).sorted().toList(),
+        twoLevelCosts.stream().map(TwoLevelSplitTopologyTest::kwhTo12Digits).sorted().toList(),
+        "the same unit costs for pricing's readers");
     assertTrue(node.size() > 10, "a scenario with many windows: " + node.size());
     assertTrue(node.stream().anyMatch(m -> m.getTenantId().equals("__idle__")), "idle buckets in the scenario");
     assertEquals(node.size(), twoLevel.size());
@@ -82,12 +91,22 @@ class TwoLevelSplitTopologyTest {
     }
   }
 
+  private static String kwhTo12Digits(ModelRegionCost c) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\"[a-z_0-9]*kwh[a-z_0-9]*\": )([0-9.Ee+-]+)")
+        .matcher(c.toString());
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, m.group(1) + new BigDecimal(m.group(2)).round(new java.math.MathContext(12)).toPlainString());
+    }
+    return m.appendTail(out).toString();
+  }
+
   private static String withoutKwh(TenantMargin m) {
     return TenantMargin.newBuilder(m).setEnergyKwh(0.0).build().toString();
   }
 
   /** Random traffic of 8 tenants on 3 nodes over 40 minutes, with idle buckets, then every window closed. */
-  private static List<TenantMargin> run(TopologyConfig config) {
+  private static List<TenantMargin> run(TopologyConfig config, List<ModelRegionCost> unitCosts) {
     try (TopologyFixture f = new TopologyFixture(config)) {
       java.util.Random rng = new java.util.Random(11);
       for (int n = 0; n < 3; n++) {
@@ -109,6 +128,7 @@ class TwoLevelSplitTopologyTest {
         }
       }
       f.closeEverythingAfter(H + 40 * 60_000);
+      unitCosts.addAll(f.unitCosts.readValuesToList());
       return f.margins.readValuesToList();
     }
   }

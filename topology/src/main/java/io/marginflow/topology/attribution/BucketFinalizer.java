@@ -90,10 +90,20 @@ final class BucketFinalizer {
     }
     BigDecimal idle = BigDecimal.ZERO.setScale(9);
     BigDecimal weightSum = lines.stream().map(BucketLine::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+    double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
+    double avgPower = b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples();
+    boolean summary = true;
     for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
       if (config.twoLevelSplit()) {
-        // The lines are the usage partitions: each gets its slice; pricing's per-model sums follow in [19/26].
-        forwardSlice(b, cost, weightSum, node.region(), s);
+        // The lines are the usage partitions: each gets its slice, the first also the bucket's own pricing figures.
+        CostSlice.Builder slice = slice(b, cost, weightSum, node.region(), s).setNodeSummary(summary);
+        if (summary) {
+          slice.setBucketCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setPowerSamples(b.getPowerSamples())
+              .setAvgPowerWatts(avgPower).setGpuTdpWatts(tdp);
+          summary = false;
+        }
+        forward.accept(new Record<>(b.getNodeId(), MarginInput.newBuilder().setSlice(slice.build()).build(),
+            b.getBucketStartMs().toEpochMilli()));
       } else {
         forwardShare(b, s);
       }
@@ -107,8 +117,6 @@ final class BucketFinalizer {
     BigDecimal total = cost.totalUsd();
     metrics.meters().bucketFinalized(nodeId, total.signum() == 0 ? 0 : idle.doubleValue() / total.doubleValue(),
         b.getPowerSamples());
-    double tdp = profile == null || profile.value() == null ? 0 : profile.value().getGpuTdpWatts();
-    double avgPower = b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples();
     RegionSums.addNodeBucket(region(regions, node.region(), start), cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN), idle,
         b.getPowerSamples(), avgPower, tdp);
     energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
@@ -160,16 +168,14 @@ final class BucketFinalizer {
    * node's C, kWh and W, from which the partition splits its slice among its lines. The idle line's slice goes to the
    * partition that {@code __idle__} hashes to, as a key of the usage topic would.
    */
-  private void forwardSlice(NodeBucketState b, BucketCost cost, BigDecimal weightSum, String region, LineShare s) {
+  private CostSlice.Builder slice(NodeBucketState b, BucketCost cost, BigDecimal weightSum, String region, LineShare s) {
     boolean idle = Attribution.IDLE.equals(s.line().tenant());
     int p = idle ? SlicePartitioner.partitionOf(Attribution.IDLE, config.inputPartitions()) : Integer.parseInt(s.line().tenant());
-    CostSlice slice = CostSlice.newBuilder().setPartition(p).setBucketStartMs(b.getBucketStartMs()).setNodeId(b.getNodeId())
+    return CostSlice.newBuilder().setPartition(p).setBucketStartMs(b.getBucketStartMs()).setNodeId(b.getNodeId())
         .setNodeRegion(region).setIdle(idle).setTotalCostUsd(s.totalCostUsd()).setEnergyCostUsd(s.energyCostUsd())
         .setNodeCostUsd(cost.totalUsd().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setNodeEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setNodeWeight(weightSum.setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setPartitionWeight(s.line().weight().setScale(SCALE, RoundingMode.HALF_EVEN)).build();
-    forward.accept(new Record<>(b.getNodeId(), MarginInput.newBuilder().setSlice(slice).build(),
-        b.getBucketStartMs().toEpochMilli()));
+        .setPartitionWeight(s.line().weight().setScale(SCALE, RoundingMode.HALF_EVEN));
   }
 }

@@ -252,12 +252,16 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
       metrics.meters().alert(alert.getKind().name());
     }
-    for (RegionBucket r : regions.values()) {
-      context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), r.getStartMs().toEpochMilli()));
-    }
     progress.setMarker(FINALIZED, through);
-    context.forward(new Record<>("__progress__", PricingInput.newBuilder().setProgress(new PricingProgress(partition, through))
-        .build(), Math.max(through, 0)));
+    if (!config.twoLevelSplit()) {
+      // Two-level: the usage partitions send pricing its sums, from their slices (PartitionSplit).
+      for (RegionBucket r : regions.values()) {
+        context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(),
+            r.getStartMs().toEpochMilli()));
+      }
+      context.forward(new Record<>("__progress__", PricingInput.newBuilder()
+          .setProgress(new PricingProgress(partition, through)).build(), Math.max(through, 0)));
+    }
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
   }

@@ -1,6 +1,10 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.CostSlice;
+import io.marginflow.avro.internal.PricingInput;
+import io.marginflow.avro.internal.PricingProgress;
+import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.config.TopologyConfig;
@@ -8,12 +12,19 @@ import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.SliceCost;
+import io.marginflow.topology.pricing.RegionSums;
+import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,6 +33,8 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The usage partition's side of the two-level split (attribution.split=two-level, SPEC 3): a cost slice from a node
@@ -29,9 +42,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link StoreNames#USAGE_LINES}, and each line's share goes on to the margins in this same task; the node tasks'
  * progress marks pass through behind their slices. Every line of the bucket is here when its slice comes: the node
  * task finalizes a bucket only after every usage partition's progress passed it, and a partition sends its lines'
- * loads before its progress.
+ * loads before its progress. Pricing's sums come from here too: each slice's shares per (model, region), and on
+ * one slice of each node bucket the bucket's own cost, idle cost and power; this partition's mark follows them once
+ * every node task has passed a time.
  */
-public final class PartitionSplit implements ProcessorSupplier<String, MarginInput, String, MarginInput> {
+public final class PartitionSplit implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
+  private static final String SENT = "#pricing-sent-through";
   private final TopologyConfig config;
 
   public PartitionSplit(TopologyConfig config) {
@@ -39,53 +55,101 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
   }
 
   @Override
-  public Processor<String, MarginInput, String, MarginInput> get() {
-    return new Processor<>() {
-      private ProcessorContext<String, MarginInput> context;
-      private KeyValueStore<String, UsageLine> lines;
+  public Set<StoreBuilder<?>> stores() {
+    return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(),
+        Serdes.Long()).withCachingEnabled());
+  }
 
-      @Override
-      public void init(ProcessorContext<String, MarginInput> context) {
-        this.context = context;
-        this.lines = context.getStateStore(StoreNames.USAGE_LINES);
-      }
+  @Override
+  public Processor<String, MarginInput, String, SpecificRecord> get() {
+    return new SplitProcessor(config);
+  }
 
-      @Override
-      public void process(Record<String, MarginInput> record) {
-        CostSlice slice = record.value().getSlice();
-        if (slice == null) {
-          context.forward(record);
-          return;
-        }
-        for (LineShare s : split(slice)) {
-          context.forward(new Record<>(s.line().tenant(), MarginInput.newBuilder()
-              .setShare(BucketFinalizer.share(slice.getNodeId(), slice.getBucketStartMs(), s)).build(),
-              slice.getBucketStartMs().toEpochMilli()));
-        }
-      }
+  private static final class SplitProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
+    private final TopologyConfig config;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, UsageLine> lines;
+    private Progress progress;
+    private List<String> inputs;
 
-      /** The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them. */
-      private List<LineShare> split(CostSlice slice) {
-        String prefix = BucketKeys.bucket(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId()) + '|';
-        List<KeyValue<String, UsageLine>> kept = new ArrayList<>();
-        try (KeyValueIterator<String, UsageLine> it = lines.prefixScan(prefix, new StringSerializer())) {
-          it.forEachRemaining(kept::add);
+    SplitProcessor(TopologyConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+      this.context = context;
+      this.lines = context.getStateStore(StoreNames.USAGE_LINES);
+      this.progress = new Progress(context.getStateStore(StoreNames.SPLIT_PROGRESS));
+      this.inputs = Progress.inputs("attribution", config.inputPartitions());
+    }
+
+    @Override
+    public void process(Record<String, MarginInput> record) {
+      CostSlice slice = record.value().getSlice();
+      if (slice == null) {
+        context.forward(record);
+        if (record.value().getProgress() != null) {
+          onProgress(record.value().getProgress());
         }
-        kept.sort(Comparator.comparing((KeyValue<String, UsageLine> kv) -> kv.value.getTenantId())
-            .thenComparing(kv -> kv.value.getModel()).thenComparing(kv -> kv.value.getRegion()));
-        List<BucketLine> bucketLines = new ArrayList<>(kept.size());
-        List<BigDecimal> extras = new ArrayList<>(kept.size());
-        for (KeyValue<String, UsageLine> kv : kept) {
-          UsageLine l = kv.value;
-          bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
-              l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
-          extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
-          lines.delete(kv.key);
-        }
-        SliceCost cost = new SliceCost(slice.getTotalCostUsd(), slice.getEnergyCostUsd(), slice.getNodeCostUsd(),
-            slice.getNodeEnergyKwh(), slice.getNodeWeight(), slice.getIdle(), slice.getNodeRegion());
-        return Attribution.splitSlice(cost, bucketLines, extras);
+        return;
       }
-    };
+      long start = slice.getBucketStartMs().toEpochMilli();
+      Map<String, RegionBucket> regions = new TreeMap<>();
+      for (LineShare s : split(slice)) {
+        context.forward(new Record<>(s.line().tenant(), MarginInput.newBuilder()
+            .setShare(BucketFinalizer.share(slice.getNodeId(), slice.getBucketStartMs(), s)).build(), start));
+        if (!Attribution.IDLE.equals(s.line().tenant())) {
+          RegionSums.addShare(regions.computeIfAbsent(s.line().region(), r -> RegionSums.empty(r, start)), s);
+        }
+      }
+      if (slice.getNodeSummary()) {
+        BigDecimal cost = slice.getBucketCostUsd();
+        RegionSums.addNodeBucket(regions.computeIfAbsent(slice.getNodeRegion(), r -> RegionSums.empty(r, start)), cost,
+            slice.getNodeWeight().signum() == 0 ? cost : BigDecimal.ZERO.setScale(9),
+            slice.getPowerSamples(), slice.getAvgPowerWatts(), slice.getGpuTdpWatts());
+      }
+      for (RegionBucket r : regions.values()) {
+        context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), start));
+      }
+    }
+
+    /**
+     * A node task's mark: once every node task has passed a time, every slice before it was split here and its
+     * pricing sums sent, so this partition's mark goes to the pricing tasks behind them.
+     */
+    private void onProgress(AttributionProgress p) {
+      progress.report("attribution:" + p.getSourcePartition(), p.getFinalizedThroughMs());
+      long low = progress.lowWatermark(inputs);
+      if (low == Long.MIN_VALUE || low <= progress.marker(SENT)) {
+        return;
+      }
+      progress.setMarker(SENT, low);
+      context.forward(new Record<>("__progress__", PricingInput.newBuilder()
+          .setProgress(new PricingProgress(context.taskId().partition(), low)).build(), Math.max(low, 0)));
+    }
+
+    /** The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them. */
+    private List<LineShare> split(CostSlice slice) {
+      String prefix = BucketKeys.bucket(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId()) + '|';
+      List<KeyValue<String, UsageLine>> kept = new ArrayList<>();
+      try (KeyValueIterator<String, UsageLine> it = lines.prefixScan(prefix, new StringSerializer())) {
+        it.forEachRemaining(kept::add);
+      }
+      kept.sort(Comparator.comparing((KeyValue<String, UsageLine> kv) -> kv.value.getTenantId())
+          .thenComparing(kv -> kv.value.getModel()).thenComparing(kv -> kv.value.getRegion()));
+      List<BucketLine> bucketLines = new ArrayList<>(kept.size());
+      List<BigDecimal> extras = new ArrayList<>(kept.size());
+      for (KeyValue<String, UsageLine> kv : kept) {
+        UsageLine l = kv.value;
+        bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
+            l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+        extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
+        lines.delete(kv.key);
+      }
+      SliceCost cost = new SliceCost(slice.getTotalCostUsd(), slice.getEnergyCostUsd(), slice.getNodeCostUsd(),
+          slice.getNodeEnergyKwh(), slice.getNodeWeight(), slice.getIdle(), slice.getNodeRegion());
+      return Attribution.splitSlice(cost, bucketLines, extras);
+    }
   }
 }

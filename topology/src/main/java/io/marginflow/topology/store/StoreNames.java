@@ -15,6 +15,8 @@ public final class StoreNames {
   public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
   /** attribution.split=two-level: a usage partition's lines per (bucket, node, tenant, model, region) until split. */
   public static final String USAGE_LINES = "usage-line-store";
+  /** attribution.split=two-level: the node tasks' marks as the usage partition's split has seen them. */
+  public static final String SPLIT_PROGRESS = "usage-split-progress-store";
   /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
   public static final String BUDGET_SPEND = "budget-spend-store";
   public static final String POWER_PROGRESS = "power-progress-store";
