@@ -119,7 +119,9 @@ class TwoLevelSplitTopologyTest {
           f.watts("n" + n, "0", H + minute * 60_000, 60_000, 300 + rng.nextInt(400));
         }
         if (minute % 10 == 7) {
-          continue; // a minute without requests: every node's bucket goes to __idle__
+          // A minute without weight: every node's bucket goes to __idle__, one beside a request of no tokens.
+          f.send(request("z" + minute, H + minute * 60_000 + 5_000, "t0", "m", "n1", 0, 0, 0));
+          continue;
         }
         for (int i = 0; i < 4; i++) {
           long in = rng.nextInt(4000);

@@ -85,7 +85,13 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   @Override
   public void process(Record<String, AttributionInput> record) {
     AttributionInput in = record.value();
-    if (in.getLine() != null) {
+    boolean lines = in.getLine() != null || in.getCharge() != null;
+    if ((lines && config.twoLevelSplit()) || (in.getLoad() != null && !config.twoLevelSplit())) {
+      // Written under the other attribution.split (a switch without draining, docs/RUNBOOK.md): never mixed in.
+      metrics.count("input-of-other-split");
+      LOG.warn("Dropping a usage {} written under the other attribution.split (partition {})",
+          in.getLoad() != null ? "load" : "line", partition);
+    } else if (in.getLine() != null) {
       onLine(in.getLine());
     } else if (in.getLoad() != null) {
       onLine(NodeBuckets.lineOf(in.getLoad()));

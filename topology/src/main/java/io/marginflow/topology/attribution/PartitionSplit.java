@@ -7,6 +7,7 @@ import io.marginflow.avro.internal.PricingProgress;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.schemas.Ids;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketLine;
@@ -35,6 +36,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The usage partition's side of the two-level split (attribution.split=two-level, SPEC 3): a cost slice from a node
@@ -47,6 +50,7 @@ import org.apache.kafka.streams.state.Stores;
  * every node task has passed a time.
  */
 public final class PartitionSplit implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionSplit.class);
   private static final String SENT = "#pricing-sent-through";
   private final TopologyConfig config;
 
@@ -88,9 +92,11 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     public void process(Record<String, MarginInput> record) {
       CostSlice slice = record.value().getSlice();
       if (slice == null) {
-        context.forward(record);
-        if (record.value().getProgress() != null) {
-          onProgress(record.value().getProgress());
+        AttributionProgress mark = record.value().getProgress();
+        // Stamped with its event time, as the node split's share-by-tenant carried it (this topic appends its own).
+        context.forward(mark == null ? record : record.withTimestamp(Math.max(mark.getFinalizedThroughMs(), 0)));
+        if (mark != null) {
+          onProgress(mark);
         }
         return;
       }
@@ -146,6 +152,12 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
             l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
         extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
         lines.delete(kv.key);
+      }
+      BigDecimal keptWeight = bucketLines.stream().map(BucketLine::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+      if (!slice.getIdle() && keptWeight.compareTo(slice.getPartitionWeight()) != 0) {
+        // The node task weighed other lines than the ones kept here: a bug or inputs that disagree; said loudly.
+        LOG.error("Cost slice of {} at {} for partition {}: weight {} sent, {} kept here", Ids.printable(slice.getNodeId()),
+            slice.getBucketStartMs(), slice.getPartition(), slice.getPartitionWeight(), keptWeight);
       }
       SliceCost cost = new SliceCost(slice.getTotalCostUsd(), slice.getEnergyCostUsd(), slice.getNodeCostUsd(),
           slice.getNodeEnergyKwh(), slice.getNodeWeight(), slice.getIdle(), slice.getNodeRegion());

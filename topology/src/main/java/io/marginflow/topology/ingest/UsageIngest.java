@@ -85,8 +85,10 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_SPEND), Serdes.String(),
             budgetStateSerde)));
     if (config.twoLevelSplit()) {
+      // No record cache: the lines are written from the BeforeCommit flush, and must reach the changelog in the
+      // same transaction as their loads whatever order the caches flush in.
       stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
-          lineSerde).withCachingEnabled());
+          lineSerde));
     }
     return stores;
   }

@@ -24,11 +24,14 @@ public final class SlicePartitioner implements StreamPartitioner<String, MarginI
   public Optional<Set<Integer>> partitions(String topic, String key, MarginInput value, int numPartitions) {
     if (value.getSlice() != null) {
       int p = value.getSlice().getPartition();
-      if (p >= numPartitions) {
+      if (p < 0 || p >= numPartitions) {
         throw new IllegalStateException(topic + " has " + numPartitions + " partitions, fewer than the usage topic ("
             + "a slice for partition " + p + "): the topics must have as many partitions");
       }
       return Optional.of(Set.of(p));
+    }
+    if (value.getProgress() == null) {
+      throw new IllegalStateException("only cost slices and progress marks go to " + topic + ", not " + value);
     }
     return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
   }

@@ -130,6 +130,9 @@ class NodeAttributionProcessorTest {
     send(load(2, 1, "0.25"));
     send(load(1, 2, "1"));
     send(load(2, 1, "0.75"));
+    // A line written under the node split (a switch without draining): dropped, never a partition of its own.
+    send(AttributionInput.newBuilder().setCharge(new UsageCharge("e1", Instant.ofEpochMilli(B), "A", "m", "r", "n1", 10L, 0L,
+        5L, new BigDecimal("0.000001000000000000"), true)).build());
     send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
     passAll();
     List<MarginInput> out = values();
