@@ -13,6 +13,7 @@ import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.SliceCost;
+import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.pricing.RegionSums;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.BucketKeys;
@@ -75,6 +76,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     private KeyValueStore<String, UsageLine> lines;
     private Progress progress;
     private List<String> inputs;
+    private PipelineMetrics metrics;
 
     SplitProcessor(TopologyConfig config) {
       this.config = config;
@@ -86,6 +88,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       this.lines = context.getStateStore(StoreNames.USAGE_LINES);
       this.progress = new Progress(context.getStateStore(StoreNames.SPLIT_PROGRESS));
       this.inputs = Progress.inputs("attribution", config.inputPartitions());
+      this.metrics = new PipelineMetrics(context, "usage-split");
     }
 
     @Override
@@ -131,8 +134,30 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
         return;
       }
       progress.setMarker(SENT, low);
+      dropOrphans(low);
       context.forward(new Record<>("__progress__", PricingInput.newBuilder()
           .setProgress(new PricingProgress(context.taskId().partition(), low)).build(), Math.max(low, 0)));
+    }
+
+    /**
+     * Every node task has sent its slices of the buckets ending by {@code low}: a line of such a bucket still here had
+     * its load dropped by the node task (inputs that disagree, e.g. a grace changed between runs). Counted, said, and
+     * deleted, so that the store holds only open buckets.
+     */
+    private void dropOrphans(long low) {
+      List<String> orphans = new ArrayList<>();
+      try (KeyValueIterator<String, UsageLine> it = lines.range(BucketKeys.bucket(0, ""),
+          BucketKeys.upTo(Math.max(0, low - config.bucketMs())))) {
+        it.forEachRemaining(kv -> orphans.add(kv.key));
+      }
+      for (String key : orphans) {
+        lines.delete(key);
+        metrics.count("line-without-slice");
+      }
+      if (!orphans.isEmpty()) {
+        LOG.error("{} lines of buckets finalized through {} got no cost slice (partition {}): dropped",
+            orphans.size(), low, context.taskId().partition());
+      }
     }
 
     /** The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them. */
