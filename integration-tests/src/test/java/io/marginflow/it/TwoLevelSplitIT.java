@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * attribution.split=two-level on a real broker with six usage partitions (dynamic pricing off, as two-level needs for
- * now): every hourly and rolling-day margin and every unit cost against the independent reference, each window once,
- * and no line crossing the cluster (the share-by-tenant topic does not exist, usage-by-node carries loads and marks
- * only).
+ * attribution.split=two-level on a real broker with six usage partitions, dynamic pricing on (its decisions reach the
+ * usage partitions through the node tasks): every hourly and rolling-day margin and every unit cost against the
+ * independent reference with the multipliers the pipeline published, each window once, and no line crossing the
+ * cluster (the share-by-tenant topic does not exist, usage-by-node carries loads and marks only).
  */
 @WithKafkaStack
 class TwoLevelSplitIT {
@@ -54,7 +54,6 @@ class TwoLevelSplitIT {
         ReferenceMargins.multipliers(List.of())).unitCosts().size();
     Map<String, String> s = Pipelines.settings(kafka, app, dir.resolve("state"));
     s.put(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL);
-    s.put(MarginflowConfig.PRICING_ENABLED, "false");
     s.put("kafka.repartition.purge.interval.ms", "86400000");
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -77,6 +76,9 @@ class TwoLevelSplitIT {
     assertTrue(loads > 0, "the usage tasks sent loads");
     assertTrue(byNode.stream().allMatch(r -> r.value().getLine() == null && r.value().getCharge() == null),
         "no request line crossed to the node tasks");
+    int adjustments = Records.readToEnd(kafka.consumerConfig("two-level-adjustments"), topics.pricing(),
+        Duration.ofSeconds(10), new StringDeserializer(), new StringDeserializer()).size();
+    assertTrue(adjustments > 0, "the fleet is repriced: multipliers other than 1 reach the usage partitions");
     List<JsonNode> out = ReferenceMargins.eachWindowOnce(read(kafka, serdes, topics.margins()));
     assertEquals(expected, out.stream().filter(m -> m.get("window").asText().equals("1h")).count());
     ReferenceMargins.assertMatches(files, out, ReferenceMargins.multipliers(kafka));

@@ -62,16 +62,22 @@ class TwoLevelSplitTopologyTest {
   /**
    * One usage partition: the two levels give each line the one-level split's figures (the first level hands the
    * partition all of C), so every margin equals the node split's, to the nano-dollar, idle included; and pricing's
-   * unit costs per (model, region), now summed from the usage partition's slices, equal the node task's.
+   * unit costs per (model, region), now summed from the usage partition's slices, equal the node task's; with dynamic
+   * pricing on, so do the price adjustments, and the multiplier each line's revenue gets in the usage task.
    */
-  @Test
-  void shouldGiveTheNodeSplitsMarginsOnOnePartition() {
-    Map<String, String> off = Map.of("pricing.dynamic.enabled", "false");
+  @org.junit.jupiter.params.ParameterizedTest(name = "dynamic pricing {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void shouldGiveTheNodeSplitsMarginsOnOnePartition(boolean pricing) {
     List<ModelRegionCost> nodeCosts = new java.util.ArrayList<>();
     List<ModelRegionCost> twoLevelCosts = new java.util.ArrayList<>();
-    List<TenantMargin> node = run(TopologyConfig.with(off, 1), nodeCosts);
-    List<TenantMargin> twoLevel = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false",
-        "attribution.split", "two-level"), 1), twoLevelCosts);
+    List<String> nodeAdjustments = new java.util.ArrayList<>();
+    List<String> twoLevelAdjustments = new java.util.ArrayList<>();
+    List<TenantMargin> node = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", Boolean.toString(pricing)), 1),
+        nodeCosts, nodeAdjustments);
+    List<TenantMargin> twoLevel = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", Boolean.toString(pricing),
+        "attribution.split", "two-level"), 1), twoLevelCosts, twoLevelAdjustments);
+    assertEquals(pricing, !nodeAdjustments.isEmpty(), "the scenario is repriced with dynamic pricing on: " + nodeAdjustments);
+    assertEquals(nodeAdjustments, twoLevelAdjustments, "the same price adjustments");
     assertTrue(nodeCosts.size() >= 8, "unit costs per (model, region) and interval: " + nodeCosts.size());
     // kWh crosses in the slice at 1e-18: the kWh figures (doubles) agree to 12 significant digits, the rest exactly.
     assertEquals(nodeCosts.stream().map(TwoLevelSplitTopologyTest::kwhTo12Digits).sorted().toList(),
@@ -106,7 +112,7 @@ class TwoLevelSplitTopologyTest {
   }
 
   /** Random traffic of 8 tenants on 3 nodes over 40 minutes, with idle buckets, then every window closed. */
-  private static List<TenantMargin> run(TopologyConfig config, List<ModelRegionCost> unitCosts) {
+  private static List<TenantMargin> run(TopologyConfig config, List<ModelRegionCost> unitCosts, List<String> adjustments) {
     try (TopologyFixture f = new TopologyFixture(config)) {
       java.util.Random rng = new java.util.Random(11);
       for (int n = 0; n < 3; n++) {
@@ -131,16 +137,16 @@ class TwoLevelSplitTopologyTest {
       }
       f.closeEverythingAfter(H + 40 * 60_000);
       unitCosts.addAll(f.unitCosts.readValuesToList());
+      f.adjustments.readValuesToList().forEach(a -> adjustments.add(a.toString()));
       return f.margins.readValuesToList();
     }
   }
 
   @Test
-  void shouldRefuseTwoLevelWithDynamicPricingAtStartUpAndAnUnknownSplitAtAll() {
-    var unfinished = MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "two-level"));
+  void shouldRefuseTwoLevelWithAtLeastOnceAtStartUpAndAnUnknownSplitAtAll() {
+    var unfinished = MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "two-level", "processing.guarantee", "at_least_once"));
     ConfigException e = assertThrows(ConfigException.class, () -> MarginflowApp.start(unfinished, 0));
-    assertTrue(e.getMessage().contains("attribution.split") && e.getMessage().contains("pricing.dynamic.enabled"),
-        e.getMessage());
+    assertTrue(e.getMessage().contains("attribution.split") && e.getMessage().contains("exactly_once_v2"), e.getMessage());
     ConfigException unknown = assertThrows(ConfigException.class,
         () -> MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "tenant")));
     assertTrue(unknown.getMessage().contains("attribution.split"), unknown.getMessage());

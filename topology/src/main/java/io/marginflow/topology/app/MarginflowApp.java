@@ -65,11 +65,10 @@ public final class MarginflowApp implements AutoCloseable {
   /** Builds and starts the application; the usage and power topics must exist with the same partition count. */
   public static MarginflowApp start(MarginflowConfig config, int httpPort) {
     if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))
-        && (config.getBoolean(MarginflowConfig.PRICING_ENABLED)
-            || StreamsConfig.AT_LEAST_ONCE.equals(config.getString(MarginflowConfig.PROCESSING_GUARANTEE)))) {
-      throw new ConfigException(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL, "not complete yet ([19/26]): "
-          + "dynamic pricing does not follow the two-level split yet, and it needs exactly_once_v2 (a slice split twice "
-          + "finds no lines); set " + MarginflowConfig.PRICING_ENABLED + "=false with it, or use " + MarginflowConfig.SPLIT_NODE);
+        && StreamsConfig.AT_LEAST_ONCE.equals(config.getString(MarginflowConfig.PROCESSING_GUARANTEE))) {
+      throw new ConfigException(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL, "needs "
+          + MarginflowConfig.PROCESSING_GUARANTEE + "=exactly_once_v2 for now ([19/26]): a slice split twice finds no "
+          + "lines; use " + MarginflowConfig.SPLIT_NODE + " with at_least_once");
     }
     int partitions;
     Map<String, Object> adminConfig = new java.util.HashMap<>(config.withPrefix("kafka.", true));

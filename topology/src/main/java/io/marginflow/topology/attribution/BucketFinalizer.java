@@ -81,9 +81,7 @@ final class BucketFinalizer {
     for (BucketLineState l : sorted) {
       // SPEC 4: list revenue times the dynamic-pricing multiplier in force for the bucket (decisions take effect on
       // interval boundaries, which are bucket boundaries, so one multiplier holds for every request of the bucket).
-      BigDecimal m = multipliers.at(l.getModel(), l.getRegion(), start);
-      BigDecimal revenue = m.compareTo(BigDecimal.ONE) == 0 ? l.getRevenueUsd()
-          : l.getRevenueUsd().multiply(m).setScale(SCALE, RoundingMode.HALF_EVEN);
+      BigDecimal revenue = revenue(l.getRevenueUsd(), multipliers.at(l.getModel(), l.getRegion(), start));
       lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
           l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
@@ -148,6 +146,12 @@ final class BucketFinalizer {
   private void forwardShare(NodeBucketState b, LineShare s) {
     forward.accept(new Record<>(s.line().tenant(), MarginInput.newBuilder().setShare(share(b.getNodeId(),
         b.getBucketStartMs(), s)).build(), b.getBucketStartMs().toEpochMilli()));
+  }
+
+  /** SPEC 4: a line's list revenue times the multiplier in force for its bucket, exact at 1e-18. */
+  static BigDecimal revenue(BigDecimal listRevenueUsd, BigDecimal multiplier) {
+    return multiplier.compareTo(BigDecimal.ONE) == 0 ? listRevenueUsd
+        : listRevenueUsd.multiply(multiplier).setScale(SCALE, RoundingMode.HALF_EVEN);
   }
 
   /** A line's share of node {@code nodeId}'s bucket as the margin task receives it. */

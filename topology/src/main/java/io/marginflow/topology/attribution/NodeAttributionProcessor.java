@@ -13,6 +13,7 @@ import io.marginflow.avro.internal.PricingProgress;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.MultiplierChange;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageCharge;
@@ -172,6 +173,12 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private void onPricing(PricingFeedback f) {
     if (f.getModel() != null) {
       schedule.put(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
+      if (config.twoLevelSplit()) {
+        // The usage partitions apply it: passed on to every one of them, ahead of the slices that the gate lets out.
+        MultiplierChange change = new MultiplierChange(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
+        context.forward(new Record<>("__pricing__", MarginInput.newBuilder().setMultiplier(change).build(),
+            Math.max(f.getEffectiveFromMs(), 0)));
+      }
     } else if (f.getClosedThroughMs() != null) {
       progress.report("pricing:" + f.getSourcePartition(), f.getClosedThroughMs());
       advance();

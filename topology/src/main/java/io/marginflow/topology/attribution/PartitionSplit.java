@@ -6,6 +6,7 @@ import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.PricingProgress;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.MarginInput;
+import io.marginflow.avro.internal.MultiplierChange;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.config.TopologyConfig;
@@ -61,8 +62,11 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
 
   @Override
   public Set<StoreBuilder<?>> stores() {
-    return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(),
-        Serdes.Long()).withCachingEnabled());
+    return new java.util.LinkedHashSet<>(List.of(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(),
+            Serdes.Long()).withCachingEnabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_PRICING_SCHEDULE), Serdes.String(),
+            Serdes.String()).withCachingEnabled()));
   }
 
   @Override
@@ -77,6 +81,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     private Progress progress;
     private List<String> inputs;
     private PipelineMetrics metrics;
+    private PricingSchedule schedule;
 
     SplitProcessor(TopologyConfig config) {
       this.config = config;
@@ -89,11 +94,18 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       this.progress = new Progress(context.getStateStore(StoreNames.SPLIT_PROGRESS));
       this.inputs = Progress.inputs("attribution", config.inputPartitions());
       this.metrics = new PipelineMetrics(context, "usage-split");
+      this.schedule = new PricingSchedule(context.getStateStore(StoreNames.USAGE_PRICING_SCHEDULE));
     }
 
     @Override
     public void process(Record<String, MarginInput> record) {
       CostSlice slice = record.value().getSlice();
+      MultiplierChange change = record.value().getMultiplier();
+      if (change != null) {
+        // Every node task passes each decision on ahead of the slices it applies to; kept once, whoever sent it.
+        schedule.put(change.getModel(), change.getRegion(), change.getEffectiveFromMs(), change.getMultiplier());
+        return;
+      }
       if (slice == null) {
         AttributionProgress mark = record.value().getProgress();
         // Stamped with its event time, as the node split's share-by-tenant carried it (this topic appends its own).
@@ -173,8 +185,10 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       List<BigDecimal> extras = new ArrayList<>(kept.size());
       for (KeyValue<String, UsageLine> kv : kept) {
         UsageLine l = kv.value;
+        BigDecimal revenue = BucketFinalizer.revenue(l.getRevenueUsd(),
+            schedule.at(l.getModel(), l.getRegion(), slice.getBucketStartMs().toEpochMilli()));
         bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
-            l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+            l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));
         extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
         lines.delete(kv.key);
       }

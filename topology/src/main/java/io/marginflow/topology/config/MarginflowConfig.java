@@ -120,7 +120,7 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(SPLIT, Type.STRING, SPLIT_NODE, ConfigDef.ValidString.in(SPLIT_NODE, SPLIT_TWO_LEVEL), Importance.LOW,
             "How a node bucket's cost is split (SPEC 3): node (every line crosses to the node's task) or two-level "
                 + "(partitions, then lines: only per-node loads and cost slices cross; in progress, [19/26]: "
-                + "only with pricing.dynamic.enabled=false for now).")
+                + "exactly-once only for now).")
         .define(WEIGHT_INPUT, Type.STRING, "1.0", decimal(), Importance.MEDIUM, "Weight of an uncached input token.")
         .define(WEIGHT_CACHED, Type.STRING, "0.1", decimal(), Importance.MEDIUM, "Weight of a cached input token.")
         .define(WEIGHT_OUTPUT, Type.STRING, "4.0", decimal(), Importance.MEDIUM, "Weight of an output token.")

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
  * The cost-slices topic (attribution.split=two-level): a slice goes to the usage partition it belongs to, the
- * attribution's progress marks to every partition.
+ * attribution's progress marks and the multiplier changes it passes on to every partition.
  */
 public final class SlicePartitioner implements StreamPartitioner<String, MarginInput> {
 
@@ -30,8 +30,8 @@ public final class SlicePartitioner implements StreamPartitioner<String, MarginI
       }
       return Optional.of(Set.of(p));
     }
-    if (value.getProgress() == null) {
-      throw new IllegalStateException("only cost slices and progress marks go to " + topic + ", not " + value);
+    if (value.getProgress() == null && value.getMultiplier() == null) {
+      throw new IllegalStateException("only cost slices, progress marks and multiplier changes go to " + topic + ", not " + value);
     }
     return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
   }

@@ -17,6 +17,8 @@ public final class StoreNames {
   public static final String USAGE_LINES = "usage-line-store";
   /** attribution.split=two-level: the node tasks' marks as the usage partition's split has seen them. */
   public static final String SPLIT_PROGRESS = "usage-split-progress-store";
+  /** attribution.split=two-level: the dynamic-pricing multipliers as the usage partition applies them. */
+  public static final String USAGE_PRICING_SCHEDULE = "usage-pricing-schedule-store";
   /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
   public static final String BUDGET_SPEND = "budget-spend-store";
   public static final String POWER_PROGRESS = "power-progress-store";

@@ -53,6 +53,8 @@ class PartitionSplitTest {
         .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(), Serdes.Long())
         .withLoggingDisabled());
+    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_PRICING_SCHEDULE), Serdes.String(),
+        Serdes.String()).withLoggingDisabled());
     lines = context.getStateStore(StoreNames.USAGE_LINES);
     processor = new PartitionSplit(config).get();
     processor.init(context);
