@@ -220,34 +220,33 @@ public final class MarginflowApp implements AutoCloseable {
 
   private static int inputPartitions(Admin admin, MarginflowConfig config) {
     Topics t = Topics.from(config);
+    // Topics read or written per input partition, by setting: they must have as many partitions as the inputs.
+    Map<String, String> perPartition = new java.util.LinkedHashMap<>();
+    perPartition.put("pricing-feedback", t.pricingFeedback());
+    if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))) {
+      perPartition.put("cost-slices", t.costSlices());
+    }
     try {
-      Map<String, TopicDescription> d = admin.describeTopics(List.of(t.usage(), t.power(), t.pricingFeedback()))
-          .allTopicNames().get(60, TimeUnit.SECONDS);
+      List<String> names = new java.util.ArrayList<>(List.of(t.usage(), t.power()));
+      names.addAll(perPartition.values());
+      Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
       int usage = d.get(t.usage()).partitions().size();
       int power = d.get(t.power()).partitions().size();
       if (usage != power) {
         throw new ConfigException("topic.usage / topic.power", t.usage() + "=" + usage + ", " + t.power() + "=" + power,
             "usage and power topics must have the same number of partitions (attribution co-partitions them by node)");
       }
-      int feedback = d.get(t.pricingFeedback()).partitions().size();
-      if (feedback != usage) {
-        throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + "pricing-feedback", t.pricingFeedback() + "=" + feedback,
-            "the dynamic-pricing feedback topic must have as many partitions as the input topics (" + usage
-                + "): the attribution reads it in the same tasks");
-      }
-      if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))) {
-        int slices = admin.describeTopics(List.of(t.costSlices())).allTopicNames().get(60, TimeUnit.SECONDS)
-            .get(t.costSlices()).partitions().size();
-        if (slices != usage) {
-          throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + "cost-slices", t.costSlices() + "=" + slices,
-              "the cost-slices topic must have as many partitions as the input topics (" + usage + "): each slice goes "
-                  + "back to the usage partition it belongs to");
+      for (Map.Entry<String, String> e : perPartition.entrySet()) {
+        int n = d.get(e.getValue()).partitions().size();
+        if (n != usage) {
+          throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + e.getKey(), e.getValue() + "=" + n, "must have as many "
+              + "partitions as the input topics (" + usage + "): it is read or written per input partition");
         }
       }
       return usage;
     } catch (ExecutionException e) {
       throw new ConfigException(MarginflowConfig.BOOTSTRAP_SERVERS, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS),
-          "cannot describe the input topics " + t.usage() + ", " + t.power() + ", " + t.pricingFeedback()
+          "cannot describe the topics " + t.usage() + ", " + t.power() + ", " + String.join(", ", perPartition.values())
               + " (run 'marginflow topics apply'): "
               + e.getCause());
     } catch (TimeoutException e) {

@@ -25,6 +25,12 @@ public final class UsageLines {
   private record Key(long bucketStartMs, String node, String tenant, String model, String region) {
   }
 
+  /** A (bucket, node): the unit a partition's load is sent by. */
+  private record NodeBucket(long bucketStartMs, String node) {
+    static final java.util.Comparator<NodeBucket> ORDER = java.util.Comparator.comparingLong(NodeBucket::bucketStartMs)
+        .thenComparing(NodeBucket::node);
+  }
+
   private final Map<Key, UsageLine> pending = new HashMap<>();
   private final Weights weights;
 
@@ -63,10 +69,10 @@ public final class UsageLines {
    * in (bucket, node) order.
    */
   public static List<PartitionLoad> loads(List<UsageLine> lines, int partition) {
-    Map<String, PartitionLoad> loads = new TreeMap<>();
+    Map<NodeBucket, PartitionLoad> loads = new TreeMap<>(NodeBucket.ORDER);
     for (UsageLine l : lines) {
       long start = l.getBucketStartMs().toEpochMilli();
-      PartitionLoad load = loads.computeIfAbsent(String.format("%019d|%s", start, l.getNodeId()),
+      PartitionLoad load = loads.computeIfAbsent(new NodeBucket(start, l.getNodeId()),
           k -> PartitionLoad.newBuilder().setBucketStartMs(l.getBucketStartMs()).setNodeId(l.getNodeId())
               .setSourcePartition(partition).setRequests(0).setInputTokens(0).setCachedInputTokens(0).setOutputTokens(0)
               .setWeight(BigDecimal.ZERO.setScale(SCALE)).build());

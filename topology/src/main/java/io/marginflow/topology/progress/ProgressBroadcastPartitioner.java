@@ -18,8 +18,13 @@ public final class ProgressBroadcastPartitioner<V> implements StreamPartitioner<
   @Override
   public Optional<Set<Integer>> partitions(String topic, String key, V value, int numPartitions) {
     if (value != null && isProgress.test(value)) {
-      return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+      return all(numPartitions);
     }
     return Optional.empty();
+  }
+
+  /** Every partition of a topic with {@code numPartitions}: a broadcast. */
+  static Optional<Set<Integer>> all(int numPartitions) {
+    return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
   }
 }

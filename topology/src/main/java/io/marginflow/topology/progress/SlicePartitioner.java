@@ -4,8 +4,6 @@ import io.marginflow.avro.internal.MarginInput;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
@@ -33,6 +31,6 @@ public final class SlicePartitioner implements StreamPartitioner<String, MarginI
     if (value.getProgress() == null && value.getMultiplier() == null) {
       throw new IllegalStateException("only cost slices, progress marks and multiplier changes go to " + topic + ", not " + value);
     }
-    return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+    return ProgressBroadcastPartitioner.all(numPartitions);
   }
 }

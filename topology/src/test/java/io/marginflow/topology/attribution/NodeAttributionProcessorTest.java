@@ -98,7 +98,7 @@ class NodeAttributionProcessorTest {
   void shouldFinalizeOnlyWhenEveryInputHasPassedTheBucket() {
     send(AttributionInput.newBuilder().setCharge(new UsageCharge("e1", Instant.ofEpochMilli(B), "A", "m", "r", "n1", 10L, 0L,
         5L, new BigDecimal("0.000001000000000000"), true)).build());
-    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    sendPower();
     long past = B + 60_000 + 300_000 + 1;
     send(watermark("usage", 0, past));
     send(watermark("power", 0, past));
@@ -124,7 +124,7 @@ class NodeAttributionProcessorTest {
   /** Two-level split (SPEC 3): the node task allocates C to the usage partitions by their summed weight. */
   @Test
   void shouldSliceTheBucketAmongUsagePartitionsByLargestRemainderInPartitionOrder() {
-    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    twoLevelOnThreePartitions();
     // 600 W x 60 s = 0.01 kWh x 0.10 USD/kWh = 0.001 USD (unknown node: pue 1, no fixed cost); W = 1 + 1 + 1.
     send(load(0, 1, "1"));
     send(load(2, 1, "0.25"));
@@ -133,7 +133,7 @@ class NodeAttributionProcessorTest {
     // A line written under the node split (a switch without draining): dropped, never a partition of its own.
     send(AttributionInput.newBuilder().setCharge(new UsageCharge("e1", Instant.ofEpochMilli(B), "A", "m", "r", "n1", 10L, 0L,
         5L, new BigDecimal("0.000001000000000000"), true)).build());
-    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    sendPower();
     passAll();
     List<MarginInput> out = values();
     assertEquals(4, out.size(), "three slices, then the progress mark: " + out);
@@ -154,11 +154,11 @@ class NodeAttributionProcessorTest {
 
   @Test
   void shouldSendEachPartitionWithRequestsASliceEvenAWeightlessOne() {
-    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    twoLevelOnThreePartitions();
     send(load(2, 1, "1"));
     send(load(1, 4, "0"));
     send(load(0, 1, "2"));
-    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    sendPower();
     passAll();
     List<CostSlice> slices = values().stream().filter(m -> m.getSlice() != null).map(MarginInput::getSlice).toList();
     // 2/3 and 1/3 of 1e6 nanos: 666,666.67 and 333,333.33; the left-over nano to the larger remainder (partition 0).
@@ -169,8 +169,8 @@ class NodeAttributionProcessorTest {
 
   @Test
   void shouldSendAWeightlessBucketWholeToThePartitionOfIdle() {
-    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
-    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
+    twoLevelOnThreePartitions();
+    sendPower();
     passAll();
     List<CostSlice> slices = values().stream().filter(m -> m.getSlice() != null).map(MarginInput::getSlice).toList();
     assertEquals(1, slices.size());
@@ -180,6 +180,15 @@ class NodeAttributionProcessorTest {
     // Where the producer's own partitioner puts the key __idle__ on a 3-partition usage topic.
     byte[] key = new org.apache.kafka.common.serialization.StringSerializer().serialize("usage", "__idle__");
     assertEquals(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, 3), idle.getPartition());
+  }
+
+  private void twoLevelOnThreePartitions() {
+    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+  }
+
+  /** 600 W for the whole bucket B of node n1. */
+  private void sendPower() {
+    send(AttributionInput.newBuilder().setPower(new PowerReading(Instant.ofEpochMilli(B), "n1", "0", 60_000L, 600.0)).build());
   }
 
   private void passAll() {
