@@ -18,7 +18,7 @@ import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
-import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.avro.internal.UsageLinePack;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
@@ -98,7 +98,7 @@ public final class MarginflowTopology {
                 eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
             .withName("usage-source"))
         .process(new UsageIngest(config, usageReader, multipliers, serdes.value(BudgetPeriodState.class),
-            serdes.value(UsageLine.class)),
+            serdes.value(UsageLinePack.class)),
             Named.as("usage-ingest")), t.usage(), "usage", budgetOutputs(t, serdes))
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(AttributionInput.class))

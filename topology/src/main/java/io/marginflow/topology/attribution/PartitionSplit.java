@@ -7,7 +7,9 @@ import io.marginflow.avro.internal.PricingProgress;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.MultiplierChange;
-import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.avro.internal.PackedLine;
+import io.marginflow.avro.internal.UsageLinePack;
+import io.marginflow.topology.ingest.UsageLines;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
@@ -21,7 +23,6 @@ import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,7 +78,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
   private static final class SplitProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
     private final TopologyConfig config;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, UsageLine> lines;
+    private KeyValueStore<String, UsageLinePack> lines;
     private Progress progress;
     private List<String> inputs;
     private PipelineMetrics metrics;
@@ -157,15 +158,18 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
      * deleted, so that the store holds only open buckets.
      */
     private void dropOrphans(long low) {
-      List<String> orphans = new ArrayList<>();
-      try (KeyValueIterator<String, UsageLine> it = lines.range(BucketKeys.bucket(0, ""),
+      List<String> packs = new ArrayList<>();
+      Set<String> orphans = new java.util.HashSet<>();
+      try (KeyValueIterator<String, UsageLinePack> it = lines.range(BucketKeys.bucket(0, ""),
           BucketKeys.upTo(Math.max(0, low - config.bucketMs())))) {
-        it.forEachRemaining(kv -> orphans.add(kv.key));
+        it.forEachRemaining(kv -> {
+          packs.add(kv.key);
+          kv.value.getLines().forEach(l -> orphans.add(BucketKeys.line(BucketKeys.bucketOf(kv.key), l.getTenantId(),
+              l.getModel(), l.getRegion())));
+        });
       }
-      for (String key : orphans) {
-        lines.delete(key);
-        metrics.count("line-without-slice");
-      }
+      packs.forEach(lines::delete);
+      orphans.forEach(l -> metrics.count("line-without-slice"));
       if (!orphans.isEmpty()) {
         LOG.error("{} lines of buckets finalized through {} got no cost slice (partition {}): dropped",
             orphans.size(), low, context.taskId().partition());
@@ -175,24 +179,23 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     /** The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them. */
     private List<LineShare> split(CostSlice slice) {
       String prefix = BucketKeys.bucket(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId()) + '|';
-      List<KeyValue<String, UsageLine>> kept = new ArrayList<>();
-      try (KeyValueIterator<String, UsageLine> it = lines.prefixScan(prefix, new StringSerializer())) {
-        it.forEachRemaining(kept::add);
+      List<KeyValue<String, UsageLinePack>> packs = new ArrayList<>();
+      try (KeyValueIterator<String, UsageLinePack> it = lines.prefixScan(prefix, new StringSerializer())) {
+        it.forEachRemaining(packs::add);
       }
-      kept.sort(Comparator.comparing((KeyValue<String, UsageLine> kv) -> kv.value.getTenantId())
-          .thenComparing(kv -> kv.value.getModel()).thenComparing(kv -> kv.value.getRegion()));
+      List<PackedLine> kept = UsageLines.unpack(packs.stream().map(kv -> kv.value).toList());
+      packs.forEach(kv -> lines.delete(kv.key));
       List<BucketLine> bucketLines = new ArrayList<>(kept.size());
       List<BigDecimal> extras = new ArrayList<>(kept.size());
-      for (KeyValue<String, UsageLine> kv : kept) {
-        UsageLine l = kv.value;
+      BigDecimal keptWeight = BigDecimal.ZERO;
+      for (PackedLine l : kept) {
         BigDecimal revenue = BucketFinalizer.revenue(l.getRevenueUsd(),
             schedule.at(l.getModel(), l.getRegion(), slice.getBucketStartMs().toEpochMilli()));
         bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
             l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));
         extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
-        lines.delete(kv.key);
+        keptWeight = keptWeight.add(l.getWeight());
       }
-      BigDecimal keptWeight = bucketLines.stream().map(BucketLine::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
       if (!slice.getIdle() && keptWeight.compareTo(slice.getPartitionWeight()) != 0) {
         // The node task weighed other lines than the ones kept here: a bug or inputs that disagree; said loudly.
         LOG.error("Cost slice of {} at {} for partition {}: weight {} sent, {} kept here", Ids.printable(slice.getNodeId()),

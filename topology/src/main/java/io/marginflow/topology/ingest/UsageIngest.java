@@ -10,6 +10,8 @@ import io.marginflow.avro.TokenUsage;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.avro.internal.UsageLinePack;
+import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;
@@ -47,15 +49,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   private final Deserializer<TokenUsage> deserializer;
   private final MultiplierSource multipliers;
   private final Serde<BudgetPeriodState> budgetStateSerde;
-  private final Serde<UsageLine> lineSerde;
+  private final Serde<UsageLinePack> packSerde;
 
   public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers,
-      Serde<BudgetPeriodState> budgetStateSerde, Serde<UsageLine> lineSerde) {
+      Serde<BudgetPeriodState> budgetStateSerde, Serde<UsageLinePack> packSerde) {
     this.config = config;
     this.deserializer = deserializer;
     this.multipliers = multipliers;
     this.budgetStateSerde = budgetStateSerde;
-    this.lineSerde = lineSerde;
+    this.packSerde = packSerde;
   }
 
   @Override
@@ -85,10 +87,10 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_SPEND), Serdes.String(),
             budgetStateSerde)));
     if (config.twoLevelSplit()) {
-      // No record cache: the lines are written from the BeforeCommit flush, and must reach the changelog in the
-      // same transaction as their loads whatever order the caches flush in.
+      // No record cache: a commit's lines are written once, as packs, from the BeforeCommit flush, and must reach the
+      // changelog in the same transaction as their loads whatever order the caches flush in.
       stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
-          lineSerde));
+          packSerde));
     }
     return stores;
   }
@@ -98,13 +100,18 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final int REVENUE_SCALE = 18;
     /** Bounds the memory of pending lines; more lines than this between two commits are sent early. */
     private static final int MAX_PENDING_LINES = 50_000;
+    /** Keeps a pack's record well under the changelog's 1 MB record limit (a line packs into about 100 bytes). */
+    private static final int MAX_PACK_LINES = 2_000;
+    private static final String PACK_SEQ = "#line-pack-seq";
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private final MultiplierSource multipliers;
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
-    /** attribution.split=two-level: the partition's lines until their cost slice comes back. */
-    private KeyValueStore<String, UsageLine> lineStore;
+    /** attribution.split=two-level: the partition's lines, packed per (bucket, node) and commit, until their cost slice comes back. */
+    private KeyValueStore<String, UsageLinePack> lineStore;
+    /** attribution.split=two-level: numbers the packs (a marker in the progress store, so it rolls back with them). */
+    private Progress packs;
     private SpendBudgets spend;
     private BeforeCommit beforeCommit;
     private final java.util.Map<String, Optional<Prices>> pricesThisCommit = new java.util.HashMap<>();
@@ -126,6 +133,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
           context.getStateStore(StoreNames.BUDGETS), config.graceMs());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
       this.lineStore = config.twoLevelSplit() ? context.getStateStore(StoreNames.USAGE_LINES) : null;
+      this.packs = new Progress(context.getStateStore(StoreNames.USAGE_PROGRESS));
       // Kafka Streams may init this same processor again (a task revived after a failure): nothing cached survives.
       pricesThisCommit.clear();
     }
@@ -164,14 +172,15 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         return;
       }
       if (config.twoLevelSplit()) {
-        // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross.
+        // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross. What was
+        // added since the last commit is kept as one record per (bucket, node), not one per line.
         List<UsageLine> added = lines.drain();
-        for (UsageLine d : added) {
-          String key = BucketKeys.line(BucketKeys.bucket(d.getBucketStartMs().toEpochMilli(), d.getNodeId()), d.getTenantId(),
-              d.getModel(), d.getRegion());
-          UsageLine kept = lineStore.get(key);
-          lineStore.put(key, kept == null ? d : UsageLines.sum(kept, d));
+        long seq = Math.max(packs.marker(PACK_SEQ), 0);
+        for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
+          lineStore.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()),
+              seq++), pack);
         }
+        packs.setMarker(PACK_SEQ, seq);
         for (PartitionLoad load : UsageLines.loads(added, partition())) {
           context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
               load.getBucketStartMs().toEpochMilli()));

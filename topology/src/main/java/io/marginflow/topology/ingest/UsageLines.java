@@ -1,12 +1,15 @@
 package io.marginflow.topology.ingest;
 
 import io.marginflow.avro.internal.PartitionLoad;
+import io.marginflow.avro.internal.PackedLine;
 import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.avro.internal.UsageLinePack;
 import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +30,13 @@ public final class UsageLines {
 
   /** A (bucket, node): the unit a partition's load is sent by. */
   private record NodeBucket(long bucketStartMs, String node) {
-    static final java.util.Comparator<NodeBucket> ORDER = java.util.Comparator.comparingLong(NodeBucket::bucketStartMs)
+    static final Comparator<NodeBucket> ORDER = Comparator.comparingLong(NodeBucket::bucketStartMs)
         .thenComparing(NodeBucket::node);
   }
+
+  /** (tenant, model, region): the order a node bucket's lines are split in. */
+  private static final Comparator<PackedLine> LINE_ORDER = Comparator.comparing(PackedLine::getTenantId)
+      .thenComparing(PackedLine::getModel).thenComparing(PackedLine::getRegion);
 
   private final Map<Key, UsageLine> pending = new HashMap<>();
   private final Weights weights;
@@ -85,15 +92,53 @@ public final class UsageLines {
     return new ArrayList<>(loads.values());
   }
 
-  /** {@code kept} with {@code more} of the same line added (both exact sums; integers checked for overflow). */
-  public static UsageLine sum(UsageLine kept, UsageLine more) {
-    return UsageLine.newBuilder(kept).setRequests(Math.addExact(kept.getRequests(), more.getRequests()))
-        .setInputTokens(Math.addExact(kept.getInputTokens(), more.getInputTokens()))
-        .setCachedInputTokens(Math.addExact(kept.getCachedInputTokens(), more.getCachedInputTokens()))
-        .setOutputTokens(Math.addExact(kept.getOutputTokens(), more.getOutputTokens()))
-        .setUnpricedRequests(Math.addExact(kept.getUnpricedRequests(), more.getUnpricedRequests()))
-        .setWeight(kept.getWeight().add(more.getWeight())).setRevenueUsd(kept.getRevenueUsd().add(more.getRevenueUsd()))
-        .build();
+  /**
+   * {@code lines} as packs of at most {@code maxLines} lines per (bucket, node), in (bucket, node) order and each
+   * pack's lines in (tenant, model, region) order (attribution.split=two-level: what a usage partition keeps of one
+   * commit's lines).
+   */
+  public static List<UsageLinePack> packs(List<UsageLine> lines, int maxLines) {
+    Map<NodeBucket, List<PackedLine>> byBucket = new TreeMap<>(NodeBucket.ORDER);
+    for (UsageLine l : lines) {
+      byBucket.computeIfAbsent(new NodeBucket(l.getBucketStartMs().toEpochMilli(), l.getNodeId()), k -> new ArrayList<>())
+          .add(new PackedLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
+              l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), l.getRevenueUsd()));
+    }
+    List<UsageLinePack> packs = new ArrayList<>();
+    for (Map.Entry<NodeBucket, List<PackedLine>> e : byBucket.entrySet()) {
+      List<PackedLine> all = e.getValue();
+      all.sort(LINE_ORDER);
+      for (int from = 0; from < all.size(); from += maxLines) {
+        packs.add(new UsageLinePack(Instant.ofEpochMilli(e.getKey().bucketStartMs()), e.getKey().node(),
+            new ArrayList<>(all.subList(from, Math.min(all.size(), from + maxLines)))));
+      }
+    }
+    return packs;
+  }
+
+  /**
+   * The lines of {@code packs} (all of one (bucket, node)), summed per (tenant, model, region), in that order: exact
+   * sums, so the same whatever the packs' order.
+   */
+  public static List<PackedLine> unpack(Iterable<UsageLinePack> packs) {
+    Map<PackedLine, PackedLine> sums = new TreeMap<>(LINE_ORDER);
+    for (UsageLinePack pack : packs) {
+      for (PackedLine l : pack.getLines()) {
+        PackedLine kept = sums.get(l);
+        if (kept == null) {
+          sums.put(l, PackedLine.newBuilder(l).build());
+        } else {
+          kept.setRequests(Math.addExact(kept.getRequests(), l.getRequests()));
+          kept.setInputTokens(Math.addExact(kept.getInputTokens(), l.getInputTokens()));
+          kept.setCachedInputTokens(Math.addExact(kept.getCachedInputTokens(), l.getCachedInputTokens()));
+          kept.setOutputTokens(Math.addExact(kept.getOutputTokens(), l.getOutputTokens()));
+          kept.setUnpricedRequests(Math.addExact(kept.getUnpricedRequests(), l.getUnpricedRequests()));
+          kept.setWeight(kept.getWeight().add(l.getWeight()));
+          kept.setRevenueUsd(kept.getRevenueUsd().add(l.getRevenueUsd()));
+        }
+      }
+    }
+    return new ArrayList<>(sums.values());
   }
 
   /** The pending lines, in no particular order, and forgets them. */

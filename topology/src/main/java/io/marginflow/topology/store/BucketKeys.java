@@ -8,6 +8,7 @@ package io.marginflow.topology.store;
 public final class BucketKeys {
   private static final int TIME_DIGITS = 13;
   private static final int LENGTH_DIGITS = 5;
+  private static final int SEQ_DIGITS = 19;
   private static final char SEP = '\u0000';
 
   private BucketKeys() {
@@ -23,6 +24,11 @@ public final class BucketKeys {
   /** The key of one (tenant, model, region) line in a node bucket. */
   public static String line(String bucketKey, String tenant, String model, String region) {
     return bucketKey + '|' + tenant + SEP + model + SEP + region;
+  }
+
+  /** The key of a bucket's {@code seq}-th entry of a kind kept in sequence (a usage partition's line packs). */
+  public static String numbered(String bucketKey, long seq) {
+    return pad(new StringBuilder(bucketKey).append('|'), seq, SEQ_DIGITS).toString();
   }
 
   /** A key above every key of a bucket starting at or before {@code startMs}. */

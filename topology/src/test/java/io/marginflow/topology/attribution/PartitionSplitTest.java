@@ -9,7 +9,8 @@ import io.marginflow.avro.internal.BucketShare;
 import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.PricingInput;
-import io.marginflow.avro.internal.UsageLine;
+import io.marginflow.avro.internal.PackedLine;
+import io.marginflow.avro.internal.UsageLinePack;
 import io.marginflow.registry.RegistryClientConfig;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.serde.MarginflowSerdes;
@@ -36,7 +37,8 @@ class PartitionSplitTest {
   private static final long B = 1_767_607_200_000L;
   private MockProcessorContext<String, SpecificRecord> context;
   private Processor<String, MarginInput, String, SpecificRecord> processor;
-  private KeyValueStore<String, UsageLine> lines;
+  private KeyValueStore<String, UsageLinePack> lines;
+  private long seq;
 
   @TempDir
   java.nio.file.Path stateDir;
@@ -49,7 +51,7 @@ class PartitionSplitTest {
     props.put("bootstrap.servers", "unused:9092");
     context = new MockProcessorContext<>(props, new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.toFile());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
-        new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://split-unit")).value(UsageLine.class))
+        new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://split-unit")).value(UsageLinePack.class))
         .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(), Serdes.Long())
         .withLoggingDisabled());
@@ -66,18 +68,20 @@ class PartitionSplitTest {
     context.addStateStore(store);
   }
 
+  /** One pack (as one commit of the usage ingest writes it) holding one request's line. */
   private void keep(long bucket, String tenant, String weight) {
-    UsageLine l = UsageLine.newBuilder().setBucketStartMs(Instant.ofEpochMilli(bucket)).setNodeId("n1").setTenantId(tenant)
-        .setModel("m").setRegion("r").setRequests(1).setInputTokens(1).setCachedInputTokens(0).setOutputTokens(0)
-        .setUnpricedRequests(0).setWeight(new BigDecimal(weight).setScale(18))
+    PackedLine l = PackedLine.newBuilder().setTenantId(tenant).setModel("m").setRegion("r").setRequests(1).setInputTokens(1)
+        .setCachedInputTokens(0).setOutputTokens(0).setUnpricedRequests(0).setWeight(new BigDecimal(weight).setScale(18))
         .setRevenueUsd(new BigDecimal("0.000001").setScale(18)).build();
-    lines.put(BucketKeys.line(BucketKeys.bucket(bucket, "n1"), tenant, "m", "r"), l);
+    lines.put(BucketKeys.numbered(BucketKeys.bucket(bucket, "n1"), seq++),
+        new UsageLinePack(Instant.ofEpochMilli(bucket), "n1", List.of(l)));
   }
 
   @Test
   void shouldSplitASliceAmongTheKeptLinesAndForgetThem() {
-    keep(B, "A", "2");
     keep(B, "B", "1");
+    keep(B, "A", "1.5");
+    keep(B, "A", "0.5");
     CostSlice slice = CostSlice.newBuilder().setPartition(0).setBucketStartMs(Instant.ofEpochMilli(B)).setNodeId("n1")
         .setNodeRegion("r").setIdle(false).setTotalCostUsd(new BigDecimal("0.000000010"))
         .setEnergyCostUsd(new BigDecimal("0.000000004")).setNodeCostUsd(new BigDecimal("0.00000001").setScale(18))
@@ -92,6 +96,7 @@ class PartitionSplitTest {
     assertEquals(new BigDecimal("0.000000003"), shares.get(1).getEnergyCostUsd().add(shares.get(1).getFixedCostUsd()));
     assertEquals(new BigDecimal("0.000000003"), shares.get(0).getEnergyCostUsd());
     assertEquals(new BigDecimal("0.000000001"), shares.get(1).getEnergyCostUsd());
+    assertEquals(2, shares.get(0).getRequests(), "A's two packs are one line");
     assertEquals(0, lines.approximateNumEntries(), "split lines are forgotten");
   }
 
@@ -101,8 +106,8 @@ class PartitionSplitTest {
     keep(B + 600_000, "A", "1");
     processor.process(new Record<>("__progress__", MarginInput.newBuilder()
         .setProgress(new AttributionProgress(0, 1, B + 60_000)).build(), 0L));
-    assertNull(lines.get(BucketKeys.line(BucketKeys.bucket(B, "n1"), "A", "m", "r")), "the finalized bucket's line");
-    assertNotNull(lines.get(BucketKeys.line(BucketKeys.bucket(B + 600_000, "n1"), "A", "m", "r")), "an open bucket's");
+    assertNull(lines.get(BucketKeys.numbered(BucketKeys.bucket(B, "n1"), 0)), "the finalized bucket's line");
+    assertNotNull(lines.get(BucketKeys.numbered(BucketKeys.bucket(B + 600_000, "n1"), 1)), "an open bucket's");
     List<Object> out = context.forwarded().stream().map(r -> (Object) r.record().value()).toList();
     assertEquals(2, out.size(), "the mark to the margins, then this partition's mark to pricing: " + out);
     assertEquals(B + 60_000, ((PricingInput) out.get(1)).getProgress().getFinalizedThroughMs());
