@@ -126,27 +126,18 @@ class RebalanceIT {
     });
   }
 
-  /** Requests of the first hour per tenant as lines (ingest to attribution) and as shares (attribution to margins). */
+  /** Requests of the first hour per usage partition as the loads it sent its node tasks (two-level split, SPEC 3). */
   private static void printStages(String app, KafkaStack kafka, MarginflowSerdes serdes, long hour) {
-    Map<String, Long> lines = new TreeMap<>();
+    Map<Integer, Long> loads = new TreeMap<>();
     for (ConsumerRecord<String, io.marginflow.avro.internal.AttributionInput> r : Records.readToEnd(kafka.consumerConfig("st-1"),
         app + "-usage-by-node-repartition", Duration.ofSeconds(10), new StringDeserializer(),
         serdes.value(io.marginflow.avro.internal.AttributionInput.class).deserializer())) {
-      var l = r.value() == null ? null : r.value().getLine();
+      var l = r.value() == null ? null : r.value().getLoad();
       if (l != null && l.getBucketStartMs().toEpochMilli() < hour + 3_600_000L) {
-        lines.merge(l.getTenantId(), l.getRequests(), Long::sum);
+        loads.merge(l.getSourcePartition(), l.getRequests(), Long::sum);
       }
     }
-    Map<String, Long> shares = new TreeMap<>();
-    for (ConsumerRecord<String, io.marginflow.avro.internal.MarginInput> r : Records.readToEnd(kafka.consumerConfig("st-2"),
-        app + "-share-by-tenant-repartition", Duration.ofSeconds(10), new StringDeserializer(),
-        serdes.value(io.marginflow.avro.internal.MarginInput.class).deserializer())) {
-      var sh = r.value() == null ? null : r.value().getShare();
-      if (sh != null && sh.getBucketStartMs().toEpochMilli() < hour + 3_600_000L) {
-        shares.merge(sh.getTenantId(), sh.getRequests(), Long::sum);
-      }
-    }
-    System.err.printf("RebalanceIT stages, first hour: lines %s%n  shares %s%n", lines, shares);
+    System.err.printf("RebalanceIT stages, first hour: requests by usage partition %s%n", loads);
   }
 
   private static void awaitRunning(MarginflowService... services) {

@@ -12,7 +12,6 @@ import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
-import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.TopologyConfig;
 import java.math.BigDecimal;
@@ -72,8 +71,8 @@ class TwoLevelSplitTopologyTest {
     List<ModelRegionCost> twoLevelCosts = new java.util.ArrayList<>();
     List<String> nodeAdjustments = new java.util.ArrayList<>();
     List<String> twoLevelAdjustments = new java.util.ArrayList<>();
-    List<TenantMargin> node = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", Boolean.toString(pricing)), 1),
-        nodeCosts, nodeAdjustments);
+    List<TenantMargin> node = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", Boolean.toString(pricing),
+        "attribution.split", "node"), 1), nodeCosts, nodeAdjustments);
     List<TenantMargin> twoLevel = run(TopologyConfig.with(Map.of("pricing.dynamic.enabled", Boolean.toString(pricing),
         "attribution.split", "two-level"), 1), twoLevelCosts, twoLevelAdjustments);
     assertEquals(pricing, !nodeAdjustments.isEmpty(), "the scenario is repriced with dynamic pricing on: " + nodeAdjustments);
@@ -143,10 +142,8 @@ class TwoLevelSplitTopologyTest {
   }
 
   @Test
-  void shouldRefuseTwoLevelWithAtLeastOnceAtStartUpAndAnUnknownSplitAtAll() {
-    var unfinished = MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "two-level", "processing.guarantee", "at_least_once"));
-    ConfigException e = assertThrows(ConfigException.class, () -> MarginflowApp.start(unfinished, 0));
-    assertTrue(e.getMessage().contains("attribution.split") && e.getMessage().contains("exactly_once_v2"), e.getMessage());
+  void shouldDefaultToTwoLevelAndRefuseAnUnknownSplit() {
+    assertTrue(TopologyConfig.with(Map.of(), 1).twoLevelSplit(), "two-level is the default");
     ConfigException unknown = assertThrows(ConfigException.class,
         () -> MarginflowConfig.of(Map.of(MarginflowConfig.SPLIT, "tenant")));
     assertTrue(unknown.getMessage().contains("attribution.split"), unknown.getMessage());

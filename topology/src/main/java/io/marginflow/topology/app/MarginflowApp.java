@@ -64,12 +64,6 @@ public final class MarginflowApp implements AutoCloseable {
 
   /** Builds and starts the application; the usage and power topics must exist with the same partition count. */
   public static MarginflowApp start(MarginflowConfig config, int httpPort) {
-    if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))
-        && StreamsConfig.AT_LEAST_ONCE.equals(config.getString(MarginflowConfig.PROCESSING_GUARANTEE))) {
-      throw new ConfigException(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL, "needs "
-          + MarginflowConfig.PROCESSING_GUARANTEE + "=exactly_once_v2 for now ([19/26]): a slice split twice finds no "
-          + "lines; use " + MarginflowConfig.SPLIT_NODE + " with at_least_once");
-    }
     int partitions;
     Map<String, Object> adminConfig = new java.util.HashMap<>(config.withPrefix("kafka.", true));
     adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));

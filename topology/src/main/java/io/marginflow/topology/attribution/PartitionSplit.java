@@ -116,9 +116,13 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
         }
         return;
       }
+      List<LineShare> shares = split(slice);
+      if (shares == null) {
+        return;
+      }
       long start = slice.getBucketStartMs().toEpochMilli();
       Map<String, RegionBucket> regions = new TreeMap<>();
-      for (LineShare s : split(slice)) {
+      for (LineShare s : shares) {
         context.forward(new Record<>(s.line().tenant(), MarginInput.newBuilder()
             .setShare(BucketFinalizer.share(slice.getNodeId(), slice.getBucketStartMs(), s)).build(), start));
         if (!Attribution.IDLE.equals(s.line().tenant())) {
@@ -176,12 +180,23 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       }
     }
 
-    /** The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them. */
+    /**
+     * The slice among this partition's lines of its (bucket, node), in (tenant, model, region) order; forgets them.
+     * Null, counted and said, for a slice that finds none of its lines: at-least-once delivers a slice again after a
+     * failure (its lines were split and forgotten the first time); under exactly-once only inputs that disagree do.
+     */
     private List<LineShare> split(CostSlice slice) {
       String prefix = BucketKeys.bucket(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId()) + '|';
       List<KeyValue<String, UsageLinePack>> packs = new ArrayList<>();
       try (KeyValueIterator<String, UsageLinePack> it = lines.prefixScan(prefix, new StringSerializer())) {
         it.forEachRemaining(packs::add);
+      }
+      if (packs.isEmpty() && !slice.getIdle()) {
+        metrics.count("slice-without-lines");
+        LOG.warn("Cost slice of {} at {} for partition {} found no lines here (delivered again after a failure under "
+            + "at-least-once, or inputs that disagree): not counted again", Ids.printable(slice.getNodeId()),
+            slice.getBucketStartMs(), slice.getPartition());
+        return null;
       }
       List<PackedLine> kept = UsageLines.unpack(packs.stream().map(kv -> kv.value).toList());
       packs.forEach(kv -> lines.delete(kv.key));

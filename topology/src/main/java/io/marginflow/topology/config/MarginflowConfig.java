@@ -117,10 +117,10 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(BUCKET, Type.STRING, "60s", duration(), Importance.MEDIUM, "Attribution bucket length (epoch-aligned).")
         .define(GRACE, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "How long after its end a bucket waits for out-of-order events before it is finalized.")
-        .define(SPLIT, Type.STRING, SPLIT_NODE, ConfigDef.ValidString.in(SPLIT_NODE, SPLIT_TWO_LEVEL), Importance.LOW,
-            "How a node bucket's cost is split (SPEC 3): node (every line crosses to the node's task) or two-level "
-                + "(partitions, then lines: only per-node loads and cost slices cross; in progress, [19/26]: "
-                + "exactly-once only for now).")
+        .define(SPLIT, Type.STRING, SPLIT_TWO_LEVEL, ConfigDef.ValidString.in(SPLIT_NODE, SPLIT_TWO_LEVEL),
+            Importance.LOW, "How a node bucket's cost is split (SPEC 3): two-level (partitions, then lines: only per-node "
+                + "loads and cost slices cross the cluster) or node (the previous topology: every line crosses to the "
+                + "node's task; kept for an upgrade in place, removed in a coming release).")
         .define(WEIGHT_INPUT, Type.STRING, "1.0", decimal(), Importance.MEDIUM, "Weight of an uncached input token.")
         .define(WEIGHT_CACHED, Type.STRING, "0.1", decimal(), Importance.MEDIUM, "Weight of a cached input token.")
         .define(WEIGHT_OUTPUT, Type.STRING, "4.0", decimal(), Importance.MEDIUM, "Weight of an output token.")

@@ -42,7 +42,7 @@ class NodeAttributionProcessorTest {
   @BeforeEach
   void setUp() {
     // Finalization alone: the dynamic-pricing gate (which waits for the pricing tasks' marks) is tested on the topology.
-    start(Map.of("pricing.dynamic.enabled", "false"), 2);
+    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "node"), 2);
   }
 
   private void start(Map<String, String> settings, int inputPartitions) {

@@ -98,6 +98,10 @@ class PartitionSplitTest {
     assertEquals(new BigDecimal("0.000000001"), shares.get(1).getEnergyCostUsd());
     assertEquals(2, shares.get(0).getRequests(), "A's two packs are one line");
     assertEquals(0, lines.approximateNumEntries(), "split lines are forgotten");
+    // At-least-once delivers the slice again after a failure: its lines are gone, so it is counted, not split again.
+    context.resetForwards();
+    processor.process(new Record<>("n1", MarginInput.newBuilder().setSlice(slice).build(), 0L));
+    assertEquals(List.of(), context.forwarded(), "a slice that finds no lines adds nothing");
   }
 
   @Test
