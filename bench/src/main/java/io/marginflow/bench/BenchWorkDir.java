@@ -38,6 +38,11 @@ final class BenchWorkDir {
       if (!ok) {
         printWarnings(bench, log, System.err);
       }
+      String keep = System.getenv("MARGINFLOW_BENCH_LOG");
+      if (keep != null && !keep.isBlank() && Files.isRegularFile(log)) {
+        // For profiling and diagnosis: the pipeline's log, kept where the caller asked.
+        Files.copy(log, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
       FileTrees.deleteRecursively(dir);
     }
   }
