@@ -41,10 +41,13 @@ public final class NodeAttribution implements ProcessorSupplier<String, Attribut
   public Set<StoreBuilder<?>> stores() {
     // In a fixed order: the topology description (and its golden test) lists stores as they are given.
     return new java.util.LinkedHashSet<>(java.util.List.of(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde)
-            .withCachingEnabled(),
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(), lineSerde)
-            .withCachingEnabled(),
+        // No record cache: a bucket's power and lines are objects between commits, written once per commit
+        // (CommitBuffer).
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(), bucketSerde),
+        // Holds nothing: its cache flush is the signal to write the buckets' power and lines before a commit.
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_BUCKETS_FLUSH), Serdes.String(),
+            Serdes.Long()).withCachingEnabled().withLoggingDisabled(),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(), lineSerde),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
             Serdes.Long()).withCachingEnabled(),
         Changelogs.appendTime(Stores.windowStoreBuilder(Stores.persistentWindowStore(StoreNames.NODE_ENERGY,

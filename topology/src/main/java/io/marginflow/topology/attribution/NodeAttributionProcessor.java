@@ -1,7 +1,9 @@
 package io.marginflow.topology.attribution;
 
 import io.marginflow.schemas.Ids;
+import io.marginflow.topology.store.BeforeCommit;
 import io.marginflow.topology.store.BucketKeys;
+import io.marginflow.topology.store.CommitBuffer;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.avro.CapacityAlert;
 import org.apache.avro.specific.SpecificRecord;
@@ -30,8 +32,6 @@ import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +47,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private final TopologyConfig config;
   private ProcessorContext<String, SpecificRecord> context;
   private ZombieNodes zombies;
-  private KeyValueStore<String, NodeBucketState> buckets;
-  private KeyValueStore<String, BucketLineState> lines;
+  private CommitBuffer<NodeBucketState> buckets;
+  private CommitBuffer<BucketLineState> lines;
   private BucketFinalizer finalizer;
   private Progress progress;
   private PipelineMetrics metrics;
@@ -64,8 +64,13 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
-    this.lines = context.getStateStore(StoreNames.NODE_BUCKET_LINES);
+    // A bucket's power and lines change with many records between two commits: objects until the commit.
+    BeforeCommit beforeCommit = new BeforeCommit(context, StoreNames.NODE_BUCKETS_FLUSH, () -> {
+      buckets.flush();
+      lines.flush();
+    });
+    this.buckets = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKETS));
+    this.lines = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKET_LINES));
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context, "attribution");
     this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));
@@ -210,15 +215,13 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private long firstOpenBucket(long fromMs) {
     long first = Long.MAX_VALUE;
     String from = BucketKeys.bucket(fromMs, "");
-    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(from, null)) {
-      if (it.hasNext()) {
-        first = BucketKeys.startOf(it.next().key);
-      }
+    String power = buckets.firstKey(from);
+    if (power != null) {
+      first = BucketKeys.startOf(power);
     }
-    try (KeyValueIterator<String, BucketLineState> it = lines.range(from, null)) {
-      if (it.hasNext()) {
-        first = Math.min(first, BucketKeys.startOf(it.next().key));
-      }
+    String line = lines.firstKey(from);
+    if (line != null) {
+      first = Math.min(first, BucketKeys.startOf(line));
     }
     return first;
   }
@@ -236,28 +239,24 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     Map<String, Due> due = new TreeMap<>();
     String from = BucketKeys.bucket(0, "");
     String to = BucketKeys.upTo(Math.max(0, through - config.bucketMs()));
-    try (KeyValueIterator<String, NodeBucketState> it = buckets.range(from, to)) {
-      it.forEachRemaining(kv -> {
-        Due d = due.computeIfAbsent(kv.key, k -> new Due());
-        d.power = kv.value;
-        d.keys.add(kv.key);
-      });
-    }
-    try (KeyValueIterator<String, BucketLineState> it = lines.range(from, to)) {
-      it.forEachRemaining(kv -> {
-        Due d = due.computeIfAbsent(BucketKeys.bucketOf(kv.key), k -> new Due());
-        d.lines.add(kv.value);
-        d.keys.add(kv.key);
-      });
-    }
+    buckets.range(from, to).forEach((key, power) -> {
+      Due d = due.computeIfAbsent(key, k -> new Due());
+      d.power = power;
+      d.keys.add(key);
+    });
+    lines.range(from, to).forEach((key, line) -> {
+      Due d = due.computeIfAbsent(BucketKeys.bucketOf(key), k -> new Due());
+      d.lines.add(line);
+      d.keys.add(key);
+    });
     Map<String, RegionBucket> regions = new TreeMap<>();
     due.forEach((bucketKey, d) -> {
       finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines, regions);
       for (String key : d.keys) {
         if (key.equals(bucketKey)) {
-          buckets.delete(key);
+          buckets.put(key, null);
         } else {
-          lines.delete(key);
+          lines.put(key, null);
         }
       }
     });

@@ -117,7 +117,7 @@ final class SpendBudgets {
       }
     }
     for (String key : expired) {
-      store.delete(key);
+      store.put(key, null);
       open.remove(key);
       quiet.remove(key);
     }

@@ -12,6 +12,7 @@ import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.UsageLinePack;
 import io.marginflow.topology.progress.Progress;
+import io.marginflow.topology.store.BeforeCommit;
 import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.config.TopologyConfig;

@@ -86,7 +86,7 @@ final class CostBudgets {
           out.accept(outcome);
         }
       }
-      pending.delete(kv.key);
+      pending.put(kv.key, null);
     }
     periodEnds(finalThroughMs, out);
   }

@@ -119,7 +119,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
           decide(m, region, start, RegionSums.pressure(kv.value), partition);
         }
       }
-      intervals.delete(kv.key);
+      intervals.put(kv.key, null);
     }
     progress.setMarker(EMITTED, emitted);
     progress.setMarker(CLOSED_THROUGH, through);

@@ -24,6 +24,7 @@ public final class StoreNames {
   public static final String POWER_PROGRESS = "power-progress-store";
   /** Open buckets' power per (bucket, node); their request lines are in {@link #NODE_BUCKET_LINES}. */
   public static final String NODE_BUCKETS = "node-bucket-power-store";
+  public static final String NODE_BUCKETS_FLUSH = "node-bucket-power-flush-store";
   /** Open buckets' request lines, one entry per (bucket, node, tenant, model, region). */
   public static final String NODE_BUCKET_LINES = "node-bucket-line-store";
   public static final String ATTRIBUTION_PROGRESS = "attribution-progress-store";

@@ -1,4 +1,4 @@
-package io.marginflow.topology.ingest;
+package io.marginflow.topology.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

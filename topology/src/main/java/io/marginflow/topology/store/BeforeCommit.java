@@ -1,4 +1,4 @@
-package io.marginflow.topology.ingest;
+package io.marginflow.topology.store;
 
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * own node. Where the context is not Kafka Streams' own (e.g. {@code MockProcessorContext}), {@link #supported()} is
  * false and the caller must not hold work back.
  */
-final class BeforeCommit {
+public final class BeforeCommit {
   private static final String KEY = "pending";
   private final KeyValueStore<String, Long> store;
   private final InternalProcessorContext<?, ?> internal;
@@ -26,7 +26,7 @@ final class BeforeCommit {
   private boolean armed;
 
   @SuppressWarnings("unchecked")
-  BeforeCommit(ProcessorContext<?, ?> context, String storeName, Runnable action) {
+  public BeforeCommit(ProcessorContext<?, ?> context, String storeName, Runnable action) {
     this.store = context.getStateStore(storeName);
     this.action = action;
     if (context instanceof InternalProcessorContext<?, ?> ipc && store instanceof WrappedStateStore<?, ?, ?> wrapped) {
@@ -39,12 +39,12 @@ final class BeforeCommit {
     }
   }
 
-  boolean supported() {
+  public boolean supported() {
     return internal != null;
   }
 
   /** Called from {@code process} whenever work becomes pending: the next commit (or cache eviction) runs the action. */
-  void arm() {
+  public void arm() {
     if (node == null) {
       node = internal.currentNode();
     }
