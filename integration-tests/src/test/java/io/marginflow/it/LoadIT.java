@@ -25,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * A sustained run through the whole pipeline, as fast as it goes, with windows and panes expiring within it
  * ({@code margins.windows=1h}, {@code margins.retention=1h}): heap after GC must level off once windows expire, and
  * RocksDB memory stay within its configured bound (256 MB block cache, memtables charged to it through a 64 MB write
- * buffer manager). 2 hours of event time (6 requests/s) for 1,000 tenants on 50 nodes in the suite ({@code -Dfault.load-hours=N},
+ * buffer manager). 2 hours of event time (3 requests/s) for 1,000 tenants on 50 nodes in the suite ({@code -Dfault.load-hours=N},
  * {@code -Dfault.load-tenants=N} for more); the long version with 100,000 tenants is {@code bin/marginflow bench memory}
  * (docs/PERFORMANCE.md).
  */
 @WithKafkaStack
 @Tag("fault")
 class LoadIT {
-  private static final double RATE = 6;
+  private static final double RATE = 3;
 
   @Test
   void shouldKeepHeapAndRocksDbMemoryFlatOnceWindowsExpire(KafkaStack kafka, @TempDir Path dir) throws Exception {

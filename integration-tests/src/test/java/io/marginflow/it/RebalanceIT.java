@@ -49,10 +49,13 @@ class RebalanceIT {
     Topics topics = Topics.defaults();
     Pipelines.createTopicsForHistory(kafka);
     Path files = dir.resolve("scenario");
-    new ScenarioGenerator(new GeneratorOptions(10, 4, 3, 23 + standbys, GeneratorOptions.DEFAULT_START, 2, null))
+    new ScenarioGenerator(new GeneratorOptions(10, 4, 2, 23 + standbys, GeneratorOptions.DEFAULT_START, 2, null))
         .write(files);
     Scenario all = Scenario.read(files);
     long start = GeneratorOptions.DEFAULT_START.toEpochMilli();
+    // Two hours in three parts (before the leave, while one instance runs alone, after the rejoin): each hourly window
+    // straddles a change of owner.
+    long part = 40 * 60_000L;
     ConfluentAvroSerializer<SpecificRecord> serializer = new ConfluentAvroSerializer<>();
     serializer.configure(Map.of("schema.registry.url", kafka.registryUrl()), false);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of("schema.registry.url", kafka.registryUrl()));
@@ -73,9 +76,9 @@ class RebalanceIT {
       MarginflowService second = MarginflowService.start(MarginflowConfig.of(b));
       awaitRunning(first, second);
       int tasks = activeTasks(first) + activeTasks(second);
-      producer.events(Pipelines.slice(all, Long.MIN_VALUE, start + 3_600_000L), System.currentTimeMillis(), 0, System.err);
+      producer.events(Pipelines.slice(all, Long.MIN_VALUE, start + part), System.currentTimeMillis(), 0, System.err);
       long produced = Pipelines.endOffsets(admin, topics.usage());
-      Records.await(Duration.ofMinutes(2), "half of the first hour processed",
+      Records.await(Duration.ofMinutes(2), "half of the first part processed",
           () -> Pipelines.committedOffsets(admin, app, topics.usage()) >= produced / 2);
 
       long left = System.nanoTime();
@@ -83,13 +86,13 @@ class RebalanceIT {
       Records.await(Duration.ofMinutes(2), "the remaining instance runs all " + tasks + " tasks",
           () -> first.app().streams().state() == KafkaStreams.State.RUNNING && activeTasks(first) == tasks);
       takeOver = (System.nanoTime() - left) / 1e9;
-      producer.events(Pipelines.slice(all, start + 3_600_000L, start + 2 * 3_600_000L), System.currentTimeMillis(), 0,
+      producer.events(Pipelines.slice(all, start + part, start + 2 * part), System.currentTimeMillis(), 0,
           System.err);
 
       try (MarginflowService again = MarginflowService.start(MarginflowConfig.of(b))) {
         awaitRunning(first, again);
         Records.await(Duration.ofMinutes(2), "the rejoined instance has tasks again", () -> activeTasks(again) > 0);
-        producer.events(Pipelines.slice(all, start + 2 * 3_600_000L, Long.MAX_VALUE), System.currentTimeMillis(),
+        producer.events(Pipelines.slice(all, start + 2 * part, Long.MAX_VALUE), System.currentTimeMillis(),
             25 * 3_600_000L, System.err);
         Records.await(Duration.ofMinutes(3), reference.size() + " hourly margins", () -> read(kafka, serdes, margins)
             .stream().filter(r -> r.value().getWindow().equals("1h")).count() >= reference.size());
