@@ -5,7 +5,6 @@ import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.registry.server.EmbeddedSchemaRegistry;
 import io.marginflow.registry.store.SchemaStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -55,7 +54,7 @@ public final class KafkaStackExtension implements ExecutionCondition, BeforeAllC
   }
 
   private static Running embedded() throws IOException {
-    Path dir = Files.createTempDirectory("marginflow-it-");
+    Path dir = ScratchDirs.newDirectory("marginflow-it-");
     EmbeddedStack stack = EmbeddedStack.start(dir, 0, 0);
     return new Running(new KafkaStack(stack.bootstrapServers(), stack.registryUrl(), "embedded"), () -> {
       stack.close();

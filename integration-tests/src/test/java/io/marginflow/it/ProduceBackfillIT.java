@@ -68,7 +68,7 @@ class ProduceBackfillIT {
 
   @BeforeAll
   void backfillTwoYearsAgo() throws Exception {
-    dir = Files.createTempDirectory("marginflow-backfill-it-");
+    dir = ScratchDirs.newDirectory("marginflow-backfill-it-");
     stack = EmbeddedStack.start(dir.resolve("stack"), 0, 0, Map.of("log.retention.check.interval.ms", "1000",
         "log.initial.task.delay.ms", "0"));
     kafka = new KafkaStack(stack.bootstrapServers(), stack.registryUrl(), "embedded");

@@ -46,7 +46,7 @@ public final class Replay {
     Scenario scenario = Scenario.readReference(scenarioDir);
     MarginflowConfig.of(overrides);
     Files.createDirectories(outDir);
-    Path work = Files.createTempDirectory("marginflow-replay-");
+    Path work = FileTrees.scratch("marginflow-replay-");
     try (EmbeddedStack stack = EmbeddedStack.start(work.resolve("stack"), 0, 0)) {
       Map<String, String> settings = new HashMap<>(overrides);
       settings.put(MarginflowConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());

@@ -13,6 +13,7 @@ import io.marginflow.topology.http.JsonErrorHandler;
 import io.marginflow.topology.http.SecurityHeaders;
 import io.marginflow.topology.http.Tls;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.marginflow.topology.metrics.ScrapeTimeRebind;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -21,8 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -51,11 +50,7 @@ public final class QueryServer implements AutoCloseable {
   private final Javalin javalin;
   private final ServerConnector connector;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "marginflow-metrics-refresh");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScrapeTimeRebind metricsRefresh = new ScrapeTimeRebind(METRICS_REFRESH);
   private volatile Attached attached;
 
   /** What serving needs once Kafka Streams exists. */
@@ -91,7 +86,8 @@ public final class QueryServer implements AutoCloseable {
   /** Starts serving the queries of {@code streams}, known to the others as {@code self}. */
   public QueryServer attach(KafkaStreams streams, HostInfo self, TopologyConfig config, ApiTokens tokens,
       boolean dynamicPricing) {
-    // Pipeline counters appear when a task first needs them: look for new Kafka metrics every few seconds, not 60.
+    // Pipeline counters appear when a task first needs them: look for new Kafka metrics when /metrics is read (at most
+    // every few seconds), not on a timer.
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, List.of(), metricsRefresh, METRICS_REFRESH);
     streamsMetrics.bindTo(metrics);
     QueryApi api = new QueryApi(streams, config, self, tls == null ? null : Tls.peerClient(tls));
@@ -168,6 +164,11 @@ public final class QueryServer implements AutoCloseable {
     return out;
   }
 
+  private byte[] scrape() {
+    metricsRefresh.beforeScrape();
+    return metrics.scrape().getBytes(StandardCharsets.UTF_8);
+  }
+
   /** Adds {@code binder}'s meters to /metrics. */
   public QueryServer register(io.micrometer.core.instrument.binder.MeterBinder binder) {
     binder.bindTo(metrics);
@@ -240,7 +241,7 @@ public final class QueryServer implements AutoCloseable {
         true, "UP", "DOWN"));
     getAndHead(r, "/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
     getAndHead(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+        .result(scrape()));
     getAndHead(r, "/", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
     getAndHead(r, "/index.html", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
     getAndHead(r, "/assets/chart.umd.js", asset(CHART_JS, "text/javascript; charset=utf-8"));
