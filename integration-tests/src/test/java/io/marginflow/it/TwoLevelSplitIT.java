@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * attribution.split=two-level on a real broker with six usage partitions, dynamic pricing on (its decisions reach the
+ * The two-level split (SPEC 3) on a real broker with six usage partitions, dynamic pricing on (its decisions reach the
  * usage partitions through the node tasks): every hourly and rolling-day margin and every unit cost against the
  * independent reference with the multipliers the pipeline published, each window once, and no line crossing the
  * cluster (the share-by-tenant topic does not exist, usage-by-node carries loads and marks only).
@@ -53,7 +53,6 @@ class TwoLevelSplitIT {
     int unitCosts = ReferenceMargins.computeAll(files, System.currentTimeMillis(),
         ReferenceMargins.multipliers(List.of())).unitCosts().size();
     Map<String, String> s = Pipelines.settings(kafka, app, dir.resolve("state"));
-    s.put(MarginflowConfig.SPLIT, MarginflowConfig.SPLIT_TWO_LEVEL);
     s.put("kafka.repartition.purge.interval.ms", "86400000");
     try (ScenarioProducer producer = new ScenarioProducer(kafka.bootstrapServers(), serializer, topics, 60_000);
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {

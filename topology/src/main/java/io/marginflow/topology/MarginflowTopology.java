@@ -31,7 +31,6 @@ import io.marginflow.avro.internal.TenantWindowState;
 import io.marginflow.topology.attribution.NodeAttribution;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.ingest.MultiplierSource;
 import io.marginflow.topology.ingest.PayloadTimestampExtractor;
 import io.marginflow.topology.ingest.PowerIngest;
 import io.marginflow.topology.ingest.Route;
@@ -69,9 +68,11 @@ import org.apache.kafka.streams.state.Stores;
  * topic and reads no environment.
  *
  * <pre>
- * usage.tokens.v1 -> usage-ingest -> (dlq | late | usage-by-node) --\
- * telemetry.power.v1 -> power-ingest -> (dlq | late | main) ----------+-> attribution -> share-by-tenant
- *   -> tenant-margins -> margins.tenant.v1          (price book, node profiles, energy prices: global stores)
+ * usage.tokens.v1 -> usage-ingest -> (dlq | late | usage-by-node: per-node loads) --\
+ * telemetry.power.v1 -> power-ingest -> (dlq | late | main) ----------------------+-> attribution (node task)
+ *   -> cost-slices (back to the usage partition) -> usage-split -> tenant-margins -> margins.tenant.v1
+ *                                                 \-> pricing-by-region -> region-pricing
+ * (price book, node profiles, energy prices: global stores)
  * </pre>
  */
 public final class MarginflowTopology {
@@ -79,10 +80,6 @@ public final class MarginflowTopology {
   }
 
   public static Topology build(TopologyConfig config, MarginflowSerdes serdes) {
-    return build(config, serdes, MultiplierSource.NONE);
-  }
-
-  public static Topology build(TopologyConfig config, MarginflowSerdes serdes, MultiplierSource multipliers) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "marginflow-topology");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -97,7 +94,7 @@ public final class MarginflowTopology {
             .withTimestampExtractor(new PayloadTimestampExtractor(
                 eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
             .withName("usage-source"))
-        .process(new UsageIngest(config, usageReader, multipliers, serdes.value(BudgetPeriodState.class),
+        .process(new UsageIngest(config, usageReader, serdes.value(BudgetPeriodState.class),
             serdes.value(UsageLinePack.class)),
             Named.as("usage-ingest")), t.usage(), "usage", budgetOutputs(t, serdes))
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
@@ -114,7 +111,7 @@ public final class MarginflowTopology {
     // The pricing tasks' decisions and marks come back to every attribution partition (SPEC 9, docs/DESIGN.md).
     KStream<String, AttributionInput> pricingFeedback = b.stream(t.pricingFeedback(),
         Consumed.with(Serdes.String(), serdes.value(AttributionInput.class)).withName("pricing-feedback-source"));
-    BranchedKStream<String, SpecificRecord> routes = usage.merge(power, Named.as("attribution-inputs"))
+    KStream<String, MarginInput> attributed = usage.merge(power, Named.as("attribution-inputs"))
         .merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
@@ -122,32 +119,22 @@ public final class MarginflowTopology {
         .split(Named.as("attribution-route-"))
         .branch((k, v) -> v instanceof CapacityAlert, Branched.withConsumer(alerts -> alerts
             .mapValues(v -> (CapacityAlert) v, Named.as("capacity-alerts")).to(t.alertsCapacity(),
-                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"));
-    if (!config.twoLevelSplit()) {
-      routes = routes.branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config,
-          serdes), "pricing"));
-    }
-    KStream<String, MarginInput> attributed = routes.defaultBranch(Branched.as("main")).get("attribution-route-main")
+                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"))
+        .defaultBranch(Branched.as("main")).get("attribution-route-main")
         .mapValues(v -> (MarginInput) v, Named.as("attribution-main"));
-    if (config.twoLevelSplit()) {
-      // SPEC 3's two-level split, in progress ([19/26]): each usage partition's cost slice goes back to that partition,
-      // whose task splits it among the lines it kept and computes the margins there.
-      attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
-          .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
-      KStream<String, MarginInput> shares = b.stream(t.costSlices(), Consumed.with(Serdes.String(),
-              serdes.value(MarginInput.class)).withName("cost-slices-source"))
-          .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES)
-          .split(Named.as("usage-split-route-"))
-          .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
-              "pricing"))
-          .defaultBranch(Branched.as("main")).get("usage-split-route-main")
-          .mapValues(v -> (MarginInput) v, Named.as("usage-split-main"));
-      margins(shares, config, serdes);
-    } else {
-      margins(attributed.repartition(Repartitioned.<String, MarginInput>as("share-by-tenant").withKeySerde(Serdes.String())
-          .withValueSerde(serdes.value(MarginInput.class))
-          .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null))), config, serdes);
-    }
+    // SPEC 3's two-level split: each usage partition's cost slice goes back to that partition, whose task splits it
+    // among the lines it kept and computes the margins there.
+    attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
+        .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
+    KStream<String, MarginInput> shares = b.stream(t.costSlices(), Consumed.with(Serdes.String(),
+            serdes.value(MarginInput.class)).withName("cost-slices-source"))
+        .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES)
+        .split(Named.as("usage-split-route-"))
+        .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
+            "pricing"))
+        .defaultBranch(Branched.as("main")).get("usage-split-route-main")
+        .mapValues(v -> (MarginInput) v, Named.as("usage-split-main"));
+    margins(shares, config, serdes);
     return b.build();
   }
 

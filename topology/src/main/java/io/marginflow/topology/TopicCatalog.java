@@ -63,13 +63,6 @@ public final class TopicCatalog {
     return map(t -> t.id().equals("usage") || t.id().equals("power") ? t.withConfig("retention.ms", "-1") : t);
   }
 
-  /** This catalog without the declaration {@code id} (a topic that the settings in force do not use). */
-  public TopicCatalog without(String id) {
-    Map<String, TopicDeclaration> copy = new LinkedHashMap<>(byId);
-    copy.remove(id);
-    return new TopicCatalog(copy);
-  }
-
   /** A catalog with every declaration passed through {@code change} (renames, retention overrides). */
   public TopicCatalog map(UnaryOperator<TopicDeclaration> change) {
     Map<String, TopicDeclaration> copy = new LinkedHashMap<>();

@@ -214,12 +214,10 @@ public final class MarginflowApp implements AutoCloseable {
 
   private static int inputPartitions(Admin admin, MarginflowConfig config) {
     Topics t = Topics.from(config);
-    // Topics read or written per input partition, by setting: they must have as many partitions as the inputs.
+    // Topics read or written per input partition: they must have as many partitions as the inputs.
     Map<String, String> perPartition = new java.util.LinkedHashMap<>();
     perPartition.put("pricing-feedback", t.pricingFeedback());
-    if (MarginflowConfig.SPLIT_TWO_LEVEL.equals(config.getString(MarginflowConfig.SPLIT))) {
-      perPartition.put("cost-slices", t.costSlices());
-    }
+    perPartition.put("cost-slices", t.costSlices());
     try {
       List<String> names = new java.util.ArrayList<>(List.of(t.usage(), t.power()));
       names.addAll(perPartition.values());

@@ -8,7 +8,6 @@ import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.NodeBucketSummary;
-import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
 import io.marginflow.topology.domain.BucketCost;
@@ -16,14 +15,12 @@ import io.marginflow.topology.domain.BucketLine;
 import io.marginflow.topology.domain.LineShare;
 import io.marginflow.topology.domain.NodeCosts;
 import io.marginflow.topology.metrics.PipelineMetrics;
-import io.marginflow.topology.pricing.RegionSums;
 import io.marginflow.topology.progress.SlicePartitioner;
 import io.marginflow.topology.store.BucketKeys;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -33,7 +30,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Finalizes one node bucket (SPEC 3): prices it (node profile, energy price in force at its start), splits its cost
- * among its lines in a fixed order, sends each share on by tenant and records the node's energy summary.
+ * among the usage partitions in a fixed order, sends each its cost slice and records the node's energy summary.
  */
 final class BucketFinalizer {
   private static final int SCALE = 18;
@@ -57,12 +54,8 @@ final class BucketFinalizer {
     this.multipliers = multipliers;
   }
 
-  /**
-   * Finalizes one node bucket; adds its figures to {@code regions} (per bucket and region, keyed by
-   * {@link #regionKey}) for the pricing task.
-   */
-  void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines,
-      Map<String, RegionBucket> regions) {
+  /** Finalizes one node bucket: each usage partition's cost slice, and the node's energy summary. */
+  void finalizeBucket(long start, String nodeId, NodeBucketState power, List<BucketLineState> bucketLines) {
     NodeBucketState b = power != null ? power : NodeBuckets.empty(nodeId, start);
     ValueAndTimestamp<NodeProfile> profile = profiles.get(nodeId);
     NodeCosts node = profile == null || profile.value() == null ? null : NodeProfiles.costs(profile.value());
@@ -92,31 +85,23 @@ final class BucketFinalizer {
     double avgPower = b.getPowerSamples() == 0 ? 0 : b.getPowerWattsSum() / b.getPowerSamples();
     boolean summary = true;
     for (LineShare s : Attribution.split(cost, lines, extras, node.region())) {
-      if (config.twoLevelSplit()) {
-        // The lines are the usage partitions: each gets its slice, the first also the bucket's own pricing figures.
-        CostSlice.Builder slice = slice(b, cost, weightSum, node.region(), s).setNodeSummary(summary);
-        if (summary) {
-          slice.setBucketCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setPowerSamples(b.getPowerSamples())
-              .setAvgPowerWatts(avgPower).setGpuTdpWatts(tdp);
-          summary = false;
-        }
-        forward.accept(new Record<>(b.getNodeId(), MarginInput.newBuilder().setSlice(slice.build()).build(),
-            b.getBucketStartMs().toEpochMilli()));
-      } else {
-        forwardShare(b, s);
+      // The lines are the usage partitions: each gets its slice, the first also the bucket's own pricing figures.
+      CostSlice.Builder slice = slice(b, cost, weightSum, node.region(), s).setNodeSummary(summary);
+      if (summary) {
+        slice.setBucketCostUsd(cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN)).setPowerSamples(b.getPowerSamples())
+            .setAvgPowerWatts(avgPower).setGpuTdpWatts(tdp);
+        summary = false;
       }
+      forward.accept(new Record<>(b.getNodeId(), MarginInput.newBuilder().setSlice(slice.build()).build(),
+          b.getBucketStartMs().toEpochMilli()));
       if (Attribution.IDLE.equals(s.line().tenant())) {
         idle = s.totalCostUsd();
-      } else if (!config.twoLevelSplit()) {
-        RegionSums.addShare(region(regions, s.line().region(), start), s);
       }
     }
     long requests = lines.stream().mapToLong(BucketLine::requests).sum();
     BigDecimal total = cost.totalUsd();
     metrics.meters().bucketFinalized(nodeId, total.signum() == 0 ? 0 : idle.doubleValue() / total.doubleValue(),
         b.getPowerSamples());
-    RegionSums.addNodeBucket(region(regions, node.region(), start), cost.totalUsd().setScale(9, RoundingMode.HALF_EVEN), idle,
-        b.getPowerSamples(), avgPower, tdp);
     energy.put(b.getNodeId(), NodeBucketSummary.newBuilder().setNodeId(b.getNodeId()).setRegion(node.region())
         .setBucketStartMs(b.getBucketStartMs()).setEnergyKwh(cost.kwh().setScale(SCALE, RoundingMode.HALF_EVEN))
         .setUsdPerKwh(usdPerKwh.setScale(9, RoundingMode.HALF_EVEN))
@@ -127,15 +112,6 @@ final class BucketFinalizer {
         .setGpuTdpWatts(tdp).setRequests(requests).build(), start);
   }
 
-  /** Key of a region's bucket in the pricing accumulator: bucket start first, so that buckets go out in time order. */
-  static String regionKey(long bucketStartMs, String region) {
-    return String.format("%019d|%s", bucketStartMs, region);
-  }
-
-  private static RegionBucket region(Map<String, RegionBucket> regions, String region, long start) {
-    return regions.computeIfAbsent(regionKey(start, region), k -> RegionSums.empty(region, start));
-  }
-
   private BigDecimal priceAt(String region, long bucketStart) {
     try (KeyValueIterator<String, EnergyPrice> it = energyPrices.reverseRange(BucketKeys.entityFirst(region, 0),
         BucketKeys.entityFirst(region, bucketStart))) {
@@ -143,10 +119,6 @@ final class BucketFinalizer {
     }
   }
 
-  private void forwardShare(NodeBucketState b, LineShare s) {
-    forward.accept(new Record<>(s.line().tenant(), MarginInput.newBuilder().setShare(share(b.getNodeId(),
-        b.getBucketStartMs(), s)).build(), b.getBucketStartMs().toEpochMilli()));
-  }
 
   /** SPEC 4: a line's list revenue times the multiplier in force for its bucket, exact at 1e-18. */
   static BigDecimal revenue(BigDecimal listRevenueUsd, BigDecimal multiplier) {
@@ -168,7 +140,7 @@ final class BucketFinalizer {
   }
 
   /**
-   * A usage partition's slice of the bucket (attribution.split=two-level): its allocated cost and energy part, and the
+   * A usage partition's slice of the bucket: its allocated cost and energy part, and the
    * node's C, kWh and W, from which the partition splits its slice among its lines. The idle line's slice goes to the
    * partition that {@code __idle__} hashes to, as a key of the usage topic would.
    */

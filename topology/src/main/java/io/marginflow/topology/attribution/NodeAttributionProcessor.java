@@ -9,16 +9,12 @@ import io.marginflow.avro.CapacityAlert;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
-import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.PricingFeedback;
-import io.marginflow.avro.internal.PricingProgress;
-import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.MultiplierChange;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.PowerReading;
-import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.Watermark;
 import io.marginflow.topology.store.StoreNames;
@@ -91,18 +87,12 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   @Override
   public void process(Record<String, AttributionInput> record) {
     AttributionInput in = record.value();
-    boolean lines = in.getLine() != null || in.getCharge() != null;
-    if ((lines && config.twoLevelSplit()) || (in.getLoad() != null && !config.twoLevelSplit())) {
-      // Written under the other attribution.split (a switch without draining, docs/RUNBOOK.md): never mixed in.
+    if (in.getLine() != null || in.getCharge() != null) {
+      // A request line of the node split, which earlier releases had (docs/RUNBOOK.md): never mixed in.
       metrics.count("input-of-other-split");
-      LOG.warn("Dropping a usage {} written under the other attribution.split (partition {})",
-          in.getLoad() != null ? "load" : "line", partition);
-    } else if (in.getLine() != null) {
-      onLine(in.getLine());
+      LOG.warn("Dropping a usage line written by the node split of an earlier release (partition {})", partition);
     } else if (in.getLoad() != null) {
       onLine(NodeBuckets.lineOf(in.getLoad()));
-    } else if (in.getCharge() != null) {
-      onCharge(in.getCharge());
     } else if (in.getPower() != null) {
       onPower(in.getPower());
     } else if (in.getWatermark() != null) {
@@ -140,11 +130,6 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     lines.put(key, line);
   }
 
-  /** One request, as written by earlier versions (still read while their records drain): a line of one request. */
-  private void onCharge(UsageCharge c) {
-    onLine(NodeBuckets.lineOf(c, config.weights()));
-  }
-
   private void onPower(PowerReading p) {
     long start = openBucket(p.getNodeId(), p.getTimestampMs().toEpochMilli(), "power");
     if (start < 0) {
@@ -178,12 +163,10 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private void onPricing(PricingFeedback f) {
     if (f.getModel() != null) {
       schedule.put(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
-      if (config.twoLevelSplit()) {
-        // The usage partitions apply it: passed on to every one of them, ahead of the slices that the gate lets out.
-        MultiplierChange change = new MultiplierChange(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
-        context.forward(new Record<>("__pricing__", MarginInput.newBuilder().setMultiplier(change).build(),
-            Math.max(f.getEffectiveFromMs(), 0)));
-      }
+      // The usage partitions apply it: passed on to every one of them, ahead of the slices that the gate lets out.
+      MultiplierChange change = new MultiplierChange(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
+      context.forward(new Record<>("__pricing__", MarginInput.newBuilder().setMultiplier(change).build(),
+          Math.max(f.getEffectiveFromMs(), 0)));
     } else if (f.getClosedThroughMs() != null) {
       progress.report("pricing:" + f.getSourcePartition(), f.getClosedThroughMs());
       advance();
@@ -249,9 +232,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       d.lines.add(line);
       d.keys.add(key);
     });
-    Map<String, RegionBucket> regions = new TreeMap<>();
     due.forEach((bucketKey, d) -> {
-      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines, regions);
+      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
       for (String key : d.keys) {
         if (key.equals(bucketKey)) {
           buckets.put(key, null);
@@ -265,15 +247,6 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       metrics.meters().alert(alert.getKind().name());
     }
     progress.setMarker(FINALIZED, through);
-    if (!config.twoLevelSplit()) {
-      // Two-level: the usage partitions send pricing its sums, from their slices (PartitionSplit).
-      for (RegionBucket r : regions.values()) {
-        context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(),
-            r.getStartMs().toEpochMilli()));
-      }
-      context.forward(new Record<>("__progress__", PricingInput.newBuilder()
-          .setProgress(new PricingProgress(partition, through)).build(), Math.max(through, 0)));
-    }
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
     context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
   }

@@ -4,10 +4,8 @@ import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.PartitionLoad;
 import io.marginflow.avro.internal.PowerReading;
-import io.marginflow.avro.internal.UsageCharge;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.topology.domain.BucketCost;
-import io.marginflow.topology.domain.Weights;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -59,19 +57,8 @@ final class NodeBuckets {
     line.setRevenueUsd(line.getRevenueUsd().add(u.getRevenueUsd()).setScale(SCALE, RoundingMode.HALF_EVEN));
   }
 
-  /** A request written by an earlier version, as a line of one request (its time stands for the bucket: it is floored). */
-  static UsageLine lineOf(UsageCharge c, Weights weights) {
-    return UsageLine.newBuilder().setBucketStartMs(c.getTimestampMs()).setNodeId(c.getNodeId()).setTenantId(c.getTenantId())
-        .setModel(c.getModel()).setRegion(c.getRegion()).setRequests(1).setInputTokens(c.getInputTokens())
-        .setCachedInputTokens(c.getCachedInputTokens()).setOutputTokens(c.getOutputTokens())
-        .setUnpricedRequests(c.getPriced() ? 0 : 1)
-        .setWeight(weights.of(c.getInputTokens(), c.getCachedInputTokens(), c.getOutputTokens())
-            .setScale(SCALE, RoundingMode.HALF_EVEN))
-        .setRevenueUsd(c.getRevenueUsd()).build();
-  }
-
   /**
-   * A usage partition's load as a line of its node bucket (attribution.split=two-level): the tenant is the partition,
+   * A usage partition's load as a line of its node bucket (the two-level split): the tenant is the partition,
    * zero-padded so that lines sort in partition order, model and region empty, no revenue (the usage task has it).
    */
   static UsageLine lineOf(PartitionLoad l) {

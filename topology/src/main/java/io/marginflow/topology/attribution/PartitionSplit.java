@@ -43,7 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The usage partition's side of the two-level split (attribution.split=two-level, SPEC 3): a cost slice from a node
+ * The usage partition's side of the two-level split (SPEC 3): a cost slice from a node
  * task is split among this partition's lines of that (bucket, node), which the usage ingest kept in
  * {@link StoreNames#USAGE_LINES}, and each line's share goes on to the margins in this same task; the node tasks'
  * progress marks pass through behind their slices. Every line of the bucket is here when its slice comes: the node

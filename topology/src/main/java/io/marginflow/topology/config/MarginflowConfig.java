@@ -48,9 +48,6 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String DEDUP_HORIZON = "dedup.horizon";
   public static final String BUCKET = "attribution.bucket";
   public static final String GRACE = "attribution.grace";
-  public static final String SPLIT = "attribution.split";
-  public static final String SPLIT_NODE = "node";
-  public static final String SPLIT_TWO_LEVEL = "two-level";
   public static final String WEIGHT_INPUT = "attribution.weight.input";
   public static final String WEIGHT_CACHED = "attribution.weight.cached";
   public static final String WEIGHT_OUTPUT = "attribution.weight.output";
@@ -73,6 +70,10 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String TOPIC_PREFIX = "topic.";
 
   static final List<String> PASS_THROUGH = List.of("kafka.", "schema.registry.", "basic.auth.", "bearer.auth.");
+  /** Settings of earlier releases that no longer exist, with what to do instead (refused, never ignored). */
+  static final Map<String, String> RETIRED = Map.of("attribution.split", "removed: the two-level split (SPEC 3) is the "
+      + "only one; a deployment that ran attribution.split=node upgrades as docs/RUNBOOK.md 'Upgrading from the node "
+      + "split' says");
   private static final ConfigDef DEF = definition();
 
   private MarginflowConfig(Map<String, ?> values) {
@@ -117,10 +118,6 @@ public final class MarginflowConfig extends AbstractConfig {
         .define(BUCKET, Type.STRING, "60s", duration(), Importance.MEDIUM, "Attribution bucket length (epoch-aligned).")
         .define(GRACE, Type.STRING, "5m", duration(), Importance.MEDIUM,
             "How long after its end a bucket waits for out-of-order events before it is finalized.")
-        .define(SPLIT, Type.STRING, SPLIT_TWO_LEVEL, ConfigDef.ValidString.in(SPLIT_NODE, SPLIT_TWO_LEVEL),
-            Importance.LOW, "How a node bucket's cost is split (SPEC 3): two-level (partitions, then lines: only per-node "
-                + "loads and cost slices cross the cluster) or node (the previous topology: every line crosses to the "
-                + "node's task; kept for an upgrade in place, removed in a coming release).")
         .define(WEIGHT_INPUT, Type.STRING, "1.0", decimal(), Importance.MEDIUM, "Weight of an uncached input token.")
         .define(WEIGHT_CACHED, Type.STRING, "0.1", decimal(), Importance.MEDIUM, "Weight of a cached input token.")
         .define(WEIGHT_OUTPUT, Type.STRING, "4.0", decimal(), Importance.MEDIUM, "Weight of an output token.")
@@ -215,8 +212,12 @@ public final class MarginflowConfig extends AbstractConfig {
   public static MarginflowConfig of(Map<String, String> values) {
     Set<String> known = DEF.names();
     for (String key : values.keySet()) {
+      if (RETIRED.containsKey(key)) {
+        throw new ConfigException(key, values.get(key), RETIRED.get(key));
+      }
       if (!known.contains(key) && PASS_THROUGH.stream().noneMatch(key::startsWith)) {
-        throw new ConfigException(key, values.get(key), "unknown setting (known: see README 'Configuration')");
+        throw new ConfigException(key, values.get(key), "unknown setting" + SettingNames.suggestion(key, known)
+            + " (known: see README 'Configuration')");
       }
     }
     MarginflowConfig c = new MarginflowConfig(values);

@@ -22,15 +22,12 @@ public record Topics(String usage, String power, String nodes, String pricebook,
 
   /**
    * The declared topics as these settings want them: configured names, the margins topic's retention from
-   * margins.topic-retention, and the cost-slices topic only with attribution.split=two-level.
+   * margins.topic-retention.
    */
   public static io.marginflow.topology.TopicCatalog catalog(MarginflowConfig c) {
     Topics names = from(c);
     String marginRetention = Long.toString(c.duration(MarginflowConfig.MARGIN_TOPIC_RETENTION).toMillis());
     io.marginflow.topology.TopicCatalog declared = io.marginflow.topology.TopicCatalog.defaults();
-    if (!MarginflowConfig.SPLIT_TWO_LEVEL.equals(c.getString(MarginflowConfig.SPLIT))) {
-      declared = declared.without("cost-slices"); // only the two-level split uses it: node deployments need not have it
-    }
     return declared.map(t -> {
       io.marginflow.topology.TopicDeclaration named = t.named(names.nameOf(t));
       return t.id().equals("margins") ? named.withConfig("retention.ms", marginRetention) : named;

@@ -10,13 +10,12 @@ import java.util.Map;
 /**
  * Everything the topology builder needs, resolved: topic names, times in ms, weights, windows. Built once from
  * {@link MarginflowConfig}; {@code inputPartitions} is the partition count of the usage and power topics
- * (they must match), which the app reads from the cluster before building. {@code twoLevelSplit}: SPEC 3's two-level
- * split (attribution.split=two-level), in progress: the node task sends each usage partition its cost slice.
+ * (they must match), which the app reads from the cluster before building.
  */
 public record TopologyConfig(Topics topics, Validation validation, long dedupHorizonMs, long bucketMs, long graceMs,
     Weights weights, BigDecimal defaultUsdPerKwh, List<WindowSpec> windows, long marginRetentionMs,
     long watermarkIntervalMs, long idleTimeoutMs, long stallWarningMs, double zombieIdleShare, long zombieWindowMs,
-    PricingPolicy pricing, boolean pricingEnabled, boolean twoLevelSplit, int inputPartitions) {
+    PricingPolicy pricing, boolean pricingEnabled, int inputPartitions) {
 
   public TopologyConfig {
     if (bucketMs <= 0 || 3_600_000 % bucketMs != 0) {
@@ -65,8 +64,7 @@ public record TopologyConfig(Topics topics, Validation validation, long dedupHor
         c.duration(MarginflowConfig.MARGIN_RETENTION).toMillis(), c.duration(MarginflowConfig.WATERMARK_INTERVAL).toMillis(),
         c.duration(MarginflowConfig.IDLE_TIMEOUT).toMillis(), c.duration(MarginflowConfig.STALL_WARNING).toMillis(),
         c.getDouble(MarginflowConfig.ZOMBIE_IDLE_SHARE), c.duration(MarginflowConfig.ZOMBIE_WINDOW).toMillis(),
-        c.pricingPolicy(), c.getBoolean(MarginflowConfig.PRICING_ENABLED),
-        MarginflowConfig.SPLIT_TWO_LEVEL.equals(c.getString(MarginflowConfig.SPLIT)), inputPartitions);
+        c.pricingPolicy(), c.getBoolean(MarginflowConfig.PRICING_ENABLED), inputPartitions);
   }
 
   /** Defaults with {@code inputPartitions} partitions, for tests. */

@@ -48,22 +48,20 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
   public static final String SOURCE = "usage";
   private final TopologyConfig config;
   private final Deserializer<TokenUsage> deserializer;
-  private final MultiplierSource multipliers;
   private final Serde<BudgetPeriodState> budgetStateSerde;
   private final Serde<UsageLinePack> packSerde;
 
-  public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers,
+  public UsageIngest(TopologyConfig config, Deserializer<TokenUsage> deserializer,
       Serde<BudgetPeriodState> budgetStateSerde, Serde<UsageLinePack> packSerde) {
     this.config = config;
     this.deserializer = deserializer;
-    this.multipliers = multipliers;
     this.budgetStateSerde = budgetStateSerde;
     this.packSerde = packSerde;
   }
 
   @Override
   public Processor<byte[], byte[], String, Routed<AttributionInput>> get() {
-    return new UsageIngestProcessor(config, deserializer, multipliers);
+    return new UsageIngestProcessor(config, deserializer);
   }
 
   @Override
@@ -87,12 +85,10 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
         // No record cache: open periods are objects in SpendBudgets, written once per commit from its flush.
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BUDGET_SPEND), Serdes.String(),
             budgetStateSerde)));
-    if (config.twoLevelSplit()) {
-      // No record cache: a commit's lines are written once, as packs, from the BeforeCommit flush, and must reach the
-      // changelog in the same transaction as their loads whatever order the caches flush in.
-      stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
-          packSerde));
-    }
+    // No record cache: a commit's lines are written once, as packs, from the BeforeCommit flush, and must reach the
+    // changelog in the same transaction as their loads whatever order the caches flush in.
+    stores.add(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
+        packSerde));
     return stores;
   }
 
@@ -105,21 +101,19 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final int MAX_PACK_LINES = 2_000;
     private static final String PACK_SEQ = "#line-pack-seq";
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
-    private final MultiplierSource multipliers;
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
-    /** attribution.split=two-level: the partition's lines, packed per (bucket, node) and commit, until their cost slice comes back. */
+    /** The partition's lines, packed per (bucket, node) and commit, until their cost slice comes back. */
     private KeyValueStore<String, UsageLinePack> lineStore;
-    /** attribution.split=two-level: numbers the packs (a marker in the progress store, so it rolls back with them). */
+    /** Numbers the packs (a marker in the progress store, so it rolls back with them). */
     private Progress packs;
     private SpendBudgets spend;
     private BeforeCommit beforeCommit;
     private final java.util.Map<String, Optional<Prices>> pricesThisCommit = new java.util.HashMap<>();
 
-    UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer, MultiplierSource multipliers) {
+    UsageIngestProcessor(TopologyConfig config, Deserializer<TokenUsage> deserializer) {
       super(config, SOURCE, StoreNames.USAGE_PROGRESS, deserializer);
-      this.multipliers = multipliers;
     }
 
     @Override
@@ -133,7 +127,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
           context.getStateStore(StoreNames.BUDGETS), config.graceMs());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
-      this.lineStore = config.twoLevelSplit() ? context.getStateStore(StoreNames.USAGE_LINES) : null;
+      this.lineStore = context.getStateStore(StoreNames.USAGE_LINES);
       this.packs = new Progress(context.getStateStore(StoreNames.USAGE_PROGRESS));
       // Kafka Streams may init this same processor again (a task revived after a failure): nothing cached survives.
       pricesThisCommit.clear();
@@ -172,25 +166,18 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       if (lines.isEmpty()) {
         return;
       }
-      if (config.twoLevelSplit()) {
-        // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross. What was
-        // added since the last commit is kept as one record per (bucket, node), not one per line.
-        List<UsageLine> added = lines.drain();
-        long seq = Math.max(packs.marker(PACK_SEQ), 0);
-        for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
-          lineStore.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()),
-              seq++), pack);
-        }
-        packs.setMarker(PACK_SEQ, seq);
-        for (PartitionLoad load : UsageLines.loads(added, partition())) {
-          context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
-              load.getBucketStartMs().toEpochMilli()));
-        }
-        return;
+      // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross. What was
+      // added since the last commit is kept as one record per (bucket, node), not one per line.
+      List<UsageLine> added = lines.drain();
+      long seq = Math.max(packs.marker(PACK_SEQ), 0);
+      for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
+        lineStore.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()),
+            seq++), pack);
       }
-      for (UsageLine line : lines.drain()) {
-        context.forward(new Record<>(line.getNodeId(), Routed.main(AttributionInput.newBuilder().setLine(line).build()),
-            line.getBucketStartMs().toEpochMilli()));
+      packs.setMarker(PACK_SEQ, seq);
+      for (PartitionLoad load : UsageLines.loads(added, partition())) {
+        context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
+            load.getBucketStartMs().toEpochMilli()));
       }
     }
 
@@ -232,8 +219,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       if (prices == null) {
         metrics.count("unpriced");
       } else {
-        revenue = prices.revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens(),
-            multipliers.multiplier(u.getModel(), u.getRegion(), ts));
+        revenue = prices.revenue(u.getInputTokens(), u.getCachedInputTokens(), u.getOutputTokens());
       }
       boolean priced = prices != null;
       BigDecimal exact = revenue.setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN);

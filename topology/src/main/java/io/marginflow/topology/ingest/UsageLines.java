@@ -72,7 +72,7 @@ public final class UsageLines {
   }
 
   /**
-   * {@code lines} summed per (bucket, node) as usage partition {@code partition}'s loads (attribution.split=two-level),
+   * {@code lines} summed per (bucket, node) as usage partition {@code partition}'s loads,
    * in (bucket, node) order.
    */
   public static List<PartitionLoad> loads(List<UsageLine> lines, int partition) {
@@ -94,7 +94,7 @@ public final class UsageLines {
 
   /**
    * {@code lines} as packs of at most {@code maxLines} lines per (bucket, node), in (bucket, node) order and each
-   * pack's lines in (tenant, model, region) order (attribution.split=two-level: what a usage partition keeps of one
+   * pack's lines in (tenant, model, region) order (what a usage partition keeps of one
    * commit's lines).
    */
   public static List<UsageLinePack> packs(List<UsageLine> lines, int maxLines) {

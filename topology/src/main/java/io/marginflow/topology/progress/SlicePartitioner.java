@@ -8,7 +8,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
- * The cost-slices topic (attribution.split=two-level): a slice goes to the usage partition it belongs to, the
+ * The cost-slices topic: a slice goes to the usage partition it belongs to, the
  * attribution's progress marks and the multiplier changes it passes on to every partition.
  */
 public final class SlicePartitioner implements StreamPartitioner<String, MarginInput> {

@@ -13,11 +13,11 @@ public final class StoreNames {
   public static final String USAGE_DEDUP_LEGACY = "usage-dedup-bucket-store";
   public static final String USAGE_PROGRESS = "usage-progress-store";
   public static final String USAGE_LINES_FLUSH = "usage-lines-flush-store";
-  /** attribution.split=two-level: a usage partition's lines per (bucket, node, tenant, model, region) until split. */
+  /** A usage partition's lines per (bucket, node, tenant, model, region) until split. */
   public static final String USAGE_LINES = "usage-line-pack-store";
-  /** attribution.split=two-level: the node tasks' marks as the usage partition's split has seen them. */
+  /** The node tasks' marks as the usage partition's split has seen them. */
   public static final String SPLIT_PROGRESS = "usage-split-progress-store";
-  /** attribution.split=two-level: the dynamic-pricing multipliers as the usage partition applies them. */
+  /** The dynamic-pricing multipliers as the usage partition applies them. */
   public static final String USAGE_PRICING_SCHEDULE = "usage-pricing-schedule-store";
   /** Per (UTC day or month, tenant): revenue to date and the SPEND alerts and status already emitted. */
   public static final String BUDGET_SPEND = "budget-spend-store";

@@ -42,7 +42,7 @@ class NodeAttributionProcessorTest {
   @BeforeEach
   void setUp() {
     // Finalization alone: the dynamic-pricing gate (which waits for the pricing tasks' marks) is tested on the topology.
-    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "node"), 2);
+    start(Map.of("pricing.dynamic.enabled", "false"), 2);
   }
 
   private void start(Map<String, String> settings, int inputPartitions) {
@@ -96,8 +96,7 @@ class NodeAttributionProcessorTest {
 
   @Test
   void shouldFinalizeOnlyWhenEveryInputHasPassedTheBucket() {
-    send(AttributionInput.newBuilder().setCharge(new UsageCharge("e1", Instant.ofEpochMilli(B), "A", "m", "r", "n1", 10L, 0L,
-        5L, new BigDecimal("0.000001000000000000"), true)).build());
+    send(load(0, 1, "30"));
     sendPower();
     long past = B + 60_000 + 300_000 + 1;
     send(watermark("usage", 0, past));
@@ -111,9 +110,9 @@ class NodeAttributionProcessorTest {
     send(watermark("usage", 1, past));
     List<MarginInput> out = values();
     assertEquals(2, out.size());
-    assertEquals("A", out.get(0).getShare().getTenantId());
+    assertEquals(0, out.get(0).getSlice().getPartition(), "the one usage partition with load gets the bucket's slice");
     // 600 W x 60 s = 0.01 kWh x 0.10 default = 0.001 USD, unknown node: no fixed cost
-    assertEquals(new BigDecimal("0.001000000"), out.get(0).getShare().getEnergyCostUsd());
+    assertEquals(new BigDecimal("0.001000000"), out.get(0).getSlice().getEnergyCostUsd());
     assertEquals(B + 60_000, out.get(1).getProgress().getFinalizedThroughMs());
     KeyValueStore<String, ?> buckets = context.getStateStore(StoreNames.NODE_BUCKETS);
     assertEquals(0, buckets.approximateNumEntries(), "finalized buckets are removed");
@@ -130,7 +129,7 @@ class NodeAttributionProcessorTest {
     send(load(2, 1, "0.25"));
     send(load(1, 2, "1"));
     send(load(2, 1, "0.75"));
-    // A line written under the node split (a switch without draining): dropped, never a partition of its own.
+    // A request line of an earlier release's node split: dropped, never a partition of its own.
     send(AttributionInput.newBuilder().setCharge(new UsageCharge("e1", Instant.ofEpochMilli(B), "A", "m", "r", "n1", 10L, 0L,
         5L, new BigDecimal("0.000001000000000000"), true)).build());
     sendPower();
@@ -183,7 +182,7 @@ class NodeAttributionProcessorTest {
   }
 
   private void twoLevelOnThreePartitions() {
-    start(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 3);
+    start(Map.of("pricing.dynamic.enabled", "false"), 3);
   }
 
   /** 600 W for the whole bucket B of node n1. */

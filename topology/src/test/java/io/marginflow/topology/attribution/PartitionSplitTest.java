@@ -45,7 +45,7 @@ class PartitionSplitTest {
 
   @BeforeEach
   void setUp() {
-    TopologyConfig config = TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false", "attribution.split", "two-level"), 1);
+    TopologyConfig config = TopologyConfig.with(Map.of("pricing.dynamic.enabled", "false"), 1);
     java.util.Properties props = new java.util.Properties();
     props.put("application.id", "split-unit");
     props.put("bootstrap.servers", "unused:9092");

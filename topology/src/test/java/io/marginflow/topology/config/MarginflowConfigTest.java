@@ -61,6 +61,21 @@ class MarginflowConfigTest {
   }
 
   @Test
+  void shouldSuggestTheNearestSettingForATypoAndExplainARetiredOne() {
+    ConfigException typo = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("atribution.grace", "1m")));
+    assertTrue(typo.getMessage().contains("did you mean 'attribution.grace'?"), typo.getMessage());
+    ConfigException far = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("colour", "blue")));
+    assertTrue(far.getMessage().contains("unknown setting") && !far.getMessage().contains("did you mean"),
+        far.getMessage());
+    ConfigException retired = assertThrows(ConfigException.class,
+        () -> MarginflowConfig.of(Map.of("attribution.split", "node")));
+    assertTrue(retired.getMessage().contains("attribution.split") && retired.getMessage().contains("RUNBOOK"),
+        retired.getMessage());
+    assertEquals(3, SettingNames.distance("kitten", "sitting"));
+    assertEquals(0, SettingNames.distance("", ""));
+  }
+
+  @Test
   void shouldListTheWindowsHoldingABucket() {
     WindowSpec day = WindowSpec.parseList("24h/1h").get(0);
     List<Long> starts = day.startsContaining(36 * 3_600_000L + 60_000);

@@ -33,8 +33,8 @@ class CostFormulasTest {
     // (1000 - 300) x 1 + 300 x 0.1 + 200 x 4 = 700 + 30 + 800
     assertEquals(0, new BigDecimal("1530").compareTo(Weights.DEFAULT.of(1000, 300, 200)));
     Prices prices = new Prices(new BigDecimal("2.5"), new BigDecimal("1.25"), new BigDecimal("10"));
-    // (700 x 2.5 + 300 x 1.25 + 200 x 10) / 1e6 x 1.1 = (1750 + 375 + 2000) / 1e6 x 1.1 = 0.0045375
-    assertEquals(0, new BigDecimal("0.0045375").compareTo(prices.revenue(1000, 300, 200, new BigDecimal("1.1"))));
+    // (700 x 2.5 + 300 x 1.25 + 200 x 10) / 1e6 = (1750 + 375 + 2000) / 1e6 = 0.004125
+    assertEquals(0, new BigDecimal("0.004125").compareTo(prices.revenue(1000, 300, 200)));
   }
 
   @Test
