@@ -4,7 +4,7 @@ import io.marginflow.avro.CapacityAlert;
 import io.marginflow.avro.CapacityAlertKind;
 import io.marginflow.avro.internal.NodeBucketSummary;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.domain.BudgetRules;
+import io.marginflow.topology.budget.BudgetRules;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

@@ -2,10 +2,10 @@ package io.marginflow.topology.margin;
 
 import io.marginflow.schemas.Ids;
 import io.marginflow.avro.BudgetAlert;
-import io.marginflow.avro.BudgetAlertKind;
+import io.marginflow.topology.budget.CostBudgets;
+import io.marginflow.topology.budget.NegativeMargins;
 import io.marginflow.avro.TenantMargin;
-import io.marginflow.topology.domain.Attribution;
-import io.marginflow.topology.domain.BudgetRules;
+import io.marginflow.topology.budget.BudgetRules;
 import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.BucketShare;
@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
   static final String FINAL_THROUGH = StoreNames.MARGIN_FINAL_THROUGH;
-  private static final long NEGATIVE_MARGIN_WINDOW_MS = 3_600_000L;
   private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final long paneMs;
@@ -141,20 +140,6 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     }
   }
 
-  /** SPEC 6: NEGATIVE_MARGIN when a tenant's 1h window closes with a gross margin below zero. */
-  private static BudgetAlert negativeMargin(TenantMargin m) {
-    long start = m.getWindowStartMs().toEpochMilli();
-    return BudgetAlert.newBuilder()
-        .setAlertId(BudgetRules.alertId(m.getTenantId(), m.getWindow(), start, BudgetAlertKind.NEGATIVE_MARGIN.name()))
-        .setKind(BudgetAlertKind.NEGATIVE_MARGIN).setTenantId(m.getTenantId()).setMetric(null)
-        .setPeriodStartMs(m.getWindowStartMs()).setPeriodEndMs(m.getWindowEndMs()).setAmountUsd(m.getGrossMarginUsd())
-        .setObservedAtMs(m.getWindowEndMs())
-        .setMessage(String.format("%s lost %s USD in the hour from %s: revenue %s USD, cost %s USD", m.getTenantId(),
-            m.getGrossMarginUsd().negate().toPlainString(), m.getWindowStartMs(), m.getRevenueUsd().toPlainString(),
-            m.getTotalCostUsd().toPlainString()))
-        .build();
-  }
-
   /** Emits every window of {@code w} ending in (after, low]: all of its buckets are final. */
   private void closeWindows(WindowSpec w, long after, long low) {
     long end = Math.floorDiv(after, w.advanceMs()) * w.advanceMs() + w.advanceMs();
@@ -170,9 +155,8 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         if (w == revenueWindow) {
           metrics.meters().marginFinal(margin.getRevenueUsd().doubleValue(), margin.getTotalCostUsd().doubleValue());
         }
-        if (w.sizeMs() == NEGATIVE_MARGIN_WINDOW_MS && w.advanceMs() == w.sizeMs() && margin.getGrossMarginUsd().signum() < 0
-            && !Attribution.IDLE.equals(e.getKey())) {
-          context.forward(new Record<>(e.getKey(), negativeMargin(margin), context.currentSystemTimeMs()));
+        if (NegativeMargins.alerts(w, margin)) {
+          context.forward(new Record<>(e.getKey(), NegativeMargins.alert(margin), context.currentSystemTimeMs()));
           metrics.meters().alert("NEGATIVE_MARGIN");
         }
       }

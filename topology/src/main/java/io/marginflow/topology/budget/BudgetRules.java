@@ -1,4 +1,4 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.budget;
 
 import io.marginflow.avro.AlertMetric;
 import io.marginflow.avro.Budget;

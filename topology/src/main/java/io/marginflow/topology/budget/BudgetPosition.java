@@ -1,4 +1,4 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.budget;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,11 +1,9 @@
-package io.marginflow.topology.margin;
+package io.marginflow.topology.budget;
 
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.topology.domain.Attribution;
-import io.marginflow.topology.domain.BudgetPosition;
-import io.marginflow.topology.domain.BudgetRules;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +20,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * cost added to its UTC day and month and evaluated by {@link BudgetRules} with the bucket's end as the event time.
  * So the alerts do not depend on how far one progress report moves the watermark nor on the order shares arrive in.
  */
-final class CostBudgets {
+public final class CostBudgets {
   private static final BudgetPosition.Period[] PERIODS = BudgetPosition.Period.values();
   private final KeyValueStore<String, String> pending;
   private final KeyValueStore<String, BudgetPeriodState> periods;
@@ -32,7 +30,7 @@ final class CostBudgets {
   /** When the next period ends (roll-over) or a rolled one's grace ends (expiry): the store is scanned only then. */
   private long nextBoundaryMs = Long.MIN_VALUE;
 
-  CostBudgets(KeyValueStore<String, String> pending, KeyValueStore<String, BudgetPeriodState> periods,
+  public CostBudgets(KeyValueStore<String, String> pending, KeyValueStore<String, BudgetPeriodState> periods,
       KeyValueStore<String, ValueAndTimestamp<Budget>> budgets, long bucketMs, long graceMs) {
     this.pending = pending;
     this.periods = periods;
@@ -47,7 +45,7 @@ final class CostBudgets {
   }
 
   /** Holds a share's cost until its bucket is final for this partition. */
-  void onShare(String tenant, long bucketStartMs, BigDecimal costUsd) {
+  public void onShare(String tenant, long bucketStartMs, BigDecimal costUsd) {
     if (Attribution.IDLE.equals(tenant)) {
       return;
     }
@@ -62,7 +60,7 @@ final class CostBudgets {
   }
 
   /** Counts every bucket ending at or before {@code finalThroughMs}, oldest first; hands what is owed to {@code out}. */
-  void onFinal(long finalThroughMs, Consumer<BudgetRules.Outcome> out) {
+  public void onFinal(long finalThroughMs, Consumer<BudgetRules.Outcome> out) {
     List<KeyValue<String, String>> due = new ArrayList<>();
     try (KeyValueIterator<String, String> it = pending.range(pendingKey(0, ""), pendingKey(finalThroughMs - bucketMs, "\uffff"))) {
       it.forEachRemaining(due::add);

@@ -1,10 +1,8 @@
-package io.marginflow.topology.ingest;
+package io.marginflow.topology.budget;
 
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.internal.BudgetPeriodState;
-import io.marginflow.topology.domain.BudgetPosition;
-import io.marginflow.topology.domain.BudgetRules;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +28,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * budgeted tenant that has not been seen in the new period gets its new status (period roll-over: an EXCEEDED tenant
  * is let through again); a period's state is deleted once stream time is past its end plus the grace.
  */
-final class SpendBudgets {
+public final class SpendBudgets {
   /** Open periods held in memory at most; the least recently used beyond it go to the store. */
   private static final int MAX_OPEN = 20_000;
   private static final BudgetPosition.Period[] PERIODS = BudgetPosition.Period.values();
@@ -47,7 +45,7 @@ final class SpendBudgets {
   /** The last period bounds computed, per period kind: most requests fall in the period of the one before. */
   private final long[][] lastBounds = new long[PERIODS.length][];
 
-  SpendBudgets(KeyValueStore<String, BudgetPeriodState> store, KeyValueStore<String, ValueAndTimestamp<Budget>> budgets,
+  public SpendBudgets(KeyValueStore<String, BudgetPeriodState> store, KeyValueStore<String, ValueAndTimestamp<Budget>> budgets,
       long graceMs) {
     this.store = store;
     this.budgets = budgets;
@@ -55,7 +53,7 @@ final class SpendBudgets {
   }
 
   /** Counts an accepted request's revenue in its day and month; hands what it owes to {@code out}. */
-  void onRequest(String tenant, long timestampMs, BigDecimal revenueUsd, Consumer<BudgetRules.Outcome> out) {
+  public void onRequest(String tenant, long timestampMs, BigDecimal revenueUsd, Consumer<BudgetRules.Outcome> out) {
     Budget budget = budget(tenant);
     if (budget == null || budget.getMetric() != BudgetMetric.SPEND) {
       // Only tenants with a SPEND budget are counted: every counted tenant costs a state write per period and commit.
@@ -91,7 +89,7 @@ final class SpendBudgets {
    * At stream time {@code streamTimeMs} of the partition: new statuses of budgeted tenants whose period rolled over, and
    * deletion of periods past their grace. Scans the store only when stream time crosses a period boundary.
    */
-  void onProgress(long streamTimeMs, Consumer<BudgetRules.Outcome> out) {
+  public void onProgress(long streamTimeMs, Consumer<BudgetRules.Outcome> out) {
     if (streamTimeMs < nextBoundaryMs) {
       return;
     }
@@ -137,7 +135,7 @@ final class SpendBudgets {
   }
 
   /** Writes the periods changed since the last flush; called before every commit and progress report. */
-  void flush() {
+  public void flush() {
     budgetsThisCommit.clear();
     for (String key : dirty) {
       BudgetPeriodState s = open.get(key);
@@ -146,12 +144,6 @@ final class SpendBudgets {
       }
     }
     dirty.clear();
-  }
-
-  /** The tenant's period state as last counted (for queries), or null. */
-  BudgetPeriodState get(String key) {
-    BudgetPeriodState s = open.get(key);
-    return s != null ? s : store.get(key);
   }
 
   private long start(BudgetPosition.Period period, long timestampMs) {

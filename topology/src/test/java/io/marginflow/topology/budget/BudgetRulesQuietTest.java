@@ -1,4 +1,4 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,10 +1,10 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.budget;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.marginflow.topology.domain.BudgetPosition.Period;
+import io.marginflow.topology.budget.BudgetPosition.Period;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
