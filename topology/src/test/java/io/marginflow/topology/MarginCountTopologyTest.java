@@ -1,5 +1,6 @@
 package io.marginflow.topology;
 
+import io.marginflow.topology.progress.Markers;
 import static io.marginflow.topology.TopologyFixture.H;
 import static io.marginflow.topology.TopologyFixture.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +30,8 @@ class MarginCountTopologyTest {
       int records = f.margins.readValuesToList().size();
       assertEquals(2 * (1 + 24), records);
       KeyValueStore<String, Long> progress = f.driver.getKeyValueStore(StoreNames.MARGIN_PROGRESS);
-      assertEquals(records, MarginPanes.emittedCount(progress.get(MarginPanes.EMITTED)));
-      assertEquals(records, progress.get(MarginPanes.EMITTED), "stored as the count itself, not offset");
+      assertEquals(records, MarginPanes.emittedCount(progress.get(Markers.MARGIN_EMITTED)));
+      assertEquals(records, progress.get(Markers.MARGIN_EMITTED), "stored as the count itself, not offset");
     }
   }
 

@@ -1,6 +1,6 @@
 package io.marginflow.ops.replay;
 
-import io.marginflow.topology.pricing.RegionPricingProcessor;
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.app.MarginflowApp;
 import io.marginflow.topology.config.TopologyConfig;
@@ -60,7 +60,7 @@ public final class Completion {
   public static long emitted(MarginflowApp app) {
     long total = 0;
     for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
-      total += MarginPanes.emittedCount(progressStore(app, p).get(MarginPanes.EMITTED));
+      total += MarginPanes.emittedCount(progressStore(app, p).get(Markers.MARGIN_EMITTED));
     }
     return total;
   }
@@ -88,8 +88,8 @@ public final class Completion {
       boolean done = true;
       for (int p = 0; p < app.topologyConfig().inputPartitions(); p++) {
         ReadOnlyKeyValueStore<String, Long> s = progressStore(app, StoreNames.PRICING_PROGRESS, p);
-        Long closed = s.get(RegionPricingProcessor.CLOSED_THROUGH);
-        Long emitted = s.get(RegionPricingProcessor.EMITTED);
+        Long closed = s.get(Markers.PRICING_CLOSED_THROUGH);
+        Long emitted = s.get(Markers.PRICING_EMITTED);
         done &= closed != null && closed >= needed;
         total += emitted == null ? 0 : emitted;
       }
@@ -118,7 +118,7 @@ public final class Completion {
       Long v = null;
       for (MarginflowApp app : apps) {
         try {
-          v = progressStore(app, p).get(StoreNames.MARGIN_FINAL_THROUGH);
+          v = progressStore(app, p).get(Markers.MARGIN_FINAL_THROUGH);
           break;
         } catch (InvalidStateStoreException e) {
           // not hosted here (or not yet): try the next instance

@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.BeforeCommit;
 import io.marginflow.topology.store.BucketKeys;
@@ -37,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * {@link BucketFinalizer} (price, split, shares, energy summary), forgets it and reports how far it has finalized.
  */
 final class NodeAttributionProcessor implements Processor<String, AttributionInput, String, SpecificRecord> {
-  static final String FINALIZED = "#finalized-through";
   private static final Logger LOG = LoggerFactory.getLogger(NodeAttributionProcessor.class);
 
   private final TopologyConfig config;
@@ -105,11 +105,11 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   /** The start of the open bucket holding {@code timestampMs}, or -1 when that bucket is already final. */
   private long openBucket(String node, long timestampMs, String what) {
     long start = Buckets.start(timestampMs, config.bucketMs());
-    if (start + config.bucketMs() <= progress.marker(FINALIZED)) {
+    if (start + config.bucketMs() <= progress.marker(Markers.FINALIZED_THROUGH)) {
       // Ingest sets such records aside as late; reaching here means the inputs disagree (e.g. grace changed).
       metrics.count("late-" + what + "-after-finalization");
       LOG.warn("Dropping {} for {} bucket {}: already finalized through {} (partition {})", what, Ids.printable(node), start,
-          progress.marker(FINALIZED), partition);
+          progress.marker(Markers.FINALIZED_THROUGH), partition);
       return -1;
     }
     return start;
@@ -165,7 +165,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       schedule.put(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
       // The usage partitions apply it: passed on to every one of them, ahead of the slices that the gate lets out.
       MultiplierChange change = new MultiplierChange(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
-      context.forward(new Record<>("__pricing__", MarginInput.newBuilder().setMultiplier(change).build(),
+      context.forward(new Record<>(Markers.PRICING_KEY, MarginInput.newBuilder().setMultiplier(change).build(),
           Math.max(f.getEffectiveFromMs(), 0)));
     } else if (f.getClosedThroughMs() != null) {
       progress.report("pricing:" + f.getSourcePartition(), f.getClosedThroughMs());
@@ -215,7 +215,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       return;
     }
     long through = finalizable(low);
-    long previous = progress.marker(FINALIZED);
+    long previous = progress.marker(Markers.FINALIZED_THROUGH);
     if (through <= previous) {
       return;
     }
@@ -246,8 +246,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
       metrics.meters().alert(alert.getKind().name());
     }
-    progress.setMarker(FINALIZED, through);
+    progress.setMarker(Markers.FINALIZED_THROUGH, through);
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
-    context.forward(new Record<>("__progress__", MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
+    context.forward(new Record<>(Markers.PROGRESS_KEY, MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
   }
 }

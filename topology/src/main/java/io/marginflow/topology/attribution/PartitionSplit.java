@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.CostSlice;
 import io.marginflow.avro.internal.PricingInput;
@@ -54,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionSplit implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSplit.class);
-  private static final String SENT = "#pricing-sent-through";
   private final TopologyConfig config;
 
   public PartitionSplit(TopologyConfig config) {
@@ -147,12 +147,12 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     private void onProgress(AttributionProgress p) {
       progress.report("attribution:" + p.getSourcePartition(), p.getFinalizedThroughMs());
       long low = progress.lowWatermark(inputs);
-      if (low == Long.MIN_VALUE || low <= progress.marker(SENT)) {
+      if (low == Long.MIN_VALUE || low <= progress.marker(Markers.PRICING_SENT_THROUGH)) {
         return;
       }
-      progress.setMarker(SENT, low);
+      progress.setMarker(Markers.PRICING_SENT_THROUGH, low);
       dropOrphans(low);
-      context.forward(new Record<>("__progress__", PricingInput.newBuilder()
+      context.forward(new Record<>(Markers.PROGRESS_KEY, PricingInput.newBuilder()
           .setProgress(new PricingProgress(context.taskId().partition(), low)).build(), Math.max(low, 0)));
     }
 

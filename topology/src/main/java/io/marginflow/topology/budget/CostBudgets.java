@@ -1,5 +1,6 @@
 package io.marginflow.topology.budget;
 
+import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.avro.Budget;
 import io.marginflow.avro.BudgetMetric;
 import io.marginflow.avro.internal.BudgetPeriodState;
@@ -39,11 +40,6 @@ public final class CostBudgets {
     this.graceMs = graceMs;
   }
 
-  /** Pending key: the bucket start zero-padded, so that a range scan returns buckets in time order. */
-  private static String pendingKey(long bucketStartMs, String tenant) {
-    return String.format("%019d|%s", bucketStartMs, tenant);
-  }
-
   /** Holds a share's cost until its bucket is final for this partition. */
   public void onShare(String tenant, long bucketStartMs, BigDecimal costUsd) {
     if (Attribution.IDLE.equals(tenant)) {
@@ -54,20 +50,16 @@ public final class CostBudgets {
       // Only tenants with a COST budget are counted, from when it is known.
       return;
     }
-    String key = pendingKey(bucketStartMs, tenant);
+    String key = BucketKeys.timeFirst(bucketStartMs, tenant);
     String held = pending.get(key);
     pending.put(key, (held == null ? costUsd : new BigDecimal(held).add(costUsd)).toPlainString());
   }
 
   /** Counts every bucket ending at or before {@code finalThroughMs}, oldest first; hands what is owed to {@code out}. */
   public void onFinal(long finalThroughMs, Consumer<BudgetRules.Outcome> out) {
-    List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = pending.range(pendingKey(0, ""), pendingKey(finalThroughMs - bucketMs, "\uffff"))) {
-      it.forEachRemaining(due::add);
-    }
-    for (KeyValue<String, String> kv : due) {
-      long bucket = Long.parseLong(kv.key.substring(0, 19));
-      String tenant = kv.key.substring(20);
+    for (KeyValue<String, String> kv : BucketKeys.timeFirstUpTo(pending, finalThroughMs - bucketMs)) {
+      long bucket = BucketKeys.timeOfTimeFirst(kv.key);
+      String tenant = BucketKeys.entityOfTimeFirst(kv.key);
       ValueAndTimestamp<Budget> b = budgets.get(tenant);
       for (BudgetPosition.Period period : PERIODS) {
         long start = BudgetPosition.bounds(period, bucket)[0];

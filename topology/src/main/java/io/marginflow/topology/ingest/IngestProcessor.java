@@ -1,5 +1,6 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.metrics.WatermarkLag;
 import io.marginflow.topology.progress.PartitionClock;
@@ -29,7 +30,6 @@ import org.slf4j.LoggerFactory;
  * handle the valid events.
  */
 abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, Routed<AttributionInput>> {
-  static final String PROGRESS_KEY = "__progress__";
 
   protected final TopologyConfig config;
   private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
@@ -220,7 +220,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   /** Sends this partition's stream time downstream; the repartition broadcasts it to every partition. */
   private void forwardProgress(int sourcePartition, long streamTimeMs) {
     Watermark w = new Watermark(source, sourcePartition, config.inputPartitions(), streamTimeMs);
-    context.forward(new Record<>(PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
+    context.forward(new Record<>(Markers.PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
         streamTimeMs));
   }
 

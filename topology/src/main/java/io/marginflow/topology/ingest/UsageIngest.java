@@ -1,5 +1,6 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.BudgetAlert;
@@ -100,7 +101,6 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final int MAX_PENDING_LINES = 50_000;
     /** Keeps a pack's record well under the changelog's 1 MB record limit (a line packs into about 100 bytes). */
     private static final int MAX_PACK_LINES = 2_000;
-    private static final String PACK_SEQ = "#line-pack-seq";
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
@@ -170,12 +170,12 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross. What was
       // added since the last commit is kept as one record per (bucket, node), not one per line.
       List<UsageLine> added = lines.drain();
-      long seq = Math.max(packs.marker(PACK_SEQ), 0);
+      long seq = Math.max(packs.marker(Markers.LINE_PACK_SEQ), 0);
       for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
         lineStore.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()),
             seq++), pack);
       }
-      packs.setMarker(PACK_SEQ, seq);
+      packs.setMarker(Markers.LINE_PACK_SEQ, seq);
       for (PartitionLoad load : UsageLines.loads(added, partition())) {
         context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
             load.getBucketStartMs().toEpochMilli()));

@@ -11,16 +11,12 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /** Margin windows as sums of panes, for the margins processor and the query layer alike. */
 public final class MarginPanes {
-  /** Progress-store marker: the earliest pane that ever received a share (where closing starts). */
-  public static final String FIRST_PANE = "#first-pane";
-  /** Progress-store marker: how many margin records this partition has emitted. */
-  public static final String EMITTED = "#emitted";
 
   private MarginPanes() {
   }
 
   /**
-   * The count of margin records a partition emitted, from the {@link #EMITTED} marker as stored (null or
+   * The count of margin records a partition emitted, from the {@link Markers#MARGIN_EMITTED} marker as stored (null or
    * Long.MIN_VALUE: none). Versions up to 2026-11-25 started the count at Long.MIN_VALUE, the value of a marker never
    * set, so they stored Long.MIN_VALUE + count; a value below zero is read as that, which makes their state readable.
    */

@@ -1,5 +1,6 @@
 package io.marginflow.topology.margin;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.topology.budget.CostBudgets;
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * rolling day 24. A share costs one read and one write whatever the windows; a window is summed once, when it closes.
  */
 final class TenantMarginsProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
-  static final String FINAL_THROUGH = StoreNames.MARGIN_FINAL_THROUGH;
   private static final Logger LOG = LoggerFactory.getLogger(TenantMarginsProcessor.class);
   private final TopologyConfig config;
   private final long paneMs;
@@ -76,11 +76,11 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
 
   private void onShare(BucketShare share) {
     long bucket = share.getBucketStartMs().toEpochMilli();
-    if (earliestWindowEnd(bucket) <= progress.marker(FINAL_THROUGH)) {
+    if (earliestWindowEnd(bucket) <= progress.marker(Markers.MARGIN_FINAL_THROUGH)) {
       // Cannot happen while the attribution reports progress only after its shares; counted and logged if it does.
       metrics.count("share-after-window-final");
       LOG.warn("Share of {} for bucket {} arrived after its windows closed (final through {})", Ids.printable(share.getTenantId()), bucket,
-          progress.marker(FINAL_THROUGH));
+          progress.marker(Markers.MARGIN_FINAL_THROUGH));
       return;
     }
     long pane = Math.floorDiv(bucket, paneMs) * paneMs;
@@ -88,9 +88,9 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
     add(tenantPanes, share.getTenantId(), share, pane);
     add(groupPanes, "model|" + share.getModel(), share, pane);
     add(groupPanes, "region|" + share.getRegion(), share, pane);
-    long first = progress.marker(MarginPanes.FIRST_PANE);
+    long first = progress.marker(Markers.MARGIN_FIRST_PANE);
     if (first == Long.MIN_VALUE || pane < first) {
-      progress.setMarker(MarginPanes.FIRST_PANE, pane);
+      progress.setMarker(Markers.MARGIN_FIRST_PANE, pane);
     }
   }
 
@@ -116,18 +116,18 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   private void onProgress(AttributionProgress p) {
     progress.report("attribution:" + p.getSourcePartition(), p.getFinalizedThroughMs());
     long low = progress.lowWatermark(inputs);
-    long previous = progress.marker(FINAL_THROUGH);
+    long previous = progress.marker(Markers.MARGIN_FINAL_THROUGH);
     if (low == Long.MIN_VALUE || low <= previous) {
       return;
     }
-    long first = progress.marker(MarginPanes.FIRST_PANE);
+    long first = progress.marker(Markers.MARGIN_FIRST_PANE);
     if (first != Long.MIN_VALUE) {
       for (WindowSpec w : config.windows()) {
         closeWindows(w, Math.max(previous, first), low);
       }
     }
     costBudgets.onFinal(low, this::forwardBudgetOutcome);
-    progress.setMarker(FINAL_THROUGH, low);
+    progress.setMarker(Markers.MARGIN_FINAL_THROUGH, low);
   }
 
   private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
@@ -162,7 +162,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
       }
       if (!sums.isEmpty()) {
         metrics.meters().marginLag((context.currentSystemTimeMs() - end) / 1000.0);
-        progress.setMarker(MarginPanes.EMITTED, MarginPanes.emittedCount(progress.marker(MarginPanes.EMITTED)) + sums.size());
+        progress.setMarker(Markers.MARGIN_EMITTED, MarginPanes.emittedCount(progress.marker(Markers.MARGIN_EMITTED)) + sums.size());
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.marginflow.topology.pricing;
 
+import io.marginflow.topology.progress.Markers;
+import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.schemas.Ids;
 import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
@@ -15,14 +17,12 @@ import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.StoreNames;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegionPricingProcessor implements Processor<String, PricingInput, String, SpecificRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RegionPricingProcessor.class);
-  /** Key in the progress store: every interval ending at or before it is published. */
-  public static final String CLOSED_THROUGH = "#closed-through";
-  /** Key in the progress store: how many ModelRegionCost records this partition has published. */
-  public static final String EMITTED = "#emitted";
   private final TopologyConfig config;
   private final long intervalMs;
   private ProcessorContext<String, SpecificRecord> context;
@@ -62,11 +58,6 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     this.inputs = Progress.inputs("attribution", config.inputPartitions());
   }
 
-  /** Interval keys: the start zero-padded, so that a range scan returns intervals in time order. */
-  static String key(long intervalStartMs, String region) {
-    return String.format("%019d|%s", intervalStartMs, region);
-  }
-
   @Override
   public void process(Record<String, PricingInput> record) {
     PricingInput in = record.value();
@@ -80,13 +71,13 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
 
   private void onBucket(RegionBucket b) {
     long start = Math.floorDiv(b.getStartMs().toEpochMilli(), intervalMs) * intervalMs;
-    if (start + intervalMs <= progress.marker(CLOSED_THROUGH)) {
+    if (start + intervalMs <= progress.marker(Markers.PRICING_CLOSED_THROUGH)) {
       // Cannot happen while the attribution reports progress only after its buckets; counted and logged if it does.
       metrics.count("region-bucket-after-interval-closed");
       LOG.warn("Region bucket {} {} arrived after its pricing interval closed", Ids.printable(b.getRegion()), b.getStartMs());
       return;
     }
-    String key = key(start, b.getRegion());
+    String key = BucketKeys.timeFirst(start, b.getRegion());
     RegionBucket state = intervals.get(key);
     if (state == null) {
       state = RegionSums.empty(b.getRegion(), start);
@@ -97,15 +88,12 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
 
   /** Publishes every interval ending at or before {@code low}, oldest first. */
   private void close(long low) {
-    if (low == Long.MIN_VALUE || low <= progress.marker(CLOSED_THROUGH)) {
+    if (low == Long.MIN_VALUE || low <= progress.marker(Markers.PRICING_CLOSED_THROUGH)) {
       return;
     }
     long through = Math.floorDiv(low, intervalMs) * intervalMs;
-    List<KeyValue<String, RegionBucket>> due = new ArrayList<>();
-    try (KeyValueIterator<String, RegionBucket> it = intervals.range(key(0, ""), key(through - intervalMs, "\uffff"))) {
-      it.forEachRemaining(due::add);
-    }
-    long emitted = Math.max(0, progress.marker(EMITTED));
+    List<KeyValue<String, RegionBucket>> due = BucketKeys.timeFirstUpTo(intervals, through - intervalMs);
+    long emitted = Math.max(0, progress.marker(Markers.PRICING_EMITTED));
     int partition = context.recordMetadata().map(m -> m.partition()).orElse(0);
     for (KeyValue<String, RegionBucket> kv : due) {
       long start = kv.value.getStartMs().toEpochMilli();
@@ -121,12 +109,12 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       }
       intervals.put(kv.key, null);
     }
-    progress.setMarker(EMITTED, emitted);
-    progress.setMarker(CLOSED_THROUGH, through);
+    progress.setMarker(Markers.PRICING_EMITTED, emitted);
+    progress.setMarker(Markers.PRICING_CLOSED_THROUGH, through);
     if (config.pricingEnabled()) {
       // After the decisions, on every partition of the loop topic: the attribution may finalize up to through + I.
       PricingFeedback mark = PricingFeedback.newBuilder().setSourcePartition(partition).setClosedThroughMs(through).build();
-      context.forward(new Record<>("__pricing__", AttributionInput.newBuilder().setPricing(mark).build(),
+      context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(mark).build(),
           context.currentSystemTimeMs()));
     }
   }
@@ -154,7 +142,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     metrics.meters().priceAdjustment(step.multiplier().compareTo(d.latest()) > 0);
     PricingFeedback f = PricingFeedback.newBuilder().setSourcePartition(partition).setModel(m.getModel()).setRegion(region)
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
-    context.forward(new Record<>("__pricing__", AttributionInput.newBuilder().setPricing(f).build(),
+    context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(f).build(),
         context.currentSystemTimeMs()));
     multipliers.put(key, new Decision(step.multiplier(), effective, d.latest()).format());
   }

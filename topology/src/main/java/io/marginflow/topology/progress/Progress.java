@@ -35,7 +35,7 @@ public final class Progress {
   public static java.util.List<String> inputs(String source, int partitions) {
     java.util.List<String> names = new java.util.ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      names.add(source + ":" + p);
+      names.add(Markers.input(source, p));
     }
     return java.util.List.copyOf(names);
   }

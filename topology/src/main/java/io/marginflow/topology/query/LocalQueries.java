@@ -1,5 +1,6 @@
 package io.marginflow.topology.query;
 
+import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.AvroJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.NodeBucketSummary;
@@ -106,7 +107,7 @@ public final class LocalQueries {
 
   /** The stream time (bucket end) through which a margin partition's figures are final. */
   public long asOf(int partition) {
-    Long v = progressStore(partition).get(StoreNames.MARGIN_FINAL_THROUGH);
+    Long v = progressStore(partition).get(Markers.MARGIN_FINAL_THROUGH);
     return v == null ? -1 : v;
   }
 

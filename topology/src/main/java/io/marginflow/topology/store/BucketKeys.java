@@ -1,7 +1,13 @@
 package io.marginflow.topology.store;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
 /**
- * Store keys that sort by time first. A node bucket's key is its zero-padded start, then the node id with its length
+ * Store keys that sort by time first, in one place. A node bucket's key is its zero-padded start, then the node id with its length
  * (so any node id, separators included, parses back); a line of that bucket appends (tenant, model, region), so all
  * of a bucket's entries are contiguous and a range up to a time holds exactly the buckets starting by then.
  */
@@ -53,6 +59,42 @@ public final class BucketKeys {
   /** Keys that sort by entity, then time (energy prices by region and effective time). */
   public static String entityFirst(String entity, long timestampMs) {
     return pad(new StringBuilder(entity).append('|'), timestampMs, TIME_DIGITS).toString();
+  }
+
+  /**
+   * Keys that sort by time (19 digits, any non-negative epoch millisecond), then entity: a usage partition's COST held
+   * per bucket and tenant, the pricing task's intervals per region.
+   */
+  public static String timeFirst(long timeMs, String entity) {
+    return pad(new StringBuilder(SEQ_DIGITS + 1 + entity.length()), timeMs, SEQ_DIGITS).append('|').append(entity)
+        .toString();
+  }
+
+  /** The time of a {@link #timeFirst} key. */
+  public static long timeOfTimeFirst(String key) {
+    return Long.parseLong(key.substring(0, SEQ_DIGITS));
+  }
+
+  /** The entity of a {@link #timeFirst} key. */
+  public static String entityOfTimeFirst(String key) {
+    return key.substring(SEQ_DIGITS + 1);
+  }
+
+  /**
+   * The {@link #timeFirst} entries at or before {@code timeMs}, oldest first, read out before any is changed. The
+   * upper bound is the time followed by '}', the character after the separator '|': above every entity, whatever its
+   * first character (a bound of "|\uffff" missed entities starting with a character above U+FFFF in UTF-8 order).
+   */
+  public static <V> List<KeyValue<String, V>> timeFirstUpTo(KeyValueStore<String, V> store, long timeMs) {
+    List<KeyValue<String, V>> due = new ArrayList<>();
+    if (timeMs < 0) {
+      return due;
+    }
+    String to = pad(new StringBuilder(), timeMs, SEQ_DIGITS).append('}').toString();
+    try (KeyValueIterator<String, V> it = store.range(timeFirst(0, ""), to)) {
+      it.forEachRemaining(due::add);
+    }
+    return due;
   }
 
   private static StringBuilder pad(StringBuilder b, long value, int digits) {

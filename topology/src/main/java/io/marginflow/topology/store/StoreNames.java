@@ -31,7 +31,6 @@ public final class StoreNames {
   public static final String NODE_ENERGY = "node-energy-store";
   public static final String MARGIN_PROGRESS = "margin-progress-store";
   /** Key in {@link #MARGIN_PROGRESS}: the bucket end through which a margin partition's windows are final. */
-  public static final String MARGIN_FINAL_THROUGH = "#final-through";
   /** Per-tenant margin sums by pane (the windows' common step); every window is the sum of its panes. */
   public static final String TENANT_MARGIN_PANES = "tenant-margin-pane-store";
   /** Unit economics by model|m and region|r in panes of the windows' advance; queries sum the panes of a window. */

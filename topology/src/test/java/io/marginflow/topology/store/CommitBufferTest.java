@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Reads through the buffer must always equal a plain map given the same writes; the store catches up at each flush. */
 class CommitBufferTest {
 
-  private static KeyValueStore<String, String> store() {
+  /** An in-memory store, unlogged, initialized on a mock context. */
+  static KeyValueStore<String, String> store() {
     KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("s"), Serdes.String(),
         Serdes.String()).withLoggingDisabled().build();
     MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
