@@ -5,6 +5,7 @@ import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.topology.TopicCatalog;
 import io.marginflow.topology.config.MarginflowConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,6 +56,19 @@ final class Pipelines {
       latest.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
     }
     return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+  }
+
+  /**
+   * Waits until application {@code app} has consumed and committed everything now on {@code topics} (their end offsets
+   * as of this call): what was produced to them so far has been processed downstream.
+   */
+  static void awaitConsumed(Admin admin, String app, java.util.List<String> topics, Duration timeout) throws Exception {
+    Map<String, Long> ends = new java.util.LinkedHashMap<>();
+    for (String topic : topics) {
+      ends.put(topic, endOffsets(admin, topic));
+    }
+    Records.await(timeout, app + " consumed " + ends, () -> ends.entrySet().stream()
+        .allMatch(e -> committedOffsets(admin, app, e.getKey()) >= e.getValue()));
   }
 
   /** The sum of consumer group {@code group}'s committed offsets on {@code topic}; -1 while they cannot be read. */

@@ -116,6 +116,15 @@ class TimeIT {
           + service.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(metrics.contains("marginflow_watermark_lag_seconds{partition=\"" + SILENT + "\",source=\"usage\"}"),
           "lag gauge in /metrics");
+      // Only once the ticks' effects have gone all the way through (inputs, then every internal topic, consumed and
+      // committed) does "no margin yet" mean the window is held open, not that the downstream is behind.
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Pipelines.awaitConsumed(admin, "time-it", List.of(topics.usage(), topics.power()), Duration.ofMinutes(1));
+        Pipelines.awaitConsumed(admin, "time-it", List.of("time-it-usage-by-node-repartition", topics.costSlices(),
+            topics.pricingFeedback()), Duration.ofMinutes(1));
+        Pipelines.awaitConsumed(admin, "time-it", List.of("time-it-pricing-by-region-repartition", topics.costSlices(),
+            topics.pricingFeedback()), Duration.ofMinutes(1));
+      }
       assertEquals(0, hourly(kafka, serdes).size(), "the silent partition holds the window open");
 
       raw.send(Ticks.record(topics.usage(), SILENT, past)).get();

@@ -46,7 +46,7 @@ final class ProduceCommand implements Callable<Integer> {
     if (!Files.isDirectory(scenario)) {
       throw new ConfigException("--scenario", scenario.toString(), "not a directory");
     }
-    MarginflowConfig settings = MarginflowConfig.load(config, System.getenv(), Map.of(
+    MarginflowConfig settings = ConfigFiles.pipeline(config, Map.of(
         MarginflowConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers, MarginflowConfig.SCHEMA_REGISTRY_URL, registryUrl));
     PrintWriter out = spec.commandLine().getOut();
     Map<String, Long> written = ScenarioLoad.run(scenario, settings,

@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    MarginflowConfig settings = MarginflowConfig.load(ConfigFiles.read(configs), System.getenv(), overrides);
+    MarginflowConfig settings = ConfigFiles.pipeline(configs, overrides);
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     MarginflowService service = MarginflowService.start(settings);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

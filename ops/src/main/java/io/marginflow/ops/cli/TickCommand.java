@@ -1,6 +1,5 @@
 package io.marginflow.ops.cli;
 
-import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.ingest.Ticks;
 import java.io.PrintWriter;
@@ -53,7 +52,7 @@ final class TickCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Topics topics = Topics.from(MarginflowConfig.load(config, System.getenv(), Map.of()));
+    Topics topics = Topics.from(ConfigFiles.pipeline(config, Map.of()));
     List<String> targets = switch (source) {
       case "usage" -> List.of(topics.usage());
       case "power" -> List.of(topics.power());

@@ -2,7 +2,6 @@ package io.marginflow.ops.cli;
 
 import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.topology.TopicCatalog;
-import io.marginflow.topology.config.MarginflowConfig;
 import io.marginflow.topology.config.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,8 +52,10 @@ final class TopicsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      TopicCatalog catalog = Topics.catalog(MarginflowConfig.load(settings, System.getenv(), Map.of()));
+      TopicCatalog catalog = Topics.catalog(ConfigFiles.pipeline(settings, Map.of()));
       try (Admin admin = Admin.create(cluster.client())) {
+        io.marginflow.topology.app.BrokerReach.require(admin, cluster.bootstrapServers,
+            io.marginflow.topology.app.BrokerReach.DEFAULT_WAIT);
         List<TopicProvisioner.Result> results = new TopicProvisioner(admin, replicationFactor).apply(catalog.all(), checkOnly);
         for (TopicProvisioner.Result r : results) {
           out.printf("%-16s %-34s %s%n", r.outcome(), r.topic(), r.detail());

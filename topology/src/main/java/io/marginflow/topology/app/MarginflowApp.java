@@ -68,6 +68,7 @@ public final class MarginflowApp implements AutoCloseable {
     Map<String, Object> adminConfig = new java.util.HashMap<>(config.withPrefix("kafka.", true));
     adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
     try (Admin admin = Admin.create(adminConfig)) {
+      BrokerReach.require(admin, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS), BrokerReach.DEFAULT_WAIT);
       partitions = inputPartitions(admin, config);
       ChangelogSettings.ensureAppendTime(admin, config.getString(MarginflowConfig.APPLICATION_ID));
     }

@@ -78,9 +78,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.partition = context.taskId().partition();
     List<String> expected = new ArrayList<>();
     for (int q = 0; q < config.inputPartitions(); q++) {
-      expected.add("usage:" + q);
+      expected.add(Markers.input("usage", q));
     }
-    expected.add("power:" + partition);
+    expected.add(Markers.input("power", partition));
     this.inputs = List.copyOf(expected);
   }
 
@@ -155,7 +155,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   }
 
   private void onWatermark(Watermark w) {
-    progress.report(w.getSource() + ":" + w.getSourcePartition(), w.getWatermarkMs());
+    progress.report(Markers.input(w.getSource(), w.getSourcePartition()), w.getWatermarkMs());
     advance();
   }
 
@@ -168,7 +168,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       context.forward(new Record<>(Markers.PRICING_KEY, MarginInput.newBuilder().setMultiplier(change).build(),
           Math.max(f.getEffectiveFromMs(), 0)));
     } else if (f.getClosedThroughMs() != null) {
-      progress.report("pricing:" + f.getSourcePartition(), f.getClosedThroughMs());
+      progress.report(Markers.input("pricing", f.getSourcePartition()), f.getClosedThroughMs());
       advance();
     }
   }

@@ -145,7 +145,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
      * pricing sums sent, so this partition's mark goes to the pricing tasks behind them.
      */
     private void onProgress(AttributionProgress p) {
-      progress.report("attribution:" + p.getSourcePartition(), p.getFinalizedThroughMs());
+      progress.report(Markers.input("attribution", p.getSourcePartition()), p.getFinalizedThroughMs());
       long low = progress.lowWatermark(inputs);
       if (low == Long.MIN_VALUE || low <= progress.marker(Markers.PRICING_SENT_THROUGH)) {
         return;

@@ -60,7 +60,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     metrics.declare("late");
     this.partition = context.taskId().partition();
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
-    this.clock = new PartitionClock(progress, source + ":" + partition);
+    this.clock = new PartitionClock(progress, Markers.input(source, partition));
     this.lastActivityWallMs = context.currentSystemTimeMs();
     this.lastAdvanceWallMs = lastActivityWallMs;
     this.lagSlot = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w.slot(source, partition)

@@ -114,7 +114,7 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
   }
 
   private void onProgress(AttributionProgress p) {
-    progress.report("attribution:" + p.getSourcePartition(), p.getFinalizedThroughMs());
+    progress.report(Markers.input("attribution", p.getSourcePartition()), p.getFinalizedThroughMs());
     long low = progress.lowWatermark(inputs);
     long previous = progress.marker(Markers.MARGIN_FINAL_THROUGH);
     if (low == Long.MIN_VALUE || low <= previous) {

@@ -64,7 +64,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     if (in.getBucket() != null) {
       onBucket(in.getBucket());
     } else if (in.getProgress() != null) {
-      progress.report("attribution:" + in.getProgress().getSourcePartition(), in.getProgress().getFinalizedThroughMs());
+      progress.report(Markers.input("attribution", in.getProgress().getSourcePartition()), in.getProgress().getFinalizedThroughMs());
       close(progress.lowWatermark(inputs));
     }
   }

@@ -114,7 +114,7 @@ public final class LocalQueries {
   /** A usage partition's stream time: its latest valid event or tick (-1 before any). */
   public long usageAsOf(int partition) {
     Long v = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.USAGE_PROGRESS,
-        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition)).get("usage:" + partition);
+        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition)).get(Markers.input("usage", partition));
     return v == null ? -1 : v;
   }
 
