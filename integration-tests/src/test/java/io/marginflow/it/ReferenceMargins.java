@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.marginflow.topology.domain.MultiplierSchedule;
+import io.marginflow.topology.pricing.MultiplierSchedule;
 import java.math.RoundingMode;
 import java.io.IOException;
 import java.math.BigDecimal;

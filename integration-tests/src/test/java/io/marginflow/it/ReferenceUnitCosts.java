@@ -84,7 +84,7 @@ final class ReferenceUnitCosts {
 
   /** Every (interval, model, region) of the reference in {@code unitCosts} (as replay writes them), and no other. */
   static void assertUnitCosts(Path scenario, List<JsonNode> unitCosts,
-      io.marginflow.topology.domain.MultiplierSchedule multipliers) throws IOException {
+      io.marginflow.topology.pricing.MultiplierSchedule multipliers) throws IOException {
     ReferenceMargins.Reference ref = ReferenceMargins.computeAll(scenario, System.currentTimeMillis(), multipliers);
     Map<String, JsonNode> actual = new TreeMap<>();
     for (JsonNode c : unitCosts) {

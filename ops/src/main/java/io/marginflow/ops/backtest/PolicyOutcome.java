@@ -57,7 +57,7 @@ public record PolicyOutcome(String policy, Map<String, String> settings, SortedM
   public record Adjustment(String model, String region, long effectiveFromMs, BigDecimal previous, BigDecimal multiplier,
       BigDecimal realizedMarginRatio) {
     public String pair() {
-      return model + "|" + region;
+      return io.marginflow.topology.pricing.MultiplierSchedule.key(model, region);
     }
   }
 

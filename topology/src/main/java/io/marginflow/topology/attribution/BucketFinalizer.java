@@ -1,5 +1,7 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.pricing.MultiplierSchedule;
+import io.marginflow.topology.pricing.PricingSchedule;
 import io.marginflow.avro.EnergyPrice;
 import io.marginflow.avro.NodeProfile;
 import io.marginflow.avro.internal.BucketLineState;
@@ -74,7 +76,7 @@ final class BucketFinalizer {
     for (BucketLineState l : sorted) {
       // SPEC 4: list revenue times the dynamic-pricing multiplier in force for the bucket (decisions take effect on
       // interval boundaries, which are bucket boundaries, so one multiplier holds for every request of the bucket).
-      BigDecimal revenue = revenue(l.getRevenueUsd(), multipliers.at(l.getModel(), l.getRegion(), start));
+      BigDecimal revenue = MultiplierSchedule.apply(l.getRevenueUsd(), multipliers.at(l.getModel(), l.getRegion(), start));
       lines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
           l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));
       extras.add(config.weights().cacheExtra(l.getCachedInputTokens()));
@@ -119,12 +121,6 @@ final class BucketFinalizer {
     }
   }
 
-
-  /** SPEC 4: a line's list revenue times the multiplier in force for its bucket, exact at 1e-18. */
-  static BigDecimal revenue(BigDecimal listRevenueUsd, BigDecimal multiplier) {
-    return multiplier.compareTo(BigDecimal.ONE) == 0 ? listRevenueUsd
-        : listRevenueUsd.multiply(multiplier).setScale(SCALE, RoundingMode.HALF_EVEN);
-  }
 
   /** A line's share of node {@code nodeId}'s bucket as the margin task receives it. */
   static BucketShare share(String nodeId, java.time.Instant bucketStart, LineShare s) {

@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.pricing.PricingSchedule;
 import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.BeforeCommit;

@@ -1,5 +1,7 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.pricing.MultiplierSchedule;
+import io.marginflow.topology.pricing.PricingSchedule;
 import io.marginflow.topology.progress.Markers;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.CostSlice;
@@ -204,7 +206,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       List<BigDecimal> extras = new ArrayList<>(kept.size());
       BigDecimal keptWeight = BigDecimal.ZERO;
       for (PackedLine l : kept) {
-        BigDecimal revenue = BucketFinalizer.revenue(l.getRevenueUsd(),
+        BigDecimal revenue = MultiplierSchedule.apply(l.getRevenueUsd(),
             schedule.at(l.getModel(), l.getRegion(), slice.getBucketStartMs().toEpochMilli()));
         bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
             l.getCachedInputTokens(), l.getOutputTokens(), l.getUnpricedRequests(), l.getWeight(), revenue));

@@ -12,7 +12,6 @@ import io.marginflow.topology.domain.PricingController;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.topology.domain.MultiplierSchedule;
 import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.StoreNames;

@@ -1,4 +1,4 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.pricing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,6 +1,5 @@
-package io.marginflow.topology.attribution;
+package io.marginflow.topology.pricing;
 
-import io.marginflow.topology.domain.MultiplierSchedule;
 import io.marginflow.topology.store.BucketKeys;
 import java.math.BigDecimal;
 import java.util.HashSet;
@@ -12,16 +11,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The multipliers the pricing tasks decided, as the attribution applies them (SPEC 4, 9): kept in a changelogged store
  * (key model|region, then effective_from) and, per (model, region) first asked for, in memory.
  */
-final class PricingSchedule {
+public final class PricingSchedule {
   private final KeyValueStore<String, String> store;
   private final MultiplierSchedule memory = new MultiplierSchedule();
   private final Set<String> loaded = new HashSet<>();
 
-  PricingSchedule(KeyValueStore<String, String> store) {
+  public PricingSchedule(KeyValueStore<String, String> store) {
     this.store = store;
   }
 
-  void put(String model, String region, long effectiveFromMs, BigDecimal multiplier) {
+  public void put(String model, String region, long effectiveFromMs, BigDecimal multiplier) {
     String pair = MultiplierSchedule.key(model, region);
     store.put(BucketKeys.entityFirst(pair, effectiveFromMs), multiplier.toPlainString());
     if (loaded.contains(pair)) {
@@ -30,7 +29,7 @@ final class PricingSchedule {
   }
 
   /** The multiplier in force for (model, region) at {@code timestampMs}: 1.0 before any decision. */
-  BigDecimal at(String model, String region, long timestampMs) {
+  public BigDecimal at(String model, String region, long timestampMs) {
     String pair = MultiplierSchedule.key(model, region);
     if (loaded.add(pair)) {
       try (KeyValueIterator<String, String> it = store.range(BucketKeys.entityFirst(pair, 0),

@@ -1,6 +1,7 @@
-package io.marginflow.topology.domain;
+package io.marginflow.topology.pricing;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -11,7 +12,14 @@ import java.util.TreeMap;
  * applies to requests with {@code timestamp_ms >= t} and to none before, whenever it arrives. 1.0 before the first.
  */
 public final class MultiplierSchedule {
+  private static final int REVENUE_SCALE = 18;
   private final Map<String, NavigableMap<Long, BigDecimal>> byPair = new HashMap<>();
+
+  /** SPEC 4: a line's list revenue times the multiplier in force for its bucket, exact at 1e-18 USD. */
+  public static BigDecimal apply(BigDecimal listRevenueUsd, BigDecimal multiplier) {
+    return multiplier.compareTo(BigDecimal.ONE) == 0 ? listRevenueUsd
+        : listRevenueUsd.multiply(multiplier).setScale(REVENUE_SCALE, RoundingMode.HALF_EVEN);
+  }
 
   /** The key of (model, region) on {@code pricing.adjustments.v1} and {@code costs.model-region.v1}. */
   public static String key(String model, String region) {
