@@ -38,6 +38,7 @@ class NodeAttributionProcessorTest {
   java.nio.file.Path stateDir;
 
   private int partitions;
+  private int runs;
 
   @BeforeEach
   void setUp() {
@@ -45,28 +46,34 @@ class NodeAttributionProcessorTest {
     start(Map.of("pricing.dynamic.enabled", "false"), 2);
   }
 
+  private final List<org.apache.kafka.streams.processor.StateStore> opened = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void closeStores() {
+    opened.forEach(org.apache.kafka.streams.processor.StateStore::close);
+    opened.clear();
+  }
+
   private void start(Map<String, String> settings, int inputPartitions) {
+    closeStores();
     this.partitions = inputPartitions;
     TopologyConfig config = TopologyConfig.with(settings, inputPartitions);
     MarginflowSerdes serdes = new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit"));
     java.util.Properties props = new java.util.Properties();
     props.put("application.id", "attribution-unit");
     props.put("bootstrap.servers", "unused:9092");
-    context = new MockProcessorContext<>(props, new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.toFile());
-    // In-memory twins of the supplier's stores (same names), so the unit test needs no RocksDB or record cache.
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_BUCKETS), Serdes.String(),
-        serdes.value(io.marginflow.avro.internal.NodeBucketState.class)).withLoggingDisabled());
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_BUCKET_LINES), Serdes.String(),
+    context = new MockProcessorContext<>(props, new org.apache.kafka.streams.processor.TaskId(0, 0),
+        stateDir.resolve("run-" + (++runs)).toFile());
+    // The supplier's own stores (RocksDB in the temp folder), without the record cache and changelog that a mock
+    // context cannot give them; the two global tables it reads are plain in-memory stores of the same names.
+    NodeAttribution supplier = new NodeAttribution(config, serdes.value(io.marginflow.avro.internal.NodeBucketState.class),
         new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit-lines"))
-            .value(io.marginflow.avro.internal.BucketLineState.class)).withLoggingDisabled());
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ATTRIBUTION_PROGRESS), Serdes.String(),
-        Serdes.Long()).withLoggingDisabled());
-    add(Stores.windowStoreBuilder(Stores.inMemoryWindowStore(StoreNames.NODE_ENERGY, java.time.Duration.ofDays(2),
-        java.time.Duration.ofMinutes(1), false), Serdes.String(),
+            .value(io.marginflow.avro.internal.BucketLineState.class),
         new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://attribution-unit-energy"))
-            .value(io.marginflow.avro.internal.NodeBucketSummary.class)).withLoggingDisabled());
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.PRICING_SCHEDULE), Serdes.String(), Serdes.String())
-        .withLoggingDisabled());
+            .value(io.marginflow.avro.internal.NodeBucketSummary.class));
+    for (StoreBuilder<?> b : supplier.stores()) {
+      add(b.withCachingDisabled().withLoggingDisabled());
+    }
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.NODE_PROFILES), Serdes.String(), Serdes.String())
         .withLoggingDisabled());
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(), Serdes.String())
@@ -79,6 +86,7 @@ class NodeAttributionProcessorTest {
     var store = builder.build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    opened.add(store);
   }
 
   private void send(AttributionInput in) {

@@ -53,19 +53,29 @@ class PartitionSplitTest {
     add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_LINES), Serdes.String(),
         new MarginflowSerdes(Map.of(RegistryClientConfig.URL, "mock://split-unit")).value(UsageLinePack.class))
         .withLoggingDisabled());
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SPLIT_PROGRESS), Serdes.String(), Serdes.Long())
-        .withLoggingDisabled());
-    add(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.USAGE_PRICING_SCHEDULE), Serdes.String(),
-        Serdes.String()).withLoggingDisabled());
+    // The supplier's own stores without cache and changelog (a mock context has neither); the lines store is the usage
+    // ingest's, shared with it in the topology.
+    PartitionSplit supplier = new PartitionSplit(config);
+    for (StoreBuilder<?> b : supplier.stores()) {
+      add(b.withCachingDisabled().withLoggingDisabled());
+    }
     lines = context.getStateStore(StoreNames.USAGE_LINES);
-    processor = new PartitionSplit(config).get();
+    processor = supplier.get();
     processor.init(context);
+  }
+
+  private final List<org.apache.kafka.streams.processor.StateStore> opened = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void closeStores() {
+    opened.forEach(org.apache.kafka.streams.processor.StateStore::close);
   }
 
   private void add(StoreBuilder<?> builder) {
     var store = builder.build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    opened.add(store);
   }
 
   /** One pack (as one commit of the usage ingest writes it) holding one request's line. */
