@@ -41,7 +41,6 @@ import io.marginflow.topology.serde.MarginflowSerdes;
 import io.marginflow.serde.ConfluentAvroDeserializer;
 import io.marginflow.serde.LongFieldReader;
 import java.time.Instant;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -52,8 +51,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -111,29 +108,23 @@ public final class MarginflowTopology {
     // The pricing tasks' decisions and marks come back to every attribution partition (SPEC 9, docs/DESIGN.md).
     KStream<String, AttributionInput> pricingFeedback = b.stream(t.pricingFeedback(),
         Consumed.with(Serdes.String(), serdes.value(AttributionInput.class)).withName("pricing-feedback-source"));
-    KStream<String, MarginInput> attributed = usage.merge(power, Named.as("attribution-inputs"))
+    KStream<String, SpecificRecord> attribution = usage.merge(power, Named.as("attribution-inputs"))
         .merge(pricingFeedback, Named.as("attribution-pricing-inputs"))
         .process(new NodeAttribution(config, serdes.value(NodeBucketState.class), serdes.value(BucketLineState.class),
                 serdes.value(NodeBucketSummary.class)),
-            Named.as("attribution"))
-        .split(Named.as("attribution-route-"))
-        .branch((k, v) -> v instanceof CapacityAlert, Branched.withConsumer(alerts -> alerts
-            .mapValues(v -> (CapacityAlert) v, Named.as("capacity-alerts")).to(t.alertsCapacity(),
-                Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink")), "alert"))
-        .defaultBranch(Branched.as("main")).get("attribution-route-main")
-        .mapValues(v -> (MarginInput) v, Named.as("attribution-main"));
+            Named.as("attribution"));
+    output(attribution, NodeAttribution.ALERTS, CapacityAlert.class).to(t.alertsCapacity(),
+        Produced.with(Serdes.String(), serdes.value(CapacityAlert.class)).withName("capacity-alerts-sink"));
     // SPEC 3's two-level split: each usage partition's cost slice goes back to that partition, whose task splits it
     // among the lines it kept and computes the margins there.
-    attributed.to(t.costSlices(), Produced.with(Serdes.String(), serdes.value(MarginInput.class))
-        .withStreamPartitioner(new SlicePartitioner()).withName("cost-slices-sink"));
-    KStream<String, MarginInput> shares = b.stream(t.costSlices(), Consumed.with(Serdes.String(),
+    output(attribution, NodeAttribution.SLICES, MarginInput.class).to(t.costSlices(),
+        Produced.with(Serdes.String(), serdes.value(MarginInput.class)).withStreamPartitioner(new SlicePartitioner())
+            .withName("cost-slices-sink"));
+    KStream<String, SpecificRecord> split = b.stream(t.costSlices(), Consumed.with(Serdes.String(),
             serdes.value(MarginInput.class)).withName("cost-slices-source"))
-        .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES)
-        .split(Named.as("usage-split-route-"))
-        .branch((k, v) -> v instanceof PricingInput, Branched.withConsumer(regions -> pricing(regions, config, serdes),
-            "pricing"))
-        .defaultBranch(Branched.as("main")).get("usage-split-route-main")
-        .mapValues(v -> (MarginInput) v, Named.as("usage-split-main"));
+        .process(new PartitionSplit(config), Named.as("usage-split"), StoreNames.USAGE_LINES);
+    pricing(output(split, PartitionSplit.PRICING, PricingInput.class), config, serdes);
+    KStream<String, MarginInput> shares = output(split, PartitionSplit.SHARES, MarginInput.class);
     margins(shares, config, serdes);
     return b.build();
   }
@@ -141,46 +132,43 @@ public final class MarginflowTopology {
   /** SPEC 5 and 6: the tenants' margin windows from their shares, with the COST budgets and NEGATIVE_MARGIN alerts. */
   private static void margins(KStream<String, MarginInput> shares, TopologyConfig config, MarginflowSerdes serdes) {
     Topics t = config.topics();
-    shares
-        .process(new TenantMargins(config, serdes.value(TenantWindowState.class), serdes.value(BudgetPeriodState.class)),
-            Named.as("tenant-margins"))
-        .split(Named.as("margins-route-"))
-        .branch((k, v) -> v instanceof BudgetAlert, Branched.withConsumer(alerts -> alerts
-            .mapValues(v -> (BudgetAlert) v, Named.as("margin-alerts"))
-            .to(t.alertsBudget(), Produced.with(Serdes.String(), serdes.value(BudgetAlert.class)).withName("margin-alerts-sink")),
-            "alert"))
-        .branch((k, v) -> v instanceof BudgetStatus, Branched.withConsumer(status -> status
-            .mapValues(v -> (BudgetStatus) v, Named.as("margin-status"))
-            .to(t.budgetsStatus(), Produced.with(Serdes.String(), serdes.value(BudgetStatus.class)).withName("margin-status-sink")),
-            "status"))
-        .defaultBranch(Branched.withConsumer(margins -> margins.mapValues(v -> (TenantMargin) v, Named.as("margins"))
-            .to(t.margins(), Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink")),
-            "margin"));
+    KStream<String, SpecificRecord> out = shares.process(new TenantMargins(config, serdes.value(TenantWindowState.class),
+        serdes.value(BudgetPeriodState.class)), Named.as("tenant-margins"));
+    output(out, TenantMargins.ALERTS, BudgetAlert.class).to(t.alertsBudget(),
+        Produced.with(Serdes.String(), serdes.value(BudgetAlert.class)).withName("margin-alerts-sink"));
+    output(out, TenantMargins.STATUS, BudgetStatus.class).to(t.budgetsStatus(),
+        Produced.with(Serdes.String(), serdes.value(BudgetStatus.class)).withName("margin-status-sink"));
+    output(out, TenantMargins.MARGINS, TenantMargin.class).to(t.margins(),
+        Produced.with(Serdes.String(), serdes.value(TenantMargin.class)).withName("margins-sink"));
+  }
+
+  /**
+   * One output of a processor that emits several record types: the child node {@code name}, to which the processor
+   * forwards that type alone ({@code context.forward(record, name)}), seen as a stream of that type.
+   */
+  private static <T extends SpecificRecord> KStream<String, T> output(KStream<String, SpecificRecord> outputs, String name,
+      Class<T> type) {
+    return outputs.mapValues(type::cast, Named.as(name));
   }
 
   /**
    * SPEC 9: the attribution's region buckets, by region, to the pricing task, which publishes each interval's unit
    * costs per (model, region) once every attribution partition has finalized it.
    */
-  private static void pricing(KStream<String, SpecificRecord> regions, TopologyConfig config, MarginflowSerdes serdes) {
-    regions.mapValues(v -> (PricingInput) v, Named.as("pricing-inputs"))
+  private static void pricing(KStream<String, PricingInput> regions, TopologyConfig config, MarginflowSerdes serdes) {
+    Topics t = config.topics();
+    KStream<String, SpecificRecord> out = regions
         .repartition(Repartitioned.<String, PricingInput>as("pricing-by-region").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(PricingInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
-        .process(new RegionPricing(config, serdes.value(RegionBucket.class)), Named.as("region-pricing"))
-        .split(Named.as("pricing-route-"))
-        .branch((k, v) -> v instanceof PriceAdjustment, Branched.withConsumer(adjustments -> adjustments
-            .mapValues(v -> (PriceAdjustment) v, Named.as("price-adjustments"))
-            .to(config.topics().pricing(), Produced.with(Serdes.String(), serdes.value(PriceAdjustment.class))
-                .withName("price-adjustments-sink")), "adjustment"))
-        .branch((k, v) -> v instanceof AttributionInput, Branched.withConsumer(feedback -> feedback
-            .mapValues(v -> (AttributionInput) v, Named.as("pricing-feedback"))
-            .to(config.topics().pricingFeedback(), Produced.with(Serdes.String(), serdes.value(AttributionInput.class))
-                .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> true)).withName("pricing-feedback-sink")),
-            "feedback"))
-        .defaultBranch(Branched.withConsumer(costs -> costs.mapValues(v -> (ModelRegionCost) v, Named.as("unit-costs"))
-            .to(config.topics().costs(), Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class))
-                .withName("unit-costs-sink")), "cost"));
+        .process(new RegionPricing(config, serdes.value(RegionBucket.class)), Named.as("region-pricing"));
+    output(out, RegionPricing.ADJUSTMENTS, PriceAdjustment.class).to(t.pricing(),
+        Produced.with(Serdes.String(), serdes.value(PriceAdjustment.class)).withName("price-adjustments-sink"));
+    output(out, RegionPricing.FEEDBACK, AttributionInput.class).to(t.pricingFeedback(),
+        Produced.with(Serdes.String(), serdes.value(AttributionInput.class))
+            .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> true)).withName("pricing-feedback-sink"));
+    output(out, RegionPricing.UNIT_COSTS, ModelRegionCost.class).to(t.costs(),
+        Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class)).withName("unit-costs-sink"));
   }
 
   /**
@@ -229,24 +217,17 @@ public final class MarginflowTopology {
    */
   private static KStream<String, AttributionInput> route(KStream<String, Routed<AttributionInput>> routed, String topic,
       String name, BudgetOutputs budgets) {
-    BranchedKStream<String, Routed<AttributionInput>> split = routed.split(Named.as(name + "-route-"))
-        .branch((k, v) -> v.route() == Route.DLQ, Branched.as("dlq"))
-        .branch((k, v) -> v.route() == Route.LATE, Branched.as("late"));
-    if (budgets != null) {
-      split = split.branch((k, v) -> v.route() == Route.ALERT, Branched.as("alert"))
-          .branch((k, v) -> v.route() == Route.STATUS, Branched.as("status"));
-    }
-    Map<String, KStream<String, Routed<AttributionInput>>> branches = split.defaultBranch(Branched.as("main"));
-    branches.get(name + "-route-dlq").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-dlq-bytes"))
+    // The ingest processor forwards each record to the child of its route (Route#child): these are those children.
+    routed.map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(Route.DLQ.child(name)))
         .to(Topics.dlq(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dlq-sink"));
-    branches.get(name + "-route-late").map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(name + "-late-bytes"))
+    routed.map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(Route.LATE.child(name)))
         .to(Topics.late(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-late-sink"));
     if (budgets != null) {
-      branches.get(name + "-route-alert").mapValues(v -> (BudgetAlert) v.output(), Named.as(name + "-alerts"))
+      routed.mapValues(Routed::budgetAlert, Named.as(Route.ALERT.child(name)))
           .to(budgets.alerts(), Produced.with(Serdes.String(), budgets.alertSerde()).withName(name + "-alerts-sink"));
-      branches.get(name + "-route-status").mapValues(v -> (BudgetStatus) v.output(), Named.as(name + "-status"))
+      routed.mapValues(Routed::budgetStatus, Named.as(Route.STATUS.child(name)))
           .to(budgets.status(), Produced.with(Serdes.String(), budgets.statusSerde()).withName(name + "-status-sink"));
     }
-    return branches.get(name + "-route-main").mapValues(Routed::value, Named.as(name + "-main"));
+    return routed.mapValues(Routed::value, Named.as(Route.MAIN.child(name)));
   }
 }

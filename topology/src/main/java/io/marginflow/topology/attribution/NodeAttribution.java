@@ -19,6 +19,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /** Per-node cost attribution (SPEC 3): buckets of requests and power, finalized by progress, split by weight. */
 public final class NodeAttribution implements ProcessorSupplier<String, AttributionInput, String, SpecificRecord> {
+  /** The child that takes the CapacityAlerts (ZOMBIE_NODE) to their topic. */
+  public static final String ALERTS = "capacity-alerts";
+  /** The child that takes the MarginInputs (cost slices, progress marks, multiplier changes) to the cost-slices topic. */
+  public static final String SLICES = "attribution-main";
   private final TopologyConfig config;
   private final Serde<NodeBucketState> bucketSerde;
   private final Serde<BucketLineState> lineSerde;

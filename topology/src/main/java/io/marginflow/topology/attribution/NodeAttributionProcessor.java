@@ -73,7 +73,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));
     this.finalizer = new BucketFinalizer(config, context.getStateStore(StoreNames.NODE_PROFILES),
         context.getStateStore(StoreNames.ENERGY_PRICES), context.getStateStore(StoreNames.NODE_ENERGY), metrics,
-        r -> context.forward(r), schedule);
+        r -> context.forward(r, NodeAttribution.SLICES), schedule);
     this.pricingInputs = Progress.inputs("pricing", config.inputPartitions());
     this.zombies = new ZombieNodes(config, context.getStateStore(StoreNames.NODE_ENERGY));
     this.partition = context.taskId().partition();
@@ -167,7 +167,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       // The usage partitions apply it: passed on to every one of them, ahead of the slices that the gate lets out.
       MultiplierChange change = new MultiplierChange(f.getModel(), f.getRegion(), f.getEffectiveFromMs(), f.getMultiplier());
       context.forward(new Record<>(Markers.PRICING_KEY, MarginInput.newBuilder().setMultiplier(change).build(),
-          Math.max(f.getEffectiveFromMs(), 0)));
+          Math.max(f.getEffectiveFromMs(), 0)), NodeAttribution.SLICES);
     } else if (f.getClosedThroughMs() != null) {
       progress.report(Markers.input("pricing", f.getSourcePartition()), f.getClosedThroughMs());
       advance();
@@ -244,11 +244,13 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
       }
     });
     for (CapacityAlert alert : zombies.closed(previous, through)) {
-      context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()));
+      context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()),
+          NodeAttribution.ALERTS);
       metrics.meters().alert(alert.getKind().name());
     }
     progress.setMarker(Markers.FINALIZED_THROUGH, through);
     AttributionProgress done = new AttributionProgress(partition, config.inputPartitions(), through);
-    context.forward(new Record<>(Markers.PROGRESS_KEY, MarginInput.newBuilder().setProgress(done).build(), Math.max(through, 0)));
+    context.forward(new Record<>(Markers.PROGRESS_KEY, MarginInput.newBuilder().setProgress(done).build(),
+        Math.max(through, 0)), NodeAttribution.SLICES);
   }
 }

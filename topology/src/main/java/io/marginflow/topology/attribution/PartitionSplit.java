@@ -56,6 +56,10 @@ import org.slf4j.LoggerFactory;
  * every node task has passed a time.
  */
 public final class PartitionSplit implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
+  /** The child that takes the PricingInputs (region sums, progress marks) to the pricing tasks. */
+  public static final String PRICING = "pricing-inputs";
+  /** The child that takes the MarginInputs (tenants' shares, progress marks) to the margins. */
+  public static final String SHARES = "usage-split-main";
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSplit.class);
   private final TopologyConfig config;
 
@@ -112,7 +116,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       if (slice == null) {
         AttributionProgress mark = record.value().getProgress();
         // Stamped with its event time, as the node split's share-by-tenant carried it (this topic appends its own).
-        context.forward(mark == null ? record : record.withTimestamp(Math.max(mark.getFinalizedThroughMs(), 0)));
+        context.forward(mark == null ? record : record.withTimestamp(Math.max(mark.getFinalizedThroughMs(), 0)), SHARES);
         if (mark != null) {
           onProgress(mark);
         }
@@ -126,7 +130,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       Map<String, RegionBucket> regions = new TreeMap<>();
       for (LineShare s : shares) {
         context.forward(new Record<>(s.line().tenant(), MarginInput.newBuilder()
-            .setShare(BucketFinalizer.share(slice.getNodeId(), slice.getBucketStartMs(), s)).build(), start));
+            .setShare(BucketFinalizer.share(slice.getNodeId(), slice.getBucketStartMs(), s)).build(), start), SHARES);
         if (!Attribution.IDLE.equals(s.line().tenant())) {
           RegionSums.addShare(regions.computeIfAbsent(s.line().region(), r -> RegionSums.empty(r, start)), s);
         }
@@ -138,7 +142,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
             slice.getPowerSamples(), slice.getAvgPowerWatts(), slice.getGpuTdpWatts());
       }
       for (RegionBucket r : regions.values()) {
-        context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), start));
+        context.forward(new Record<>(r.getRegion(), PricingInput.newBuilder().setBucket(r).build(), start), PRICING);
       }
     }
 
@@ -155,7 +159,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       progress.setMarker(Markers.PRICING_SENT_THROUGH, low);
       dropOrphans(low);
       context.forward(new Record<>(Markers.PROGRESS_KEY, PricingInput.newBuilder()
-          .setProgress(new PricingProgress(context.taskId().partition(), low)).build(), Math.max(low, 0)));
+          .setProgress(new PricingProgress(context.taskId().partition(), low)).build(), Math.max(low, 0)), PRICING);
     }
 
     /**

@@ -195,9 +195,14 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   private void forwardRejected(Route route, Record<byte[], byte[]> record, Headers headers) {
     // Wall-clock time: retention must not delete a rejected record because its event time is old.
     // Bounded: a dead letter (or late record) is the original plus headers, and must never be too large to write.
-    context.forward(new Record<>((String) null, Routed.<AttributionInput>rejected(route,
+    emit(new Record<>((String) null, Routed.<AttributionInput>rejected(route,
         DeadLetterHeaders.boundKey(record.key(), headers), DeadLetterHeaders.boundValue(record.value(), headers)),
         context.currentSystemTimeMs(), headers));
+  }
+
+  /** Sends {@code r} to the child node of its route (Route#child): each output its own node, no routing by value. */
+  protected void emit(Record<String, Routed<AttributionInput>> r) {
+    context.forward(r, r.value().route().child(source));
   }
 
   /** This partition's stream time: the greatest event time of a valid record or tick so far. */
@@ -220,7 +225,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   /** Sends this partition's stream time downstream; the repartition broadcasts it to every partition. */
   private void forwardProgress(int sourcePartition, long streamTimeMs) {
     Watermark w = new Watermark(source, sourcePartition, config.inputPartitions(), streamTimeMs);
-    context.forward(new Record<>(Markers.PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
+    emit(new Record<>(Markers.PROGRESS_KEY, Routed.main(AttributionInput.newBuilder().setWatermark(w).build()),
         streamTimeMs));
   }
 

@@ -60,7 +60,7 @@ public final class PowerIngest implements ProcessorSupplier<byte[], byte[], Stri
     void accept(PowerSample p, long ts) {
       PowerReading reading = new PowerReading(p.getTimestampMs(), p.getNodeId(), p.getGpuId(), p.getIntervalMs(),
           p.getAvgPowerWatts());
-      context.forward(new Record<>(p.getNodeId(), Routed.main(AttributionInput.newBuilder().setPower(reading).build()), ts));
+      emit(new Record<>(p.getNodeId(), Routed.main(AttributionInput.newBuilder().setPower(reading).build()), ts));
     }
 
   }

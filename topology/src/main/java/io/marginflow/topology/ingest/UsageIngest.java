@@ -153,12 +153,12 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
 
     private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
       for (BudgetAlert alert : outcome.alerts()) {
-        context.forward(new Record<>(alert.getTenantId(), Routed.<AttributionInput>alert(alert),
+        emit(new Record<>(alert.getTenantId(), Routed.<AttributionInput>alert(alert),
             alert.getObservedAtMs().toEpochMilli()));
         metrics.meters().alert(alert.getKind().name());
       }
       if (outcome.status() != null) {
-        context.forward(new Record<>(outcome.status().getTenantId(), Routed.<AttributionInput>status(outcome.status()),
+        emit(new Record<>(outcome.status().getTenantId(), Routed.<AttributionInput>status(outcome.status()),
             outcome.status().getAsOfMs().toEpochMilli()));
       }
     }
@@ -177,7 +177,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       }
       packs.setMarker(Markers.LINE_PACK_SEQ, seq);
       for (PartitionLoad load : UsageLines.loads(added, partition())) {
-        context.forward(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
+        emit(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
             load.getBucketStartMs().toEpochMilli()));
       }
     }

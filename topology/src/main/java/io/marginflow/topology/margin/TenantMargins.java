@@ -25,6 +25,12 @@ import org.apache.kafka.streams.state.Stores;
  * window with a gross margin below zero.
  */
 public final class TenantMargins implements ProcessorSupplier<String, MarginInput, String, SpecificRecord> {
+  /** The child that takes the BudgetAlerts (COST thresholds and forecasts, NEGATIVE_MARGIN) to their topic. */
+  public static final String ALERTS = "margin-alerts";
+  /** The child that takes the BudgetStatus records to the status table's topic. */
+  public static final String STATUS = "margin-status";
+  /** The child that takes the final TenantMargins to the margins topic. */
+  public static final String MARGINS = "margins";
   private final TopologyConfig config;
   private final Serde<TenantWindowState> stateSerde;
   private final Serde<BudgetPeriodState> budgetStateSerde;

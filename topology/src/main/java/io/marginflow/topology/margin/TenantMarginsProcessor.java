@@ -132,11 +132,12 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
 
   private void forwardBudgetOutcome(BudgetRules.Outcome outcome) {
     for (BudgetAlert alert : outcome.alerts()) {
-      context.forward(new Record<>(alert.getTenantId(), alert, context.currentSystemTimeMs()));
+      context.forward(new Record<>(alert.getTenantId(), alert, context.currentSystemTimeMs()), TenantMargins.ALERTS);
       metrics.meters().alert(alert.getKind().name());
     }
     if (outcome.status() != null) {
-      context.forward(new Record<>(outcome.status().getTenantId(), outcome.status(), context.currentSystemTimeMs()));
+      context.forward(new Record<>(outcome.status().getTenantId(), outcome.status(), context.currentSystemTimeMs()),
+          TenantMargins.STATUS);
     }
   }
 
@@ -151,12 +152,13 @@ final class TenantMarginsProcessor implements Processor<String, MarginInput, Str
         // broker's time-based retention then counts from the writing, so a backfill of last year's usage still yields
         // margins that billing can read for margins.topic-retention (SPEC 5). The window's bounds are in the payload.
         TenantMargin margin = WindowStates.toMargin(e.getKey(), w, start, e.getValue());
-        context.forward(new Record<>(e.getKey(), margin, context.currentSystemTimeMs()));
+        context.forward(new Record<>(e.getKey(), margin, context.currentSystemTimeMs()), TenantMargins.MARGINS);
         if (w == revenueWindow) {
           metrics.meters().marginFinal(margin.getRevenueUsd().doubleValue(), margin.getTotalCostUsd().doubleValue());
         }
         if (NegativeMargins.alerts(w, margin)) {
-          context.forward(new Record<>(e.getKey(), NegativeMargins.alert(margin), context.currentSystemTimeMs()));
+          context.forward(new Record<>(e.getKey(), NegativeMargins.alert(margin), context.currentSystemTimeMs()),
+              TenantMargins.ALERTS);
           metrics.meters().alert("NEGATIVE_MARGIN");
         }
       }

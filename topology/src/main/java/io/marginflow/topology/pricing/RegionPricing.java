@@ -19,6 +19,12 @@ import org.apache.kafka.streams.state.Stores;
  * finalized the interval. The dynamic-pricing controller steps in the same place.
  */
 public final class RegionPricing implements ProcessorSupplier<String, PricingInput, String, SpecificRecord> {
+  /** The child that takes the PriceAdjustments to their topic. */
+  public static final String ADJUSTMENTS = "price-adjustments";
+  /** The child that takes decisions and marks (AttributionInput) back to the node and usage tasks. */
+  public static final String FEEDBACK = "pricing-feedback";
+  /** The child that takes the ModelRegionCosts to the unit-costs topic. */
+  public static final String UNIT_COSTS = "unit-costs";
   private final TopologyConfig config;
   private final Serde<RegionBucket> stateSerde;
 

@@ -98,7 +98,8 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       long start = kv.value.getStartMs().toEpochMilli();
       String region = kv.value.getRegion();
       for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, model -> inForce(model, region, start))) {
-        context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()));
+        context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()),
+            RegionPricing.UNIT_COSTS);
         emitted++;
       }
       if (config.pricingEnabled()) {
@@ -114,7 +115,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       // After the decisions, on every partition of the loop topic: the attribution may finalize up to through + I.
       PricingFeedback mark = PricingFeedback.newBuilder().setSourcePartition(partition).setClosedThroughMs(through).build();
       context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(mark).build(),
-          context.currentSystemTimeMs()));
+          context.currentSystemTimeMs()), RegionPricing.FEEDBACK);
     }
   }
 
@@ -137,12 +138,12 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
         .setMultiplier(step.multiplier().setScale(9, java.math.RoundingMode.HALF_EVEN))
         .setEffectiveFromMs(java.time.Instant.ofEpochMilli(effective)).setRealizedMarginRatio(ratio)
         .setComputePressure(pressure).setReason(step.reason()).build();
-    context.forward(new Record<>(key, a, context.currentSystemTimeMs()));
+    context.forward(new Record<>(key, a, context.currentSystemTimeMs()), RegionPricing.ADJUSTMENTS);
     metrics.meters().priceAdjustment(step.multiplier().compareTo(d.latest()) > 0);
     PricingFeedback f = PricingFeedback.newBuilder().setSourcePartition(partition).setModel(m.getModel()).setRegion(region)
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
     context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(f).build(),
-        context.currentSystemTimeMs()));
+        context.currentSystemTimeMs()), RegionPricing.FEEDBACK);
     multipliers.put(key, new Decision(step.multiplier(), effective, d.latest()).format());
   }
 
