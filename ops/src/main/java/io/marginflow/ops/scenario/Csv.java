@@ -1,5 +1,10 @@
 package io.marginflow.ops.scenario;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +21,14 @@ import java.util.NoSuchElementException;
 
 /**
  * The scenario CSV dialect (SPEC 7): a header line naming the columns, comma-separated fields, no quoting. Columns
- * are found by their header name, in any order; columns nobody asks for are ignored.
+ * are found by their header name, in any order; columns nobody asks for are ignored. Parsed by Jackson's CSV module
+ * (rows as string arrays, no quote character, so a quote is an ordinary character as the dialect wants); this class
+ * adds the header rules and the line numbers that bad rows are reported by.
  */
 public final class Csv {
+  private static final ObjectReader DIALECT = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
+      .readerFor(String[].class).with(CsvSchema.emptySchema().withoutQuoteChar());
+
   private Csv() {
   }
 
@@ -53,53 +63,61 @@ public final class Csv {
     if (!Files.exists(file)) {
       return new Reader(null, Map.of());
     }
+    MappingIterator<String[]> rows = null;
     try {
-      BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      String first = in.readLine();
-      if (first == null) {
-        in.close();
+      rows = DIALECT.readValues(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+      if (!rows.hasNext()) {
+        rows.close();
         return new Reader(null, Map.of());
       }
-      try {
-        return new Reader(in, header(file, first, required));
-      } catch (RuntimeException e) {
-        in.close();
-        throw e;
-      }
+      return new Reader(rows, header(file, rows.next(), required));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(rows);
+      throw e;
     }
   }
 
-  /** The data lines of one file, read as they are iterated. */
+  private static void closeQuietly(MappingIterator<String[]> rows) {
+    if (rows != null) {
+      try {
+        rows.close();
+      } catch (IOException ignored) {
+        // already failing: the first error is the one to report
+      }
+    }
+  }
+
+  /**
+   * The data lines of one file, read as they are iterated. The dialect has no quoting, so a record is one physical
+   * line: its number is the count of records read (blank lines included, then skipped), the header being line 1.
+   */
   public static final class Reader implements Iterator<Line>, AutoCloseable {
-    private final BufferedReader in;
+    private final MappingIterator<String[]> rows;
     private final Map<String, Integer> columns;
     private int number = 1;
     private Line next;
 
-    private Reader(BufferedReader in, Map<String, Integer> columns) {
-      this.in = in;
+    private Reader(MappingIterator<String[]> rows, Map<String, Integer> columns) {
+      this.rows = rows;
       this.columns = columns;
       advance();
     }
 
     private void advance() {
       next = null;
-      if (in == null) {
+      if (rows == null) {
         return;
       }
-      try {
-        String text;
-        while ((text = in.readLine()) != null) {
-          number++;
-          if (!text.isBlank()) {
-            next = new Line(number, text, text.split(",", -1), columns);
-            return;
-          }
+      while (rows.hasNext()) {
+        String[] fields = rows.next();
+        number++;
+        String text = String.join(",", fields);
+        if (!text.isBlank()) {
+          next = new Line(number, text, fields, columns);
+          return;
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
     }
 
@@ -120,9 +138,9 @@ public final class Csv {
 
     @Override
     public void close() {
-      if (in != null) {
+      if (rows != null) {
         try {
-          in.close();
+          rows.close();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -150,8 +168,9 @@ public final class Csv {
     }
   }
 
-  private static Map<String, Integer> header(Path file, String line, List<String> required) {
+  private static Map<String, Integer> header(Path file, String[] fields, List<String> required) {
     Map<String, Integer> columns = new HashMap<>();
+    String line = String.join(",", fields);
     String[] names = line.replace("\uFEFF", "").split(",", -1);
     for (int i = 0; i < names.length; i++) {
       String name = names[i].trim().toLowerCase(Locale.ROOT);
