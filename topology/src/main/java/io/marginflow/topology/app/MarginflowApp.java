@@ -7,23 +7,15 @@ import io.marginflow.topology.metrics.WatermarkLag;
 import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.serde.MarginflowSerdes;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -37,8 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MarginflowApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MarginflowApp.class);
-  static final long DEFAULT_CACHE_BYTES = 128L * 1024 * 1024;
-  static final long INTERNAL_TOPIC_BACKOFF_MS = 10;
 
   private final KafkaStreams streams;
   private final TopologyConfig topologyConfig;
@@ -69,7 +59,7 @@ public final class MarginflowApp implements AutoCloseable {
     adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
     try (Admin admin = Admin.create(adminConfig)) {
       BrokerReach.require(admin, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS), BrokerReach.DEFAULT_WAIT);
-      partitions = inputPartitions(admin, config);
+      partitions = InputTopics.partitions(admin, config);
       ChangelogSettings.ensureAppendTime(admin, config.getString(MarginflowConfig.APPLICATION_ID));
     }
     TopologyConfig topologyConfig = TopologyConfig.from(config, partitions);
@@ -77,10 +67,10 @@ public final class MarginflowApp implements AutoCloseable {
     Topology topology = MarginflowTopology.build(topologyConfig, serdes);
     LOG.info(startupLine(topology, config));
     LOG.debug("Topology:\n{}", topology.describe());
-    Properties properties = streamsProperties(config, httpPort);
+    Properties properties = StreamsProperties.of(config, httpPort);
     PipelineMeters meters = new PipelineMeters(Topics.from(config).usage(), Topics.from(config).power());
     properties.put(PipelineMeters.CONFIG, meters);
-    ReferenceRejects rejects = new ReferenceRejects(referenceTopics(Topics.from(config)));
+    ReferenceRejects rejects = new ReferenceRejects(StreamsProperties.referenceTopics(Topics.from(config)));
     properties.put(ReferenceDataDeserializationHandler.REJECTS_CONFIG, rejects);
     WatermarkLag watermarkLag = new WatermarkLag(partitions, System::currentTimeMillis);
     properties.put(WatermarkLag.CONFIG, watermarkLag);
@@ -125,130 +115,6 @@ public final class MarginflowApp implements AutoCloseable {
     return "Starting marginflow: topology " + digest + " (" + topology.describe().subtopologies().size()
         + " sub-topologies, " + topology.describe().globalStores().size() + " global stores); effective configuration "
         + "(secrets hidden): " + config.effective();
-  }
-
-  /** The static group membership id of an instance, or null for dynamic membership (instance.id=none). */
-  static String groupInstanceId(MarginflowConfig config) {
-    String configured = config.getString(MarginflowConfig.INSTANCE_ID).trim();
-    if (configured.equals("none")) {
-      return null;
-    }
-    if (!configured.equals("auto")) {
-      return configured;
-    }
-    Path stateDir = Path.of(config.getString(MarginflowConfig.STATE_DIR)).toAbsolutePath().normalize();
-    String host = hostName().replaceAll("[^A-Za-z0-9._-]", "_");
-    return config.getString(MarginflowConfig.APPLICATION_ID).replaceAll("[^A-Za-z0-9._-]", "_") + "-" + host + "-"
-        + String.format("%08x", stateDir.toString().hashCode());
-  }
-
-  private static String hostName() {
-    String env = System.getenv("HOSTNAME");
-    if (env != null && !env.isBlank()) {
-      return env.trim();
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
-  }
-
-  static Properties streamsProperties(MarginflowConfig config, int httpPort) {
-    Properties p = new Properties();
-    p.putAll(config.withPrefix("kafka.", true));
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(MarginflowConfig.APPLICATION_ID));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS));
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(MarginflowConfig.STATE_DIR));
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(MarginflowConfig.PROCESSING_GUARANTEE));
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(MarginflowConfig.NUM_STREAM_THREADS));
-    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(MarginflowConfig.NUM_STANDBY_REPLICAS));
-    String instanceId = groupInstanceId(config);
-    if (instanceId != null) {
-      // Static membership: a restarted instance rejoins under the same id and gets its tasks back at once, instead
-      // of the group waiting for the dead member's session timeout (45 s) before it rebalances.
-      p.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
-    }
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.duration(MarginflowConfig.COMMIT_INTERVAL).toMillis());
-    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.getString(MarginflowConfig.HTTP_HOST) + ":" + httpPort);
-    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    // Correctness rests on explicit progress markers, not on timestamp synchronization between a task's inputs:
-    // never idle waiting for an empty partition.
-    p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-    // The record cache absorbs the repeated updates of the same bucket lines and panes between commits. Kafka's 10 MB
-    // default is smaller than the open lines of a busy fleet: entries were evicted into RocksDB and rewritten there on
-    // every update (docs/PERFORMANCE.md). On the heap, within the launcher's -Xmx.
-    p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, DEFAULT_CACHE_BYTES);
-    // Bootstrapping the global tables and restoring state read partitions to their end one after the other: with the
-    // default 500 ms fetch wait, every partition that has reached its end costs half a second (7 s at start-up here).
-    p.putIfAbsent(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
-    p.putIfAbsent(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
-    shortInternalTopicBackoff(p);
-    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReferenceDataDeserializationHandler.class);
-    Topics t = Topics.from(config);
-    p.put(ReferenceDataDeserializationHandler.REFERENCE_TOPICS_CONFIG, String.join(",", referenceTopics(t)));
-    // Internal topics inherit the cluster's replication; a single-node cluster needs 1 (-1: broker default).
-    p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-    return p;
-  }
-
-  /**
-   * KAFKA-21033 (Kafka Streams 4.3.0 on, open upstream): creating the internal topics sleeps retry.backoff.ms after
-   * every topic created while others of the batch are still to be checked: 1.4 s for this topology's 15 at the
-   * default 100 ms, on every first start (replays, new deployments, tests). The partition assignor that creates them
-   * reads the main consumer's retry.backoff.ms, so that one starts at 10 ms (a consumer's backoff grows exponentially
-   * from it up to retry.backoff.max.ms, 1 s); other clients keep the default. An operator's kafka.retry.backoff.ms,
-   * kafka.consumer.retry.backoff.ms or kafka.main.consumer.retry.backoff.ms wins.
-   */
-  static void shortInternalTopicBackoff(Properties p) {
-    String key = CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG;
-    if (!p.containsKey(key) && !p.containsKey(StreamsConfig.consumerPrefix(key))) {
-      p.putIfAbsent(StreamsConfig.mainConsumerPrefix(key), INTERNAL_TOPIC_BACKOFF_MS);
-    }
-  }
-
-  private static List<String> referenceTopics(Topics t) {
-    return List.of(t.nodes(), t.pricebook(), t.energyPrices(), t.budgets());
-  }
-
-  private static int inputPartitions(Admin admin, MarginflowConfig config) {
-    Topics t = Topics.from(config);
-    // Topics read or written per input partition: they must have as many partitions as the inputs.
-    Map<String, String> perPartition = new java.util.LinkedHashMap<>();
-    perPartition.put("pricing-feedback", t.pricingFeedback());
-    perPartition.put("cost-slices", t.costSlices());
-    try {
-      List<String> names = new java.util.ArrayList<>(List.of(t.usage(), t.power()));
-      names.addAll(perPartition.values());
-      Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS);
-      int usage = d.get(t.usage()).partitions().size();
-      int power = d.get(t.power()).partitions().size();
-      if (usage != power) {
-        throw new ConfigException("topic.usage / topic.power", t.usage() + "=" + usage + ", " + t.power() + "=" + power,
-            "usage and power topics must have the same number of partitions (attribution co-partitions them by node)");
-      }
-      for (Map.Entry<String, String> e : perPartition.entrySet()) {
-        int n = d.get(e.getValue()).partitions().size();
-        if (n != usage) {
-          throw new ConfigException(MarginflowConfig.TOPIC_PREFIX + e.getKey(), e.getValue() + "=" + n, "must have as many "
-              + "partitions as the input topics (" + usage + "): it is read or written per input partition");
-        }
-      }
-      return usage;
-    } catch (ExecutionException e) {
-      throw new ConfigException(MarginflowConfig.BOOTSTRAP_SERVERS, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS),
-          "cannot describe the topics " + t.usage() + ", " + t.power() + ", " + String.join(", ", perPartition.values())
-              + " (run 'marginflow topics apply'): "
-              + e.getCause());
-    } catch (TimeoutException e) {
-      throw new ConfigException(MarginflowConfig.BOOTSTRAP_SERVERS, config.getString(MarginflowConfig.BOOTSTRAP_SERVERS),
-          "no Kafka cluster answered within 60 s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   public KafkaStreams streams() {

@@ -15,7 +15,7 @@ class StreamsPropertiesTest {
 
   @Test
   void shouldShortenTheAssignorsBackoffAndLeaveTheOtherClientsAtTheirDefault() {
-    StreamsConfig streams = new StreamsConfig(MarginflowApp.streamsProperties(config(Map.of()), 0));
+    StreamsConfig streams = new StreamsConfig(StreamsProperties.of(config(Map.of()), 0));
     // The partition assignor, which creates the internal topics, reads the main consumer's configuration.
     assertEquals(10L, streams.getMainConsumerConfigs("g", "c", 0).get(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG));
     assertNull(streams.getRestoreConsumerConfigs("c").get(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG)); // the client default
@@ -26,7 +26,7 @@ class StreamsPropertiesTest {
 
   @Test
   void shouldApplyAnOperatorsBackoffToStreamsAndClientsAlike() {
-    StreamsConfig streams = new StreamsConfig(MarginflowApp.streamsProperties(
+    StreamsConfig streams = new StreamsConfig(StreamsProperties.of(
         config(Map.of("kafka." + CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, "500")), 0));
     assertEquals(500L, Long.parseLong(String.valueOf(
         streams.getMainConsumerConfigs("g", "c", 0).get(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG))));

@@ -30,14 +30,14 @@ class UncleanStopGuardTest {
 
   @Test
   void shouldDeriveAStableStaticMemberIdPerStateDirectory(@TempDir Path dir) {
-    String a = MarginflowApp.groupInstanceId(config(dir.resolve("a"), "auto"));
-    assertEquals(a, MarginflowApp.groupInstanceId(config(dir.resolve("a"), "auto")), "same instance, same id");
-    assertNotEquals(a, MarginflowApp.groupInstanceId(config(dir.resolve("b"), "auto")), "another state dir on this host");
+    String a = StreamsProperties.groupInstanceId(config(dir.resolve("a"), "auto"));
+    assertEquals(a, StreamsProperties.groupInstanceId(config(dir.resolve("a"), "auto")), "same instance, same id");
+    assertNotEquals(a, StreamsProperties.groupInstanceId(config(dir.resolve("b"), "auto")), "another state dir on this host");
     assertTrue(a.startsWith("app-") && a.matches("[A-Za-z0-9._-]+"), a);
-    assertEquals("pod-3", MarginflowApp.groupInstanceId(config(dir, "pod-3")));
-    assertNull(MarginflowApp.groupInstanceId(config(dir, "none")));
-    assertEquals("pod-3", MarginflowApp.streamsProperties(config(dir, "pod-3"), 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
-    assertNull(MarginflowApp.streamsProperties(config(dir, "none"), 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+    assertEquals("pod-3", StreamsProperties.groupInstanceId(config(dir, "pod-3")));
+    assertNull(StreamsProperties.groupInstanceId(config(dir, "none")));
+    assertEquals("pod-3", StreamsProperties.of(config(dir, "pod-3"), 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+    assertNull(StreamsProperties.of(config(dir, "none"), 0).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
   }
 
   private static MarginflowConfig config(Path stateDir, String instanceId) {
