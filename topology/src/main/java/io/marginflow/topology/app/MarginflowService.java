@@ -46,10 +46,10 @@ public final class MarginflowService implements AutoCloseable {
       server.register(r -> io.micrometer.core.instrument.Gauge.builder("marginflow.ready", app.streams(),
           s -> s.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING ? 1 : 0)
           .description("1 when the instance is ready (Kafka Streams RUNNING, state restored)").register(r));
-      server.alerts(alertFeed(config, app));
-      server.unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
+      server.feeds().alerts(alertFeed(config, app));
+      server.feeds().unitCosts(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).costs(),
           app.serdes().value(ModelRegionCost.class).deserializer()), 100_000, "marginflow-unit-cost-feed"));
-      server.adjustments(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).pricing(),
+      server.feeds().adjustments(RecordFeed.latestByKey(client(config), java.util.Map.of(Topics.from(config).pricing(),
           app.serdes().value(PriceAdjustment.class).deserializer()), 100_000, "marginflow-adjustment-feed"));
       return new MarginflowService(app, server);
     } catch (RuntimeException e) {

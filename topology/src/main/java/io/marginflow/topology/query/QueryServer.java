@@ -16,9 +16,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.marginflow.topology.metrics.ScrapeTimeRebind;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
   private static final ObjectMapper JSON = Json.MAPPER;
-  private static final String ANSWERED = "marginflow.answered";
   private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
   private static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final long IDLE_TIMEOUT_MS = 30_000;
@@ -52,6 +48,7 @@ public final class QueryServer implements AutoCloseable {
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ScrapeTimeRebind metricsRefresh = new ScrapeTimeRebind(METRICS_REFRESH);
   private volatile Attached attached;
+  private final FeedQueries feeds = new FeedQueries();
 
   /** What serving needs once Kafka Streams exists. */
   private record Attached(KafkaStreams streams, ApiTokens tokens, QueryApi api, ReferenceQueries reference,
@@ -98,70 +95,13 @@ public final class QueryServer implements AutoCloseable {
     return this;
   }
 
-  private volatile RecordFeed alertFeed;
-
   public int port() {
     return connector.getLocalPort();
   }
 
-  private volatile RecordFeed unitCostFeed;
-  private volatile RecordFeed adjustmentFeed;
-
-  /** Answers /v1/pricing's multipliers from {@code feed} (the latest PriceAdjustment per model|region). */
-  public QueryServer adjustments(RecordFeed feed) {
-    this.adjustmentFeed = feed;
-    return this;
-  }
-
-  /** Answers /v1/unit-costs from {@code feed} (the latest ModelRegionCost per model|region), which this server closes. */
-  public QueryServer unitCosts(RecordFeed feed) {
-    this.unitCostFeed = feed;
-    return this;
-  }
-
-  /**
-   * /v1/unit-costs?model=&region=: the latest pricing interval's unit economics per (model, region) from
-   * costs.model-region.v1 (SPEC 9), what a model router reads; admin only (provider-wide cost figures).
-   */
-  private com.fasterxml.jackson.databind.JsonNode unitCosts(Request q) {
-    q.principal().requireAdmin();
-    RecordFeed feed = unitCostFeed;
-    if (feed == null) {
-      throw new ApiError(503, "unit costs are not available on this instance");
-    }
-    String model = q.params().get("model", null);
-    String region = q.params().get("region", null);
-    var list = feed.since(0, c -> (model == null || model.equals(c.path("model").asText()))
-        && (region == null || region.equals(c.path("region").asText())), 10_000, false);
-    var out = JSON.createObjectNode().put("count", list.size());
-    out.putArray("unit_costs").addAll(list);
-    return out;
-  }
-
-  /** Answers /v1/alerts from {@code feed}, which this server closes. */
-  public QueryServer alerts(RecordFeed feed) {
-    this.alertFeed = feed;
-    return this;
-  }
-
-  /**
-   * SPEC 8 /v1/alerts?since=&limit=&order=asc|desc: admin sees every alert, a tenant its own budget alerts only; asc
-   * (default) pages forward from since, desc gives the newest first (the dashboard).
-   */
-  private com.fasterxml.jackson.databind.JsonNode alerts(Request q) {
-    RecordFeed feed = alertFeed;
-    if (feed == null) {
-      throw new ApiError(503, "alerts are not available on this instance");
-    }
-    long since = q.params().epochMs("since", 0);
-    int limit = q.params().intIn("limit", 100, 1, 1000);
-    boolean newest = "desc".equals(q.params().oneOf("order", "asc", List.of("asc", "desc")));
-    ApiTokens.Principal who = q.principal();
-    var list = feed.since(since, a -> who.isAdmin() || (a.has("tenant_id") && a.get("tenant_id").asText().equals(who.name())),
-        limit, newest);
-    var out = JSON.createObjectNode().put("since", since).put("count", list.size());
-    out.putArray("alerts").addAll(list);
-    return out;
+  /** The answers read from topics (alerts, unit costs, multipliers), whose feeds the service sets. */
+  public FeedQueries feeds() {
+    return feeds;
   }
 
   private byte[] scrape() {
@@ -225,48 +165,45 @@ public final class QueryServer implements AutoCloseable {
     getAndHead(r, "/v1/nodes/{node}/energy", api((a, q, ctx) -> a.api().nodeEnergy(q, Params.id("node", ctx.pathParam("node")))));
     getAndHead(r, "/v1/tenants", api((a, q, ctx) -> a.api().tenants(q)));
     getAndHead(r, "/v1/unit-economics", api((a, q, ctx) -> a.api().unitEconomics(q)));
-    getAndHead(r, "/v1/pricing", api((a, q, ctx) -> {
-      RecordFeed feed = adjustmentFeed;
-      return a.reference().pricing(feed == null ? List.of() : feed.since(0, x -> true, 100_000, false),
-          q.principal().isAdmin());
-    }));
+    getAndHead(r, "/v1/pricing", api((a, q, ctx) -> a.reference().pricing(feeds.latestAdjustments(),
+        q.principal().isAdmin())));
     getAndHead(r, "/v1/status", api((a, q, ctx) -> a.api().status()));
     getAndHead(r, "/v1/nodes", api((a, q, ctx) -> {
       q.principal().requireAdmin();
       return a.reference().nodes();
     }));
-    getAndHead(r, "/v1/alerts", api((a, q, ctx) -> alerts(q)));
-    getAndHead(r, "/v1/unit-costs", api((a, q, ctx) -> unitCosts(q)));
+    getAndHead(r, "/v1/alerts", api((a, q, ctx) -> feeds.alerts(q)));
+    getAndHead(r, "/v1/unit-costs", api((a, q, ctx) -> feeds.unitCosts(q)));
     getAndHead(r, "/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
         true, "UP", "DOWN"));
     getAndHead(r, "/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
     getAndHead(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(scrape()));
-    getAndHead(r, "/", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    getAndHead(r, "/index.html", asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    getAndHead(r, "/assets/chart.umd.js", asset(CHART_JS, "text/javascript; charset=utf-8"));
-    getAndHead(r, "/assets/dashboard.js", asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
-    getAndHead(r, "/assets/dashboard.css", asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
+    getAndHead(r, "/", Responses.asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    getAndHead(r, "/index.html", Responses.asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
+    getAndHead(r, "/assets/chart.umd.js", Responses.asset(CHART_JS, "text/javascript; charset=utf-8"));
+    getAndHead(r, "/assets/dashboard.js", Responses.asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
+    getAndHead(r, "/assets/dashboard.css", Responses.asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
     r.exception(ApiError.class, (e, ctx) -> {
       if (e.retryAfterSeconds() > 0) {
         ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
       }
-      error(ctx, e.status(), e.getMessage());
+      Responses.error(ctx, e.status(), e.getMessage());
     });
-    r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+    r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> Responses.error(ctx, e.getStatus(),
         e.getStatus() == 404 ? "no such endpoint: " + ctx.path() : e.getStatus() == 405 ? "only GET is supported"
             : e.getMessage()));
     r.exception(InvalidStateStoreException.class, (e, ctx) -> {
       ctx.header("Retry-After", "1");
       LOG.debug("Query {} found state not ready: {}", Ids.printable(ctx.path()), e.toString());
-      error(ctx, 503, "not ready: state is being restored or moved between instances; retry");
+      Responses.error(ctx, 503, "not ready: state is being restored or moved between instances; retry");
     });
     r.exception(Exception.class, (e, ctx) -> {
       LOG.error("Query {} failed", Ids.printable(ctx.path()), e);
-      error(ctx, 500, "internal error (logged by the server)");
+      Responses.error(ctx, 500, "internal error (logged by the server)");
     });
-    r.error(404, ctx -> unlessAnswered(ctx, 404, "no such endpoint: " + ctx.path()));
-    r.error(405, ctx -> unlessAnswered(ctx, 405, "only GET is supported"));
+    r.error(404, ctx -> Responses.unlessAnswered(ctx, 404, "no such endpoint: " + ctx.path()));
+    r.error(405, ctx -> Responses.unlessAnswered(ctx, 405, "only GET is supported"));
   }
 
   /** A /v1 query: the caller's token, validated parameters, then the answer as JSON. */
@@ -282,7 +219,7 @@ public final class QueryServer implements AutoCloseable {
       String raw = ctx.queryString();
       Request request = new Request(a.tokens().authenticate(auth), new Params(raw), ctx.path() + (raw == null ? "" : "?" + raw),
           auth, ctx.header(Forwarder.FORWARDED) != null);
-      respond(ctx, 200, query.answer(a, request, ctx));
+      Responses.respond(ctx, 200, query.answer(a, request, ctx));
     };
   }
 
@@ -302,52 +239,13 @@ public final class QueryServer implements AutoCloseable {
     if (!good) {
       ctx.header("Retry-After", "1");
     }
-    respond(ctx, good ? 200 : 503, JSON.createObjectNode().put("status", good ? up : down).put("state", state.name()));
-  }
-
-  private static Handler asset(String resource, String type) {
-    byte[] body = readResource(resource);
-    return ctx -> ctx.contentType(type).result(body);
-  }
-
-  private static byte[] readResource(String resource) {
-    try (InputStream in = QueryServer.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing asset " + resource + " on the class path");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void unlessAnswered(Context ctx, int status, String message) {
-    if (ctx.attribute(ANSWERED) == null) {
-      error(ctx, status, message);
-    }
-  }
-
-  private static void error(Context ctx, int status, String message) {
-    respond(ctx, status, JSON.createObjectNode().put("status", status).put("error", message));
-  }
-
-  private static void respond(Context ctx, int status, JsonNode body) {
-    try {
-      ctx.attribute(ANSWERED, Boolean.TRUE);
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Responses.respond(ctx, good ? 200 : 503, JSON.createObjectNode().put("status", good ? up : down).put("state", state.name()));
   }
 
   @Override
   public void close() {
     javalin.stop();
-    for (RecordFeed feed : new RecordFeed[] {alertFeed, unitCostFeed, adjustmentFeed}) {
-      if (feed != null) {
-        feed.close();
-      }
-    }
+    feeds.close();
     Attached a = attached;
     if (a != null) {
       a.streamsMetrics().close();
