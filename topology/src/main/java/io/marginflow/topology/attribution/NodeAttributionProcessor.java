@@ -4,7 +4,6 @@ import io.marginflow.topology.pricing.PricingSchedule;
 import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.BeforeCommit;
-import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.CommitBuffer;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.avro.CapacityAlert;
@@ -25,8 +24,6 @@ import io.marginflow.topology.domain.Buckets;
 import io.marginflow.topology.metrics.PipelineMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -44,8 +41,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   private final TopologyConfig config;
   private ProcessorContext<String, SpecificRecord> context;
   private ZombieNodes zombies;
-  private CommitBuffer<NodeBucketState> buckets;
-  private CommitBuffer<BucketLineState> lines;
+  private OpenBuckets open;
   private BucketFinalizer finalizer;
   private Progress progress;
   private PipelineMetrics metrics;
@@ -62,12 +58,14 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     // A bucket's power and lines change with many records between two commits: objects until the commit.
-    BeforeCommit beforeCommit = new BeforeCommit(context, StoreNames.NODE_BUCKETS_FLUSH, () -> {
-      buckets.flush();
-      lines.flush();
-    });
-    this.buckets = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKETS));
-    this.lines = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKET_LINES));
+    List<CommitBuffer<?>> held = new ArrayList<>();
+    BeforeCommit beforeCommit = new BeforeCommit(context, StoreNames.NODE_BUCKETS_FLUSH,
+        () -> held.forEach(CommitBuffer::flush));
+    CommitBuffer<NodeBucketState> buckets = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKETS));
+    CommitBuffer<BucketLineState> lines = CommitBuffer.until(beforeCommit,
+        context.getStateStore(StoreNames.NODE_BUCKET_LINES));
+    held.addAll(List.of(buckets, lines));
+    this.open = new OpenBuckets(buckets, lines);
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context, "attribution");
     this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));
@@ -119,40 +117,16 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   /** Requests summed by a usage partition: read, add to and write back their line only. */
   private void onLine(UsageLine u) {
     long start = openBucket(u.getNodeId(), u.getBucketStartMs().toEpochMilli(), "usage");
-    if (start < 0) {
-      return;
+    if (start >= 0) {
+      open.addLine(start, u);
     }
-    String key = BucketKeys.line(BucketKeys.bucket(start, u.getNodeId()), u.getTenantId(), u.getModel(), u.getRegion());
-    BucketLineState line = lines.get(key);
-    if (line == null) {
-      line = NodeBuckets.emptyLine(u.getTenantId(), u.getModel(), u.getRegion());
-    }
-    NodeBuckets.addLine(line, u);
-    lines.put(key, line);
   }
 
   private void onPower(PowerReading p) {
     long start = openBucket(p.getNodeId(), p.getTimestampMs().toEpochMilli(), "power");
-    if (start < 0) {
-      return;
-    }
-    String key = BucketKeys.bucket(start, p.getNodeId());
-    NodeBucketState b = buckets.get(key);
-    if (b == null) {
-      b = NodeBuckets.empty(p.getNodeId(), start);
-    }
-    if (NodeBuckets.addPower(b, p)) {
-      buckets.put(key, b);
-    } else {
+    if (start >= 0 && !open.addPower(start, p)) {
       metrics.count("duplicate-power-sample");
     }
-  }
-
-  /** A bucket due for finalization: its power (null without samples) and its request lines. */
-  private static final class Due {
-    NodeBucketState power;
-    final List<BucketLineState> lines = new ArrayList<>();
-    final List<String> keys = new ArrayList<>();
   }
 
   private void onWatermark(Watermark w) {
@@ -191,23 +165,8 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     if (gate >= through) {
       return through;
     }
-    long firstOpen = firstOpenBucket(Math.max(gate, 0));
+    long firstOpen = open.firstOpen(Math.max(gate, 0));
     return firstOpen == Long.MAX_VALUE ? through : Math.min(through, Math.max(gate, firstOpen));
-  }
-
-  /** The start of the earliest bucket at or after {@code fromMs} that holds power or lines, or Long.MAX_VALUE. */
-  private long firstOpenBucket(long fromMs) {
-    long first = Long.MAX_VALUE;
-    String from = BucketKeys.bucket(fromMs, "");
-    String power = buckets.firstKey(from);
-    if (power != null) {
-      first = BucketKeys.startOf(power);
-    }
-    String line = lines.firstKey(from);
-    if (line != null) {
-      first = Math.min(first, BucketKeys.startOf(line));
-    }
-    return first;
   }
 
   private void advance() {
@@ -220,29 +179,7 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
     if (through <= previous) {
       return;
     }
-    Map<String, Due> due = new TreeMap<>();
-    String from = BucketKeys.bucket(0, "");
-    String to = BucketKeys.upTo(Math.max(0, through - config.bucketMs()));
-    buckets.range(from, to).forEach((key, power) -> {
-      Due d = due.computeIfAbsent(key, k -> new Due());
-      d.power = power;
-      d.keys.add(key);
-    });
-    lines.range(from, to).forEach((key, line) -> {
-      Due d = due.computeIfAbsent(BucketKeys.bucketOf(key), k -> new Due());
-      d.lines.add(line);
-      d.keys.add(key);
-    });
-    due.forEach((bucketKey, d) -> {
-      finalizer.finalizeBucket(BucketKeys.startOf(bucketKey), BucketKeys.nodeOf(bucketKey), d.power, d.lines);
-      for (String key : d.keys) {
-        if (key.equals(bucketKey)) {
-          buckets.put(key, null);
-        } else {
-          lines.put(key, null);
-        }
-      }
-    });
+    open.finalizeThrough(through - config.bucketMs(), finalizer::finalizeBucket);
     for (CapacityAlert alert : zombies.closed(previous, through)) {
       context.forward(new Record<>(alert.getNodeId(), alert, alert.getObservedAtMs().toEpochMilli()),
           NodeAttribution.ALERTS);
