@@ -33,21 +33,14 @@ import io.marginflow.topology.config.Topics;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.ingest.PayloadTimestampExtractor;
 import io.marginflow.topology.ingest.PowerIngest;
-import io.marginflow.topology.ingest.Route;
-import io.marginflow.topology.ingest.Routed;
+import io.marginflow.topology.ingest.IngestOutputs;
 import io.marginflow.topology.ingest.UsageIngest;
 import io.marginflow.topology.margin.TenantMargins;
 import io.marginflow.topology.serde.MarginflowSerdes;
-import io.marginflow.serde.ConfluentAvroDeserializer;
-import io.marginflow.serde.LongFieldReader;
-import java.time.Instant;
-import java.util.function.Function;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -87,21 +80,21 @@ public final class MarginflowTopology {
     referenceData(b, t, serdes);
 
     Deserializer<TokenUsage> usageReader = serdes.value(TokenUsage.class).deserializer();
-    KStream<String, AttributionInput> usage = route(b.stream(t.usage(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-            .withTimestampExtractor(new PayloadTimestampExtractor(
-                eventTime(usageReader, t.usage(), TokenUsage::getTimestampMs), config.maxFutureSkewMs()))
+    KStream<String, AttributionInput> usage = IngestOutputs.route(b.stream(t.usage(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(PayloadTimestampExtractor.of(usageReader, t.usage(), TokenUsage::getTimestampMs,
+                config.maxFutureSkewMs()))
             .withName("usage-source"))
         .process(new UsageIngest(config, usageReader, serdes.value(BudgetPeriodState.class),
             serdes.value(UsageLinePack.class)),
-            Named.as("usage-ingest")), t.usage(), "usage", budgetOutputs(t, serdes))
+            Named.as("usage-ingest")), t.usage(), "usage", IngestOutputs.budgets(t, serdes))
         .repartition(Repartitioned.<String, AttributionInput>as("usage-by-node").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(AttributionInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getWatermark() != null)));
 
     Deserializer<PowerSample> powerReader = serdes.value(PowerSample.class).deserializer();
-    KStream<String, AttributionInput> power = route(b.stream(t.power(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-            .withTimestampExtractor(new PayloadTimestampExtractor(
-                eventTime(powerReader, t.power(), PowerSample::getTimestampMs), config.maxFutureSkewMs()))
+    KStream<String, AttributionInput> power = IngestOutputs.route(b.stream(t.power(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(PayloadTimestampExtractor.of(powerReader, t.power(), PowerSample::getTimestampMs,
+                config.maxFutureSkewMs()))
             .withName("power-source"))
         .process(new PowerIngest(config, powerReader), Named.as("power-ingest")), t.power(), "power", null);
 
@@ -171,22 +164,6 @@ public final class MarginflowTopology {
         Produced.with(Serdes.String(), serdes.value(ModelRegionCost.class)).withName("unit-costs-sink"));
   }
 
-  /**
-   * The event time of a payload: read straight from the bytes where the writer's schema allows (the extractor runs on
-   * every record, before the ingest decodes it), else from the decoded record.
-   */
-  private static <T> Function<byte[], Long> eventTime(Deserializer<T> reader, String topic, Function<T, Instant> time) {
-    Function<byte[], Long> decoded = bytes -> time.apply(reader.deserialize(topic, bytes)).toEpochMilli();
-    if (!(reader instanceof ConfluentAvroDeserializer<?> avro)) {
-      return decoded;
-    }
-    LongFieldReader direct = avro.longField("timestamp_ms");
-    return bytes -> {
-      Long ts = direct.read(bytes);
-      return ts != null ? ts : decoded.apply(bytes);
-    };
-  }
-
   private static void referenceData(StreamsBuilder b, Topics t, MarginflowSerdes serdes) {
     b.globalTable(t.pricebook(), Consumed.with(Serdes.String(), serdes.value(PriceBookEntry.class)).withName("pricebook-source"),
         Materialized.<String, PriceBookEntry, KeyValueStore<Bytes, byte[]>>as(StoreNames.PRICEBOOK)
@@ -200,34 +177,5 @@ public final class MarginflowTopology {
     b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.ENERGY_PRICES), Serdes.String(),
             serdes.value(EnergyPrice.class)).withLoggingDisabled(), t.energyPrices(),
         Consumed.with(Serdes.String(), serdes.value(EnergyPrice.class)).withName("energy-prices-source"), EnergyPriceLoader::new);
-  }
-
-  /** Where the usage ingest's budget alerts and status records go (SPEC 6). */
-  private record BudgetOutputs(String alerts, Serde<BudgetAlert> alertSerde, String status, Serde<BudgetStatus> statusSerde) {
-  }
-
-  private static BudgetOutputs budgetOutputs(Topics t, MarginflowSerdes serdes) {
-    return new BudgetOutputs(t.alertsBudget(), serdes.value(BudgetAlert.class), t.budgetsStatus(),
-        serdes.value(BudgetStatus.class));
-  }
-
-  /**
-   * Sends dead letters and late records to their topics (original bytes, reason headers), and budget alerts and status
-   * records to theirs where {@code budgets} is given; returns the rest.
-   */
-  private static KStream<String, AttributionInput> route(KStream<String, Routed<AttributionInput>> routed, String topic,
-      String name, BudgetOutputs budgets) {
-    // The ingest processor forwards each record to the child of its route (Route#child): these are those children.
-    routed.map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(Route.DLQ.child(name)))
-        .to(Topics.dlq(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-dlq-sink"));
-    routed.map((k, v) -> KeyValue.pair(v.rawKey(), v.rawValue()), Named.as(Route.LATE.child(name)))
-        .to(Topics.late(topic), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-late-sink"));
-    if (budgets != null) {
-      routed.mapValues(Routed::budgetAlert, Named.as(Route.ALERT.child(name)))
-          .to(budgets.alerts(), Produced.with(Serdes.String(), budgets.alertSerde()).withName(name + "-alerts-sink"));
-      routed.mapValues(Routed::budgetStatus, Named.as(Route.STATUS.child(name)))
-          .to(budgets.status(), Produced.with(Serdes.String(), budgets.statusSerde()).withName(name + "-status-sink"));
-    }
-    return routed.mapValues(Routed::value, Named.as(Route.MAIN.child(name)));
   }
 }
