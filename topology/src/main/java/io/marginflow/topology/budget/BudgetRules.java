@@ -102,7 +102,7 @@ public final class BudgetRules {
     List<BudgetAlert> alerts = new ArrayList<>();
     List<String> emitted = new ArrayList<>(state.getEmitted());
     for (double t : budget.getThresholds().stream().sorted().toList()) {
-      String key = "THRESHOLD|" + metric + "|" + t + "|" + limit.toPlainString();
+      String key = thresholdKey(metric, t, limit);
       if (amount.compareTo(limit.multiply(BigDecimal.valueOf(t))) >= 0 && !emitted.contains(key)) {
         emitted.add(key);
         alerts.add(alert(state, BudgetAlertKind.THRESHOLD, metric, key, position, limit, t, null, atMs,
@@ -112,7 +112,7 @@ public final class BudgetRules {
       }
     }
     if (position.projectedUsd() != null && position.projectedUsd().compareTo(limit) > 0) {
-      String key = "FORECAST|" + metric + "|" + limit.toPlainString();
+      String key = forecastKey(metric, limit);
       if (!emitted.contains(key)) {
         emitted.add(key);
         alerts.add(alert(state, BudgetAlertKind.FORECAST, metric, key, position, limit, null, position.breachAtMs(),
@@ -138,50 +138,14 @@ public final class BudgetRules {
     return alerts.isEmpty() && status == null ? Outcome.NONE : new Outcome(List.copyOf(alerts), status);
   }
 
-  /**
-   * After an evaluation of {@code s} under {@code budget}: below which amount, and before which event time, adding to
-   * the period can change nothing (no threshold, no forecast, no status), so that a caller may skip the exact evaluation
-   * of each request until then. Conservative: a forecast's trigger only rises as the period goes on.
-   */
-  public record Quiet(Budget budget, double belowUsd, long untilMs) {
-    public boolean covers(Budget now, double amountUsd, long atMs) {
-      return java.util.Objects.equals(budget, now) && amountUsd < belowUsd && atMs < untilMs;
-    }
+  /** What a period's state keeps of a THRESHOLD alert emitted (once per threshold and limit). */
+  static String thresholdKey(BudgetMetric metric, double threshold, BigDecimal limit) {
+    return "THRESHOLD|" + metric + "|" + threshold + "|" + limit.toPlainString();
   }
 
-  public static Quiet quiet(BudgetPeriodState s, Budget budget, BudgetMetric metric) {
-    if (budget == null || budget.getMetric() != metric || !budget.getPeriod().name().equals(s.getPeriod())) {
-      return new Quiet(budget, Double.POSITIVE_INFINITY, Long.MAX_VALUE);
-    }
-    BigDecimal limitExact = budget.getLimitUsd().setScale(SCALE, RoundingMode.HALF_EVEN);
-    double limit = limitExact.doubleValue();
-    double amount = s.getAmountUsd().doubleValue();
-    double below = Double.POSITIVE_INFINITY;
-    for (double t : budget.getThresholds()) {
-      if (!s.getEmitted().contains("THRESHOLD|" + metric + "|" + t + "|" + limitExact.toPlainString())) {
-        below = Math.min(below, t * limit);
-      }
-    }
-    double warn = budget.getThresholds().stream().filter(t -> t < 1.0).mapToDouble(Double::doubleValue).max().orElse(1.0);
-    for (double point : new double[] {warn * limit, limit}) {
-      if (point > amount) {
-        below = Math.min(below, point);
-      }
-    }
-    long until = Long.MAX_VALUE;
-    if (!s.getEmitted().contains("FORECAST|" + metric + "|" + limitExact.toPlainString())) {
-      long length = s.getPeriodEndMs() - s.getPeriodStartMs();
-      long elapsed = s.getAsOfMs() - s.getPeriodStartMs();
-      if (elapsed * 10 < length) {
-        until = s.getPeriodStartMs() + (length + 9) / 10;
-      } else {
-        below = Math.min(below, limit * elapsed / length);
-      }
-    }
-    // A margin for the double arithmetic: close to a boundary the exact evaluation decides. No boundary left (every
-    // threshold and the forecast emitted, the limit passed): nothing an amount can change (and infinity minus a margin
-    // of infinity would be NaN, below which nothing is).
-    return new Quiet(budget, Double.isInfinite(below) ? below : below - Math.max(Math.abs(below) * 1e-9, 1e-6), until);
+  /** What a period's state keeps of a FORECAST alert emitted (once per limit). */
+  static String forecastKey(BudgetMetric metric, BigDecimal limit) {
+    return "FORECAST|" + metric + "|" + limit.toPlainString();
   }
 
   /** OK; WARNING once the highest threshold below 1.0 is reached; EXCEEDED at the limit. */

@@ -38,7 +38,7 @@ public final class SpendBudgets {
   private final Map<String, BudgetPeriodState> open = new LinkedHashMap<>(1024, 0.75f, true);
   private final Set<String> dirty = new HashSet<>();
   /** Per open period: until when requests cannot change its alerts or status (the exact rules are skipped till then). */
-  private final Map<String, BudgetRules.Quiet> quiet = new java.util.HashMap<>();
+  private final Map<String, BudgetQuiet> quiet = new java.util.HashMap<>();
   /** Budgets read this commit (the global store is read once per tenant and commit; a change applies at the next). */
   private final Map<String, java.util.Optional<Budget>> budgetsThisCommit = new java.util.HashMap<>();
   private long nextBoundaryMs = Long.MIN_VALUE;
@@ -67,7 +67,7 @@ public final class SpendBudgets {
         state = BudgetRules.open(tenant, period, timestampMs);
         nextBoundaryMs = Math.min(nextBoundaryMs, state.getPeriodEndMs());
       }
-      BudgetRules.Quiet q = quiet.get(key);
+      BudgetQuiet q = quiet.get(key);
       BigDecimal sum = state.getAmountUsd().add(revenueUsd);
       if (q != null && q.covers(budget, sum.doubleValue(), timestampMs)) {
         state.setAmountUsd(sum.scale() == BudgetRules.EXACT_SCALE ? sum
@@ -77,7 +77,7 @@ public final class SpendBudgets {
         continue;
       }
       BudgetRules.Outcome outcome = BudgetRules.add(state, revenueUsd, timestampMs, budget, BudgetMetric.SPEND);
-      quiet.put(key, BudgetRules.quiet(state, budget, BudgetMetric.SPEND));
+      quiet.put(key, BudgetQuiet.of(state, budget, BudgetMetric.SPEND));
       put(key, state);
       if (outcome != BudgetRules.Outcome.NONE) {
         out.accept(outcome);

@@ -30,7 +30,7 @@ class BudgetRulesQuietTest {
     // 12 USD by 03:00: past the limit, and on course for far more (a forecast after 10 % of the day).
     BudgetRules.Outcome outcome = BudgetRules.add(s, new BigDecimal("12"), DAY + 3 * HOUR, budget, BudgetMetric.SPEND);
     assertEquals(4, outcome.alerts().size(), "three thresholds and a forecast: " + outcome.alerts());
-    BudgetRules.Quiet quiet = BudgetRules.quiet(s, budget, BudgetMetric.SPEND);
+    BudgetQuiet quiet = BudgetQuiet.of(s, budget, BudgetMetric.SPEND);
     assertTrue(quiet.covers(budget, 13.0, DAY + 4 * HOUR), "nothing left to emit this period: " + quiet);
     assertEquals(BudgetRules.Outcome.NONE,
         BudgetRules.add(s, BigDecimal.ONE, DAY + 4 * HOUR, budget, BudgetMetric.SPEND));
@@ -51,7 +51,7 @@ class BudgetRulesQuietTest {
       long start = DAY + day * 24 * HOUR;
       long t = start + rng.nextInt((int) HOUR);
       BudgetPeriodState s = BudgetRules.open("t", BudgetPosition.Period.DAILY, t);
-      BudgetRules.Quiet quiet = null;
+      BudgetQuiet quiet = null;
       while (t < start + 24 * HOUR) {
         BigDecimal x = BigDecimal.valueOf(rng.nextInt(20_000_000), 9); // up to 0.02 USD
         BigDecimal sum = s.getAmountUsd().add(x);
@@ -65,7 +65,7 @@ class BudgetRulesQuietTest {
           s.setAsOfMs(Math.max(s.getAsOfMs(), t));
         } else {
           BudgetRules.add(s, x, t, budget, BudgetMetric.SPEND);
-          quiet = BudgetRules.quiet(s, budget, BudgetMetric.SPEND);
+          quiet = BudgetQuiet.of(s, budget, BudgetMetric.SPEND);
         }
         t += rng.nextInt(60_000);
       }
