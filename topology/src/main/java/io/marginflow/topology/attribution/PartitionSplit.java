@@ -11,8 +11,6 @@ import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.MultiplierChange;
 import io.marginflow.avro.internal.PackedLine;
-import io.marginflow.avro.internal.UsageLinePack;
-import io.marginflow.topology.ingest.UsageLines;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.config.TopologyConfig;
 import io.marginflow.topology.domain.Attribution;
@@ -22,7 +20,6 @@ import io.marginflow.topology.domain.SliceCost;
 import io.marginflow.topology.metrics.PipelineMetrics;
 import io.marginflow.topology.pricing.RegionSums;
 import io.marginflow.topology.progress.Progress;
-import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -32,14 +29,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -84,7 +77,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
   private static final class SplitProcessor implements Processor<String, MarginInput, String, SpecificRecord> {
     private final TopologyConfig config;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, UsageLinePack> lines;
+    private KeptLines kept;
     private Progress progress;
     private List<String> inputs;
     private PipelineMetrics metrics;
@@ -97,7 +90,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
       this.context = context;
-      this.lines = context.getStateStore(StoreNames.USAGE_LINES);
+      this.kept = new KeptLines(context.getStateStore(StoreNames.USAGE_LINES));
       this.progress = new Progress(context.getStateStore(StoreNames.SPLIT_PROGRESS));
       this.inputs = Progress.inputs("attribution", config.inputPartitions());
       this.metrics = new PipelineMetrics(context, "usage-split");
@@ -168,21 +161,13 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
      * deleted, so that the store holds only open buckets.
      */
     private void dropOrphans(long low) {
-      List<String> packs = new ArrayList<>();
-      Set<String> orphans = new java.util.HashSet<>();
-      try (KeyValueIterator<String, UsageLinePack> it = lines.range(BucketKeys.bucket(0, ""),
-          BucketKeys.upTo(Math.max(0, low - config.bucketMs())))) {
-        it.forEachRemaining(kv -> {
-          packs.add(kv.key);
-          kv.value.getLines().forEach(l -> orphans.add(BucketKeys.line(BucketKeys.bucketOf(kv.key), l.getTenantId(),
-              l.getModel(), l.getRegion())));
-        });
+      int orphans = kept.dropThrough(low - config.bucketMs());
+      for (int i = 0; i < orphans; i++) {
+        metrics.count("line-without-slice");
       }
-      packs.forEach(this::forget);
-      orphans.forEach(l -> metrics.count("line-without-slice"));
-      if (!orphans.isEmpty()) {
+      if (orphans > 0) {
         LOG.error("{} lines of buckets finalized through {} got no cost slice (partition {}): dropped",
-            orphans.size(), low, context.taskId().partition());
+            orphans, low, context.taskId().partition());
       }
     }
 
@@ -192,24 +177,18 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
      * failure (its lines were split and forgotten the first time); under exactly-once only inputs that disagree do.
      */
     private List<LineShare> split(CostSlice slice) {
-      String prefix = BucketKeys.bucket(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId()) + '|';
-      List<KeyValue<String, UsageLinePack>> packs = new ArrayList<>();
-      try (KeyValueIterator<String, UsageLinePack> it = lines.prefixScan(prefix, new StringSerializer())) {
-        it.forEachRemaining(packs::add);
-      }
-      if (packs.isEmpty() && !slice.getIdle()) {
+      List<PackedLine> lines = kept.take(slice.getBucketStartMs().toEpochMilli(), slice.getNodeId());
+      if (lines.isEmpty() && !slice.getIdle()) {
         metrics.count("slice-without-lines");
         LOG.warn("Cost slice of {} at {} for partition {} found no lines here (delivered again after a failure under "
             + "at-least-once, or inputs that disagree): not counted again", Ids.printable(slice.getNodeId()),
             slice.getBucketStartMs(), slice.getPartition());
         return null;
       }
-      List<PackedLine> kept = UsageLines.unpack(packs.stream().map(kv -> kv.value).toList());
-      packs.forEach(kv -> forget(kv.key));
-      List<BucketLine> bucketLines = new ArrayList<>(kept.size());
-      List<BigDecimal> extras = new ArrayList<>(kept.size());
+      List<BucketLine> bucketLines = new ArrayList<>(lines.size());
+      List<BigDecimal> extras = new ArrayList<>(lines.size());
       BigDecimal keptWeight = BigDecimal.ZERO;
-      for (PackedLine l : kept) {
+      for (PackedLine l : lines) {
         BigDecimal revenue = MultiplierSchedule.apply(l.getRevenueUsd(),
             schedule.at(l.getModel(), l.getRegion(), slice.getBucketStartMs().toEpochMilli()));
         bucketLines.add(new BucketLine(l.getTenantId(), l.getModel(), l.getRegion(), l.getRequests(), l.getInputTokens(),
@@ -225,11 +204,6 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
       SliceCost cost = new SliceCost(slice.getTotalCostUsd(), slice.getEnergyCostUsd(), slice.getNodeCostUsd(),
           slice.getNodeEnergyKwh(), slice.getNodeWeight(), slice.getIdle(), slice.getNodeRegion());
       return Attribution.splitSlice(cost, bucketLines, extras);
-    }
-
-    /** A tombstone without reading the old value first, which {@code delete} does (a RocksDB get per pack). */
-    private void forget(String packKey) {
-      lines.put(packKey, null);
     }
   }
 }
