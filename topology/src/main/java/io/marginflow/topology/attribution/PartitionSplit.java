@@ -1,5 +1,6 @@
 package io.marginflow.topology.attribution;
 
+import io.marginflow.topology.ingest.KeptLines;
 import io.marginflow.topology.pricing.MultiplierSchedule;
 import io.marginflow.topology.pricing.PricingSchedule;
 import io.marginflow.topology.progress.Markers;
@@ -90,7 +91,7 @@ public final class PartitionSplit implements ProcessorSupplier<String, MarginInp
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
       this.context = context;
-      this.kept = new KeptLines(context.getStateStore(StoreNames.USAGE_LINES));
+      this.kept = new KeptLines(context.getStateStore(StoreNames.USAGE_LINES), null);
       this.progress = new Progress(context.getStateStore(StoreNames.SPLIT_PROGRESS));
       this.inputs = Progress.inputs("attribution", config.inputPartitions());
       this.metrics = new PipelineMetrics(context, "usage-split");

@@ -1,6 +1,5 @@
 package io.marginflow.topology.ingest;
 
-import io.marginflow.topology.progress.Markers;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.store.Changelogs;
 import io.marginflow.avro.BudgetAlert;
@@ -14,7 +13,6 @@ import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.UsageLinePack;
 import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.BeforeCommit;
-import io.marginflow.topology.store.BucketKeys;
 import io.marginflow.topology.store.StoreNames;
 import io.marginflow.topology.budget.SpendBudgets;
 import io.marginflow.topology.config.TopologyConfig;
@@ -99,16 +97,12 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
     private static final int REVENUE_SCALE = 18;
     /** Bounds the memory of pending lines; more lines than this between two commits are sent early. */
     private static final int MAX_PENDING_LINES = 50_000;
-    /** Keeps a pack's record well under the changelog's 1 MB record limit (a line packs into about 100 bytes). */
-    private static final int MAX_PACK_LINES = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngest.class);
     private Deduplicator dedup;
     private KeyValueStore<String, ValueAndTimestamp<PriceBookEntry>> pricebook;
     private UsageLines lines;
     /** The partition's lines, packed per (bucket, node) and commit, until their cost slice comes back. */
-    private KeyValueStore<String, UsageLinePack> lineStore;
-    /** Numbers the packs (a marker in the progress store, so it rolls back with them). */
-    private Progress packs;
+    private KeptLines kept;
     private SpendBudgets spend;
     private BeforeCommit beforeCommit;
     private final java.util.Map<String, Optional<Prices>> pricesThisCommit = new java.util.HashMap<>();
@@ -128,8 +122,8 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       this.spend = new SpendBudgets(context.getStateStore(StoreNames.BUDGET_SPEND),
           context.getStateStore(StoreNames.BUDGETS), config.graceMs());
       this.beforeCommit = new BeforeCommit(context, StoreNames.USAGE_LINES_FLUSH, this::beforeCommit);
-      this.lineStore = context.getStateStore(StoreNames.USAGE_LINES);
-      this.packs = new Progress(context.getStateStore(StoreNames.USAGE_PROGRESS));
+      this.kept = new KeptLines(context.getStateStore(StoreNames.USAGE_LINES),
+          new Progress(context.getStateStore(StoreNames.USAGE_PROGRESS)));
       // Kafka Streams may init this same processor again (a task revived after a failure): nothing cached survives.
       pricesThisCommit.clear();
     }
@@ -170,12 +164,7 @@ public final class UsageIngest implements ProcessorSupplier<byte[], byte[], Stri
       // The lines stay here until their cost slice comes back (PartitionSplit); only their loads cross. What was
       // added since the last commit is kept as one record per (bucket, node), not one per line.
       List<UsageLine> added = lines.drain();
-      long seq = Math.max(packs.marker(Markers.LINE_PACK_SEQ), 0);
-      for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
-        lineStore.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()),
-            seq++), pack);
-      }
-      packs.setMarker(Markers.LINE_PACK_SEQ, seq);
+      kept.keep(added);
       for (PartitionLoad load : UsageLines.loads(added, partition())) {
         emit(new Record<>(load.getNodeId(), Routed.main(AttributionInput.newBuilder().setLoad(load).build()),
             load.getBucketStartMs().toEpochMilli()));

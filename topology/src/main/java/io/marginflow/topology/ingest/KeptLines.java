@@ -1,8 +1,10 @@
-package io.marginflow.topology.attribution;
+package io.marginflow.topology.ingest;
 
 import io.marginflow.avro.internal.PackedLine;
+import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.UsageLinePack;
-import io.marginflow.topology.ingest.UsageLines;
+import io.marginflow.topology.progress.Markers;
+import io.marginflow.topology.progress.Progress;
 import io.marginflow.topology.store.BucketKeys;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,18 +16,34 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A usage partition's lines as its ingest kept them ({@code usage-line-pack-store}: packs per (bucket, node) and
- * commit), read back by the split when the bucket's cost slice comes, and forgotten then.
+ * A usage partition's lines, kept in its own task ({@code usage-line-pack-store}): the ingest writes what each commit
+ * added as packs per (bucket, node), numbered by a marker that rolls back with them; the split reads a bucket's packs
+ * back when its cost slice comes, and forgets them then.
  */
-final class KeptLines {
+public final class KeptLines {
+  /** Keeps a pack's record well under the changelog's 1 MB record limit (a line packs into about 100 bytes). */
+  private static final int MAX_PACK_LINES = 2_000;
   private final KeyValueStore<String, UsageLinePack> packs;
+  private final Progress sequence;
 
-  KeptLines(KeyValueStore<String, UsageLinePack> packs) {
+  /** {@code sequence}: the store whose {@link Markers#LINE_PACK_SEQ} numbers the packs (null: read-only use). */
+  public KeptLines(KeyValueStore<String, UsageLinePack> packs, Progress sequence) {
     this.packs = packs;
+    this.sequence = sequence;
+  }
+
+  /** Keeps {@code added} (one commit's lines) as packs of at most 2,000 lines per (bucket, node). */
+  void keep(List<UsageLine> added) {
+    long seq = Math.max(sequence.marker(Markers.LINE_PACK_SEQ), 0);
+    for (UsageLinePack pack : UsageLines.packs(added, MAX_PACK_LINES)) {
+      packs.put(BucketKeys.numbered(BucketKeys.bucket(pack.getBucketStartMs().toEpochMilli(), pack.getNodeId()), seq++),
+          pack);
+    }
+    sequence.setMarker(Markers.LINE_PACK_SEQ, seq);
   }
 
   /** The lines kept of (bucket, node), in (tenant, model, region) order, forgotten here; empty when none. */
-  List<PackedLine> take(long bucketStartMs, String node) {
+  public List<PackedLine> take(long bucketStartMs, String node) {
     String prefix = BucketKeys.bucket(bucketStartMs, node) + '|';
     List<KeyValue<String, UsageLinePack>> found = new ArrayList<>();
     try (KeyValueIterator<String, UsageLinePack> it = packs.prefixScan(prefix, new StringSerializer())) {
@@ -40,7 +58,7 @@ final class KeptLines {
   }
 
   /** Forgets every pack of a bucket starting at or before {@code lastStartMs}; how many distinct lines they held. */
-  int dropThrough(long lastStartMs) {
+  public int dropThrough(long lastStartMs) {
     List<String> keys = new ArrayList<>();
     Set<String> lines = new HashSet<>();
     try (KeyValueIterator<String, UsageLinePack> it = packs.range(BucketKeys.bucket(0, ""),
