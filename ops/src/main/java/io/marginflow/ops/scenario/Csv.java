@@ -171,9 +171,8 @@ public final class Csv {
   private static Map<String, Integer> header(Path file, String[] fields, List<String> required) {
     Map<String, Integer> columns = new HashMap<>();
     String line = String.join(",", fields);
-    String[] names = line.replace("\uFEFF", "").split(",", -1);
-    for (int i = 0; i < names.length; i++) {
-      String name = names[i].trim().toLowerCase(Locale.ROOT);
+    for (int i = 0; i < fields.length; i++) {
+      String name = fields[i].replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
       if (!name.isEmpty() && columns.putIfAbsent(name, i) != null) {
         throw new IllegalArgumentException(file + ": column '" + name + "' appears twice in the header");
       }

@@ -11,10 +11,8 @@ import org.apache.avro.specific.SpecificRecord;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.AttributionProgress;
 import io.marginflow.avro.internal.PricingFeedback;
-import io.marginflow.avro.internal.BucketLineState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.MultiplierChange;
-import io.marginflow.avro.internal.NodeBucketState;
 import io.marginflow.avro.internal.PowerReading;
 import io.marginflow.avro.internal.UsageLine;
 import io.marginflow.avro.internal.Watermark;
@@ -58,14 +56,9 @@ final class NodeAttributionProcessor implements Processor<String, AttributionInp
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     // A bucket's power and lines change with many records between two commits: objects until the commit.
-    List<CommitBuffer<?>> held = new ArrayList<>();
-    BeforeCommit beforeCommit = new BeforeCommit(context, StoreNames.NODE_BUCKETS_FLUSH,
-        () -> held.forEach(CommitBuffer::flush));
-    CommitBuffer<NodeBucketState> buckets = CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKETS));
-    CommitBuffer<BucketLineState> lines = CommitBuffer.until(beforeCommit,
-        context.getStateStore(StoreNames.NODE_BUCKET_LINES));
-    held.addAll(List.of(buckets, lines));
-    this.open = new OpenBuckets(buckets, lines);
+    BeforeCommit beforeCommit = new BeforeCommit(context, StoreNames.NODE_BUCKETS_FLUSH, () -> open.flush());
+    this.open = new OpenBuckets(CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKETS)),
+        CommitBuffer.until(beforeCommit, context.getStateStore(StoreNames.NODE_BUCKET_LINES)));
     this.progress = new Progress(context.getStateStore(StoreNames.ATTRIBUTION_PROGRESS));
     this.metrics = new PipelineMetrics(context, "attribution");
     this.schedule = new PricingSchedule(context.getStateStore(StoreNames.PRICING_SCHEDULE));

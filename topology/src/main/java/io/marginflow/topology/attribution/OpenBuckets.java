@@ -29,6 +29,12 @@ final class OpenBuckets {
     this.lines = lines;
   }
 
+  /** Writes what changed since the last commit to the stores (from the pre-commit flush). */
+  void flush() {
+    buckets.flush();
+    lines.flush();
+  }
+
   /** Adds a usage partition's summed requests to their line of the bucket starting at {@code start}. */
   void addLine(long start, UsageLine u) {
     String key = BucketKeys.line(BucketKeys.bucket(start, u.getNodeId()), u.getTenantId(), u.getModel(), u.getRegion());
