@@ -20,6 +20,7 @@ import io.marginflow.avro.internal.BudgetPeriodState;
 import io.marginflow.avro.internal.MarginInput;
 import io.marginflow.avro.internal.UsageLinePack;
 import org.apache.avro.specific.SpecificRecord;
+import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.avro.ModelRegionCost;
@@ -154,7 +155,8 @@ public final class MarginflowTopology {
         .repartition(Repartitioned.<String, PricingInput>as("pricing-by-region").withKeySerde(Serdes.String())
             .withValueSerde(serdes.value(PricingInput.class))
             .withStreamPartitioner(new ProgressBroadcastPartitioner<>(v -> v.getProgress() != null)))
-        .process(new RegionPricing(config, serdes.value(RegionBucket.class)), Named.as("region-pricing"));
+        .process(new RegionPricing(config, serdes.value(RegionBucket.class),
+            serdes.value(MultiplierDecision.class)), Named.as("region-pricing"));
     output(out, RegionPricing.ADJUSTMENTS, PriceAdjustment.class).to(t.pricing(),
         Produced.with(Serdes.String(), serdes.value(PriceAdjustment.class)).withName("price-adjustments-sink"));
     output(out, RegionPricing.FEEDBACK, AttributionInput.class).to(t.pricingFeedback(),

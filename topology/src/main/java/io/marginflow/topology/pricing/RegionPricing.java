@@ -1,5 +1,6 @@
 package io.marginflow.topology.pricing;
 
+import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
@@ -27,10 +28,12 @@ public final class RegionPricing implements ProcessorSupplier<String, PricingInp
   public static final String UNIT_COSTS = "unit-costs";
   private final TopologyConfig config;
   private final Serde<RegionBucket> stateSerde;
+  private final Serde<MultiplierDecision> decisionSerde;
 
-  public RegionPricing(TopologyConfig config, Serde<RegionBucket> stateSerde) {
+  public RegionPricing(TopologyConfig config, Serde<RegionBucket> stateSerde, Serde<MultiplierDecision> decisionSerde) {
     this.config = config;
     this.stateSerde = stateSerde;
+    this.decisionSerde = MultiplierDecisions.serde(decisionSerde);
   }
 
   @Override
@@ -46,6 +49,6 @@ public final class RegionPricing implements ProcessorSupplier<String, PricingInp
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_PROGRESS), Serdes.String(),
             Serdes.Long()).withCachingEnabled(),
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PRICING_MULTIPLIERS), Serdes.String(),
-            Serdes.String()).withCachingEnabled());
+            decisionSerde).withCachingEnabled());
   }
 }

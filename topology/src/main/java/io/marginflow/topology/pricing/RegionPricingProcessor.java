@@ -7,6 +7,7 @@ import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.ModelSums;
+import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.avro.internal.PricingFeedback;
 import io.marginflow.topology.domain.PricingController;
 import io.marginflow.avro.internal.PricingInput;
@@ -37,7 +38,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
   private final long intervalMs;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, RegionBucket> intervals;
-  private KeyValueStore<String, String> multipliers;
+  private KeyValueStore<String, MultiplierDecision> multipliers;
   private Progress progress;
   private PipelineMetrics metrics;
   private List<String> inputs;
@@ -126,47 +127,33 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
    */
   private void decide(ModelSums m, String region, long start, double pressure, int partition) {
     String key = MultiplierSchedule.key(m.getModel(), region);
-    Decision d = Decision.parse(multipliers.get(key));
+    MultiplierDecision d = decision(key);
     BigDecimal ratio = RegionSums.marginRatio(m);
-    PricingController.Step step = PricingController.step(config.pricing(), d.latest(), d.at(start), ratio, pressure);
+    PricingController.Step step = PricingController.step(config.pricing(), d.getLatest(), MultiplierDecisions.at(d, start),
+        ratio, pressure);
     if (!step.changed()) {
       return;
     }
     long effective = start + 2 * intervalMs;
     PriceAdjustment a = PriceAdjustment.newBuilder().setModel(m.getModel()).setRegion(region)
-        .setPreviousMultiplier(d.latest().setScale(9, java.math.RoundingMode.HALF_EVEN))
-        .setMultiplier(step.multiplier().setScale(9, java.math.RoundingMode.HALF_EVEN))
+        .setPreviousMultiplier(d.getLatest()).setMultiplier(MultiplierDecisions.scaled(step.multiplier()))
         .setEffectiveFromMs(java.time.Instant.ofEpochMilli(effective)).setRealizedMarginRatio(ratio)
         .setComputePressure(pressure).setReason(step.reason()).build();
     context.forward(new Record<>(key, a, context.currentSystemTimeMs()), RegionPricing.ADJUSTMENTS);
-    metrics.meters().priceAdjustment(step.multiplier().compareTo(d.latest()) > 0);
+    metrics.meters().priceAdjustment(step.multiplier().compareTo(d.getLatest()) > 0);
     PricingFeedback f = PricingFeedback.newBuilder().setSourcePartition(partition).setModel(m.getModel()).setRegion(region)
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
     context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(f).build(),
         context.currentSystemTimeMs()), RegionPricing.FEEDBACK);
-    multipliers.put(key, new Decision(step.multiplier(), effective, d.latest()).format());
+    multipliers.put(key, MultiplierDecisions.decision(step.multiplier(), effective, d.getLatest()));
   }
 
   private BigDecimal inForce(String model, String region, long atMs) {
-    return Decision.parse(multipliers.get(MultiplierSchedule.key(model, region))).at(atMs);
+    return MultiplierDecisions.at(decision(MultiplierSchedule.key(model, region)), atMs);
   }
 
-  /** The latest multiplier of a (model, region), from when it applies, and the one in force before it. */
-  record Decision(BigDecimal latest, long effectiveFromMs, BigDecimal before) {
-    static Decision parse(String s) {
-      if (s == null) {
-        return new Decision(BigDecimal.ONE, Long.MIN_VALUE, BigDecimal.ONE);
-      }
-      String[] f = s.split("\\|");
-      return new Decision(new BigDecimal(f[0]), Long.parseLong(f[1]), new BigDecimal(f[2]));
-    }
-
-    String format() {
-      return latest.toPlainString() + "|" + effectiveFromMs + "|" + before.toPlainString();
-    }
-
-    BigDecimal at(long timeMs) {
-      return timeMs >= effectiveFromMs ? latest : before;
-    }
+  private MultiplierDecision decision(String key) {
+    MultiplierDecision d = multipliers.get(key);
+    return d == null ? MultiplierDecisions.none() : d;
   }
 }
