@@ -7,45 +7,28 @@ import io.marginflow.ops.scenario.LiveLoad;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.ops.scenario.Scenario.Row;
 import io.marginflow.topology.config.Topics;
-import io.marginflow.topology.domain.Validation;
-import io.marginflow.topology.ingest.Ticks;
 import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The one producer of marginflow's inputs (replay, {@code produce}, the demo's live load): reference rows first,
  * then usage and power rows, each file in its own order (merged by time so state stays small), with tick records to
  * every partition as each file's time advances, and final ticks that close every window. Rows that parse but break a
  * validity rule are written as they are: the pipeline dead-letters them. Replay asks it to remember where each row
- * landed, so dead letters and late records can name their line.
+ * landed, so dead letters and late records can name their line. {@link InputSender} writes the records and
+ * {@link EventClock} decides when each file's time ticks.
  */
 public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final Serializer<SpecificRecord> values;
-  private final StringSerializer keys = new StringSerializer();
+  private final InputSender sender;
   private final Topics topics;
   private final long tickIntervalMs;
-  private final RowIndex rowIndex;
-  private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
-  private final AtomicReference<Exception> failure = new AtomicReference<>();
 
   /**
    * @param clientConfig producer settings: bootstrap.servers and any security settings (SASL, TLS)
@@ -53,16 +36,9 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
    */
   public ScenarioProducer(Map<String, Object> clientConfig, Serializer<SpecificRecord> values, Topics topics,
       long tickIntervalMs, boolean trackRows) {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-    this.values = values;
+    this.sender = new InputSender(clientConfig, values, trackRows);
     this.topics = topics;
     this.tickIntervalMs = tickIntervalMs;
-    this.rowIndex = trackRows ? new RowIndex() : null;
   }
 
   public ScenarioProducer(String bootstrap, Serializer<SpecificRecord> values, Topics topics, long tickIntervalMs) {
@@ -71,14 +47,12 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
 
   /** The scenario file and line a record at (topic, partition, offset) came from, if any. */
   RowIndex.RowRef rowAt(String topic, int partition, long offset) {
-    return rowIndex == null ? null : rowIndex.get(topic, partition, offset);
+    return sender.rowAt(topic, partition, offset);
   }
 
   /** Records written so far per topic (ticks not counted), in topic order. */
   public Map<String, Long> sentPerTopic() {
-    Map<String, Long> out = new TreeMap<>();
-    sent.forEach((topic, n) -> out.put(topic, n.sum()));
-    return out;
+    return sender.sentPerTopic();
   }
 
   public void reference(Scenario s) throws ExecutionException, InterruptedException {
@@ -93,7 +67,7 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
   private <T extends SpecificRecord> void sendAll(String topic, List<Row<T>> rows, Function<T, String> key) {
     for (Row<T> row : rows) {
       if (row.ok()) {
-        send(topic, key.apply(row.record()), row.record(), null, row);
+        sender.send(topic, key.apply(row.record()), row.record(), null, row);
       }
     }
   }
@@ -113,8 +87,8 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
    */
   public long events(EventSource source, long nowMs, long closeAfterMs, PrintStream progress,
       Consumer<Row<?>> unreadable) {
-    Clock usageClock = new Clock(topics.usage(), partitions(topics.usage()), nowMs);
-    Clock powerClock = new Clock(topics.power(), partitions(topics.power()), nowMs);
+    EventClock usageClock = new EventClock(sender, topics.usage(), nowMs, tickIntervalMs);
+    EventClock powerClock = new EventClock(sender, topics.power(), nowMs, tickIntervalMs);
     long produced = 0;
     try (EventSource.Rows<TokenUsage> usage = source.usage(); EventSource.Rows<PowerSample> power = source.power()) {
       Row<TokenUsage> u = nextRecord(usage, unreadable);
@@ -122,12 +96,12 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
       while (u != null || p != null) {
         if (p == null || (u != null && u.record().getTimestampMs().compareTo(p.record().getTimestampMs()) <= 0)) {
           TokenUsage r = u.record();
-          send(topics.usage(), r.getTenantId(), r, r.getTimestampMs().toEpochMilli(), u);
+          sender.send(topics.usage(), r.getTenantId(), r, r.getTimestampMs().toEpochMilli(), u);
           usageClock.observe(r.getTimestampMs().toEpochMilli());
           u = nextRecord(usage, unreadable);
         } else {
           PowerSample r = p.record();
-          send(topics.power(), r.getNodeId(), r, r.getTimestampMs().toEpochMilli(), p);
+          sender.send(topics.power(), r.getNodeId(), r, r.getTimestampMs().toEpochMilli(), p);
           powerClock.observe(r.getTimestampMs().toEpochMilli());
           p = nextRecord(power, unreadable);
         }
@@ -136,7 +110,7 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
         }
       }
     }
-    long last = Math.max(usageClock.max, powerClock.max);
+    long last = Math.max(usageClock.max(), powerClock.max());
     if (last != Long.MIN_VALUE && closeAfterMs >= 0) {
       usageClock.tickAll(last + closeAfterMs);
       powerClock.tickAll(last + closeAfterMs);
@@ -159,93 +133,27 @@ public final class ScenarioProducer implements LiveLoad.Sink, AutoCloseable {
 
   @Override
   public void usage(TokenUsage u) {
-    send(topics.usage(), u.getTenantId(), u, u.getTimestampMs().toEpochMilli(), null);
+    sender.send(topics.usage(), u.getTenantId(), u, u.getTimestampMs().toEpochMilli(), null);
   }
 
   @Override
   public void power(PowerSample p) {
-    send(topics.power(), p.getNodeId(), p, p.getTimestampMs().toEpochMilli(), null);
+    sender.send(topics.power(), p.getNodeId(), p, p.getTimestampMs().toEpochMilli(), null);
   }
 
   @Override
   public void tick(long eventTimeMs) {
-    tickAll(topics.usage(), partitions(topics.usage()), eventTimeMs);
-    tickAll(topics.power(), partitions(topics.power()), eventTimeMs);
-  }
-
-  private void tickAll(String topic, int partitions, long eventTimeMs) {
-    for (int partition = 0; partition < partitions; partition++) {
-      producer.send(Ticks.record(topic, partition, eventTimeMs), this::onFailure);
-    }
-  }
-
-  private int partitions(String topic) {
-    return producer.partitionsFor(topic).size();
-  }
-
-  private Future<RecordMetadata> send(String topic, String key, SpecificRecord value, Long timestamp, Row<?> row) {
-    byte[] k = key == null ? null : keys.serialize(topic, key);
-    // The broker refuses record timestamps far in the future (log.message.timestamp.after.max.ms), and with them the
-    // whole batch: an implausible event time travels in the payload only, where the pipeline dead-letters it.
-    Long ts = timestamp != null && timestamp > Validation.MIN_TIMESTAMP_MS && timestamp <= System.currentTimeMillis()
-        ? timestamp : null;
-    sent.computeIfAbsent(topic, t -> new LongAdder()).increment();
-    return producer.send(new ProducerRecord<>(topic, null, ts, k, values.serialize(topic, value)), (md, e) -> {
-      if (e != null) {
-        onFailure(md, e);
-      } else if (rowIndex != null && row != null) {
-        rowIndex.put(topic, md.partition(), md.offset(), row.file(), row.line().number());
-      }
-    });
-  }
-
-  private void onFailure(RecordMetadata metadata, Exception e) {
-    if (e != null) {
-      failure.compareAndSet(null, e);
-    }
+    sender.tickAll(topics.usage(), sender.partitions(topics.usage()), eventTimeMs);
+    sender.tickAll(topics.power(), sender.partitions(topics.power()), eventTimeMs);
   }
 
   /** Fails if any send failed: a scenario that lost rows must not report figures. */
   public void checkSent() {
-    producer.flush();
-    Exception e = failure.get();
-    if (e != null) {
-      throw new IllegalStateException("Producing the scenario failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** One file's time: the greatest plausible event time so far, and when its partitions were last ticked. */
-  private final class Clock {
-    private final String topic;
-    private final int partitions;
-    private final long nowMs;
-    private long max = Long.MIN_VALUE;
-    private long lastTick = Long.MIN_VALUE;
-
-    Clock(String topic, int partitions, long nowMs) {
-      this.topic = topic;
-      this.partitions = partitions;
-      this.nowMs = nowMs;
-    }
-
-    void observe(long ts) {
-      if (ts <= Validation.MIN_TIMESTAMP_MS || ts > nowMs) {
-        return;
-      }
-      max = Math.max(max, ts);
-      if (lastTick == Long.MIN_VALUE || max - lastTick >= tickIntervalMs) {
-        tickAll(max);
-      }
-    }
-
-    void tickAll(long ts) {
-      ScenarioProducer.this.tickAll(topic, partitions, ts);
-      lastTick = ts;
-    }
+    sender.checkSent();
   }
 
   @Override
   public void close() {
-    producer.close();
+    sender.close();
   }
 }

@@ -88,16 +88,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      RegistryRoutes.Response response;
+      RegistryResponse response;
       try {
         authorize(exchange);
         response = routes.route(exchange.getRequestMethod(), exchange.getRequestURI(),
             new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       } catch (RegistryException e) {
-        response = RegistryRoutes.Response.error(e);
+        response = RegistryResponse.error(e);
       } catch (RuntimeException e) {
         LOG.error("Registry request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-        response = RegistryRoutes.Response.error(
+        response = RegistryResponse.error(
             new RegistryException(500, RegistryException.STORE_ERROR, "Internal error: " + e.getMessage()));
       }
       byte[] body = response.body().getBytes(StandardCharsets.UTF_8);

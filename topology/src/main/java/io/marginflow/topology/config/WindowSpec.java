@@ -46,4 +46,9 @@ public record WindowSpec(String name, long sizeMs, long advanceMs) {
   public String storeName(String prefix) {
     return prefix + "-" + name + "-store";
   }
+
+  /** The start of the window that holds the last bucket ending at or before {@code asOfMs}. */
+  public long currentStart(long asOfMs) {
+    return Math.floorDiv(asOfMs - 1, advanceMs) * advanceMs - sizeMs + advanceMs;
+  }
 }

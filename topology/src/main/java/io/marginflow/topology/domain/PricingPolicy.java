@@ -10,6 +10,8 @@ import java.math.BigDecimal;
 public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
     BigDecimal maxStep, BigDecimal deadband) {
   /** SPEC 9's defaults: 5 min, 30 %, [0.8, 1.5], 0.05, 0.01. */
+  /** Multipliers are kept, published and applied with this many decimals (PriceAdjustment.multiplier). */
+  public static final int MULTIPLIER_SCALE = 9;
   public static final PricingPolicy DEFAULTS = new PricingPolicy(300_000L, new BigDecimal("0.30"), new BigDecimal("0.8"),
       new BigDecimal("1.5"), new BigDecimal("0.05"), new BigDecimal("0.01"));
 
@@ -27,9 +29,19 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
     if (floor.compareTo(BigDecimal.ONE) > 0 || ceiling.compareTo(BigDecimal.ONE) < 0) {
       throw new IllegalArgumentException("pricing.floor <= 1 <= pricing.ceiling: list price (1.0) must be allowed");
     }
+    atMultiplierScale("pricing.floor", floor);
+    atMultiplierScale("pricing.ceiling", ceiling);
+    atMultiplierScale("pricing.max-step", maxStep);
     if (maxStep.signum() <= 0 || deadband.signum() < 0 || deadband.compareTo(maxStep) > 0) {
       throw new IllegalArgumentException("pricing.deadband must be within [0, pricing.max-step], max-step > 0, got " + deadband
           + " and " + maxStep);
+    }
+  }
+
+  private static void atMultiplierScale(String key, BigDecimal value) {
+    if (value.stripTrailingZeros().scale() > MULTIPLIER_SCALE) {
+      throw new IllegalArgumentException(key + " takes at most " + MULTIPLIER_SCALE + " decimals (multipliers are kept "
+          + "with " + MULTIPLIER_SCALE + "), got " + value.toPlainString());
     }
   }
 }

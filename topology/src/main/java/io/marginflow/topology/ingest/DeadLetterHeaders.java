@@ -1,11 +1,16 @@
 package io.marginflow.topology.ingest;
 
+import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.topology.domain.Rejection;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** The headers that name why and from where a record was dead-lettered or set aside as late (SPEC 2). */
+/**
+ * The headers that name why and from where a record was dead-lettered or set aside as late (SPEC 2), and the bounded
+ * record that takes it to the dead-letter or late topic.
+ */
 public final class DeadLetterHeaders {
   public static final String REASON = "marginflow.error.reason";
   public static final String DETAIL = "marginflow.error.detail";
@@ -113,5 +118,21 @@ public final class DeadLetterHeaders {
   private static void put(Headers headers, String key, String value) {
     headers.remove(key);
     headers.add(key, value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The headers of a rejected {@code record}: its own (bounded) and the rejection's. */
+  static Headers annotate(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
+    return annotate(kept(record.headers()), rejection, origin, eventTs);
+  }
+
+  /**
+   * What takes a rejected {@code record} to {@code route}'s topic: its key and value, bounded (a dead letter or late
+   * record is the original plus headers, and must never be too large to write), stamped with wall-clock {@code nowMs}
+   * (retention must not delete a rejected record because its event time is old).
+   */
+  static Record<String, Routed<AttributionInput>> rejected(Route route, Record<byte[], byte[]> record, Headers headers,
+      long nowMs) {
+    return new Record<>((String) null, Routed.<AttributionInput>rejected(route, boundKey(record.key(), headers),
+        boundValue(record.value(), headers)), nowMs, headers);
   }
 }

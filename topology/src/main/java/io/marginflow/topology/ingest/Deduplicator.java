@@ -27,10 +27,6 @@ import org.apache.kafka.streams.state.WindowStore;
  * id whose event was committed and none whose event will be processed again. docs/DESIGN.md, "De-duplication".
  */
 public final class Deduplicator {
-  /** At most this many ids per chunk (24 bytes each: 384 KiB, well under a record's 1 MiB); more are written early. */
-  static final int MAX_CHUNK_IDS = 16_384;
-  private static final int ENTRY_BYTES = 24;
-  private static final byte FORMAT = 1;
   private final WindowStore<Long, byte[]> chunks;
   private final long horizonMs;
   private final long bucketMs;
@@ -60,7 +56,7 @@ public final class Deduplicator {
       while (all.hasNext()) {
         KeyValue<Windowed<Long>, byte[]> chunk = all.next();
         nextChunk = Math.max(nextChunk, chunk.key.key() + 1);
-        read(chunk.value);
+        IdChunks.read(chunk.value, this::remember);
       }
     }
     expire(streamTime);
@@ -140,43 +136,26 @@ public final class Deduplicator {
     }
   }
 
-  private void read(byte[] chunk) {
-    if (chunk == null || chunk.length == 0) {
-      return;
-    }
-    if (chunk[0] != FORMAT || (chunk.length - 1) % ENTRY_BYTES != 0) {
-      throw new IllegalStateException("de-duplication chunk of unknown format " + chunk[0] + ", " + chunk.length
-          + " bytes: written by a newer release?");
-    }
-    ByteBuffer in = ByteBuffer.wrap(chunk, 1, chunk.length - 1);
-    while (in.hasRemaining()) {
-      remember(in.getLong(), in.getLong(), in.getLong());
-    }
-  }
-
   /** Adds the current digest at {@code ts} to the bucket's pending chunk, which grows by doubling up to its limit. */
   private void append(long bucket, long ts) {
     ByteBuffer chunk = pending.get(bucket);
     if (chunk == null) {
-      chunk = ByteBuffer.allocate(1 + 64 * ENTRY_BYTES).put(FORMAT);
+      chunk = IdChunks.empty();
       pending.put(bucket, chunk);
     } else if (!chunk.hasRemaining()) {
-      if (chunk.capacity() - 1 >= MAX_CHUNK_IDS * ENTRY_BYTES) {
+      if (IdChunks.atLimit(chunk)) {
         write(bucket, chunk);
-        chunk.clear().put(FORMAT);
+        IdChunks.restart(chunk);
       } else {
-        ByteBuffer bigger = ByteBuffer.allocate(1 + 2 * (chunk.capacity() - 1));
-        chunk = bigger.put(chunk.array(), 0, chunk.position());
+        chunk = IdChunks.grown(chunk);
         pending.put(bucket, chunk);
       }
     }
-    chunk.putLong(hi).putLong(lo).putLong(ts);
+    IdChunks.add(chunk, hi, lo, ts);
   }
 
   private void write(long bucket, ByteBuffer chunk) {
-    byte[] value = new byte[chunk.position()];
-    System.arraycopy(chunk.array(), 0, value, 0, value.length);
-    chunks.put(nextChunk++, value, bucket);
+    chunks.put(nextChunk++, IdChunks.bytes(chunk), bucket);
   }
 
   /**

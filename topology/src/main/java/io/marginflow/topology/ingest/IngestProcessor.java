@@ -40,11 +40,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
   protected PipelineMetrics metrics;
   private PartitionClock clock;
   private int partition;
-  private long lastActivityWallMs;
-  private long lastAdvanceWallMs;
-  private boolean stalled;
-  /** This partition's slot in the watermark lag gauge (a throwaway one outside the app). */
-  private AtomicLong lagSlot;
+  private InputWatch watch;
 
   IngestProcessor(TopologyConfig config, String source, String progressStoreName, Deserializer<T> deserializer) {
     this.config = config;
@@ -61,14 +57,13 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     this.partition = context.taskId().partition();
     KeyValueStore<String, Long> progress = context.getStateStore(progressStoreName);
     this.clock = new PartitionClock(progress, Markers.input(source, partition));
-    this.lastActivityWallMs = context.currentSystemTimeMs();
-    this.lastAdvanceWallMs = lastActivityWallMs;
-    this.lagSlot = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w.slot(source, partition)
+    AtomicLong lagSlot = context.appConfigs().get(WatermarkLag.CONFIG) instanceof WatermarkLag w ? w.slot(source, partition)
         : new AtomicLong();
-    lagSlot.set(clock.streamTime());
+    this.watch = new InputWatch(source + "-" + partition, config.stallWarningMs(), metrics, lagSlot,
+        context.currentSystemTimeMs(), clock.streamTime());
     if (config.stallWarningMs() > 0) {
       context.schedule(Duration.ofMillis(Math.max(100, Math.min(10_000, config.stallWarningMs() / 2))),
-          PunctuationType.WALL_CLOCK_TIME, this::warnIfStalled);
+          PunctuationType.WALL_CLOCK_TIME, now -> watch.warnIfStalled(now, clock.streamTime()));
     }
     if (config.idleTimeoutMs() > 0) {
       context.schedule(Duration.ofMillis(Math.min(1_000, config.idleTimeoutMs())), PunctuationType.WALL_CLOCK_TIME,
@@ -81,29 +76,11 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
    * to have reached the wall clock minus the timeout, so it does not hold back everyone's windows.
    */
   private void advanceIfIdle(long nowMs) {
-    if (nowMs - lastActivityWallMs < config.idleTimeoutMs()) {
-      return;
-    }
     long target = nowMs - config.idleTimeoutMs();
-    if (target > clock.streamTime()) {
+    if (watch.silentSince(target) && target > clock.streamTime()) {
       advance(target);
       metrics.count("idle-advance");
       reportProgress(true);
-    }
-  }
-
-  /**
-   * A partition whose stream time stands still holds every window open downstream (the low watermark waits for it):
-   * say so once, naming it, when it has not advanced for watermark.stall-warning, and again when it moves.
-   */
-  private void warnIfStalled(long nowMs) {
-    if (!stalled && nowMs - lastAdvanceWallMs >= config.stallWarningMs()) {
-      stalled = true;
-      metrics.count("stalled");
-      LOG.warn("Input partition {}-{} has not advanced for {} s: its stream time is stuck at {}, and every window after "
-          + "it waits for it. Is its producer down, or not sending tick records to this partition?", source, partition,
-          (nowMs - lastAdvanceWallMs) / 1000, clock.streamTime() == Long.MIN_VALUE ? "nothing yet"
-              : java.time.Instant.ofEpochMilli(clock.streamTime()));
     }
   }
 
@@ -112,20 +89,14 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     long before = clock.streamTime();
     clock.advance(ts);
     if (clock.streamTime() != before) {
-      lastAdvanceWallMs = context.currentSystemTimeMs();
-      if (stalled) {
-        stalled = false;
-        LOG.info("Input partition {}-{} advances again (stream time {})", source, partition,
-            java.time.Instant.ofEpochMilli(clock.streamTime()));
-      }
-      lagSlot.set(clock.streamTime());
+      watch.advanced(context.currentSystemTimeMs(), clock.streamTime());
     }
   }
 
   @Override
   public final void process(Record<byte[], byte[]> record) {
     RecordMetadata origin = context.recordMetadata().orElseThrow();
-    lastActivityWallMs = context.currentSystemTimeMs();
+    watch.activity(context.currentSystemTimeMs());
     if (Ticks.isTick(record.headers())) {
       onTick(record.timestamp());
       return;
@@ -157,7 +128,7 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
     long bucket = Buckets.start(ts, config.bucketMs());
     if (Buckets.isFinal(bucket, config.bucketMs(), config.graceMs(), clock.streamTime())) {
       metrics.count("late");
-      Headers headers = annotate(record, origin, new Rejection(Rejection.LATE, "bucket of " + ts
+      Headers headers = DeadLetterHeaders.annotate(record, origin, new Rejection(Rejection.LATE, "bucket of " + ts
           + " was finalized: stream time " + clock.streamTime() + " is past bucket end + grace"), ts);
       forwardRejected(Route.LATE, record, DeadLetterHeaders.annotateLate(headers, bucket, bucket + config.bucketMs()));
     } else {
@@ -185,19 +156,11 @@ abstract class IngestProcessor<T> implements Processor<byte[], byte[], String, R
 
   private void reject(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
     metrics.count("dead-lettered-" + rejection.reason());
-    forwardRejected(Route.DLQ, record, annotate(record, origin, rejection, eventTs));
-  }
-
-  private static Headers annotate(Record<byte[], byte[]> record, RecordMetadata origin, Rejection rejection, long eventTs) {
-    return DeadLetterHeaders.annotate(DeadLetterHeaders.kept(record.headers()), rejection, origin, eventTs);
+    forwardRejected(Route.DLQ, record, DeadLetterHeaders.annotate(record, origin, rejection, eventTs));
   }
 
   private void forwardRejected(Route route, Record<byte[], byte[]> record, Headers headers) {
-    // Wall-clock time: retention must not delete a rejected record because its event time is old.
-    // Bounded: a dead letter (or late record) is the original plus headers, and must never be too large to write.
-    emit(new Record<>((String) null, Routed.<AttributionInput>rejected(route,
-        DeadLetterHeaders.boundKey(record.key(), headers), DeadLetterHeaders.boundValue(record.value(), headers)),
-        context.currentSystemTimeMs(), headers));
+    emit(DeadLetterHeaders.rejected(route, record, headers, context.currentSystemTimeMs()));
   }
 
   /** Sends {@code r} to the child node of its route (Route#child): each output its own node, no routing by value. */

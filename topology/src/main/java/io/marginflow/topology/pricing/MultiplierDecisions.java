@@ -1,6 +1,7 @@
 package io.marginflow.topology.pricing;
 
 import io.marginflow.avro.internal.MultiplierDecision;
+import io.marginflow.topology.domain.PricingPolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class MultiplierDecisions {
   /** Multipliers are kept, published and applied at this scale (PriceAdjustment.multiplier). */
-  public static final int SCALE = 9;
+  public static final int SCALE = PricingPolicy.MULTIPLIER_SCALE;
   /** Confluent wire format's first byte; a text value starts with a digit. */
   private static final byte MAGIC = 0;
 

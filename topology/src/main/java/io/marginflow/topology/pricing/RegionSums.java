@@ -104,7 +104,7 @@ public final class RegionSums {
           .setKwhPer1mTokens(total == 0 ? null : m.getEnergyKwh().multiply(MILLION)
               .divide(BigDecimal.valueOf(total), EXACT, RoundingMode.HALF_EVEN).doubleValue())
           .setIdleShare(idleShare).setComputePressure(pressure(interval))
-          .setMultiplier(multiplier.apply(m.getModel()).setScale(MONEY, RoundingMode.HALF_EVEN)).build());
+          .setMultiplier(MultiplierDecisions.scaled(multiplier.apply(m.getModel()))).build());
     }
     return out;
   }

@@ -8,10 +8,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.LoggerFactory;
 
-/** Asks another instance: the same API, the caller's own token, a marker that stops forwarding loops. */
+/**
+ * Finds which instance owns a key (503 while a rebalance leaves it unknown) and asks it: the same API, the caller's own
+ * token, a marker that stops forwarding loops.
+ */
 final class Forwarder {
   static final String FORWARDED = "X-Marginflow-Forwarded";
   private static final ObjectMapper JSON = Json.MAPPER;
@@ -58,5 +64,25 @@ final class Forwarder {
   /** host:port, as clients know an instance. */
   static String name(HostInfo host) {
     return host.host() + ":" + host.port();
+  }
+
+  /** Where a key lives: this instance (empty) or another one; 503 while unknown. */
+  static KeyQueryMetadata owner(KafkaStreams streams, String store, String key) {
+    KeyQueryMetadata m = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+    if (m == null || m == KeyQueryMetadata.NOT_AVAILABLE || m.activeHost() == null) {
+      throw ApiError.unavailable("no instance owns " + key + " right now (rebalancing)");
+    }
+    return m;
+  }
+
+  /** The owner's answer to {@code r}, or null when {@code self} owns the key. */
+  JsonNode unlessOwned(KeyQueryMetadata m, HostInfo self, Request r) {
+    if (m.activeHost().equals(self)) {
+      return null;
+    }
+    if (r.forwarded()) {
+      throw ApiError.unavailable("ownership of this key is moving between instances");
+    }
+    return get(m.activeHost(), r.pathAndQuery(), r.authorization());
   }
 }

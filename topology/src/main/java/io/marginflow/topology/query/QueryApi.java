@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -46,23 +45,12 @@ final class QueryApi {
     this.self = self;
   }
 
-  /** Where a key lives: this instance (empty) or another one; 503 while unknown. */
   private KeyQueryMetadata owner(String store, String key) {
-    KeyQueryMetadata m = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
-    if (m == null || m == KeyQueryMetadata.NOT_AVAILABLE || m.activeHost() == null) {
-      throw ApiError.unavailable("no instance owns " + key + " right now (rebalancing)");
-    }
-    return m;
+    return Forwarder.owner(streams, store, key);
   }
 
   private JsonNode forwardUnlessOwned(KeyQueryMetadata m, Request r) {
-    if (m.activeHost().equals(self)) {
-      return null;
-    }
-    if (r.forwarded()) {
-      throw ApiError.unavailable("ownership of this key is moving between instances");
-    }
-    return forwarder.get(m.activeHost(), r.pathAndQuery(), r.authorization());
+    return forwarder.unlessOwned(m, self, r);
   }
 
   JsonNode margins(Request r, String tenant) {
@@ -95,11 +83,6 @@ final class QueryApi {
     return n;
   }
 
-  /** The window of {@code w} that holds the last finalized bucket before {@code asOf}. */
-  static long currentWindowStart(WindowSpec w, long asOf) {
-    return Math.floorDiv(asOf - 1, w.advanceMs()) * w.advanceMs() - w.sizeMs() + w.advanceMs();
-  }
-
   JsonNode tenants(Request r) {
     r.principal().requireAdmin();
     Params p = r.params();
@@ -108,7 +91,7 @@ final class QueryApi {
     boolean asc = "asc".equals(p.oneOf("order", "asc", List.of("asc", "desc")));
     int limit = p.intIn("limit", 20, 1, 1000);
     long asOf = asOf(r);
-    long start = currentWindowStart(w, asOf);
+    long start = w.currentStart(asOf);
     List<ObjectNode> rows = new ArrayList<>();
     local.tenantsAt(w, start, asOf).forEach((tenant, s) -> rows.add(marginJson(tenant, w, start, s)));
     if (!p.flag("local")) {
@@ -162,7 +145,7 @@ final class QueryApi {
     String group = p.oneOf("group", "model", List.of("model", "region", "tenant"));
     WindowSpec w = p.window(config, config.windows().get(config.windows().size() - 1).name());
     long asOf = asOf(r);
-    long start = currentWindowStart(w, asOf);
+    long start = w.currentStart(asOf);
     Map<String, TenantWindowState> sums = new TreeMap<>("tenant".equals(group) ? local.tenantsAt(w, start, asOf)
         : local.groupPanes(group + "|", start, start + w.sizeMs() - config.paneMs()));
     if (!p.flag("local")) {
@@ -173,16 +156,7 @@ final class QueryApi {
             WindowStates::merge));
       }
     }
-    ObjectNode out = F.objectNode().put("group", group).put("window", w.name()).put("window_start_ms", start)
-        .put("as_of_ms", asOf);
-    if (p.flag("local")) {
-      ObjectNode raw = out.putObject("raw");
-      sums.forEach((k, s) -> raw.set(k, AvroJson.toJson(s)));
-    } else {
-      ArrayNode groups = out.putArray("groups");
-      sums.forEach((k, s) -> groups.add(UnitEconomics.figures(group, k, s)));
-    }
-    return out;
+    return UnitEconomics.answer(group, w, start, asOf, sums, p.flag("local"));
   }
 
   /**

@@ -1,15 +1,14 @@
 package io.marginflow.topology.query;
 
+import static io.marginflow.topology.query.CommonRoutes.getAndHead;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.json.JavalinJackson;
 import io.marginflow.topology.config.TopologyConfig;
-import io.marginflow.schemas.Ids;
-import io.marginflow.topology.http.JsonErrorHandler;
 import io.marginflow.topology.http.SecurityHeaders;
 import io.marginflow.topology.http.Tls;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -19,13 +18,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +34,6 @@ public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
-  private static final int MAX_HEADER_BYTES = 16 * 1024;
-  private static final long IDLE_TIMEOUT_MS = 30_000;
   /** Chart.js in its WebJar, on the class path: the dashboard serves it, reports inline it (no CDN). */
   public static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.js";
 
@@ -117,39 +111,8 @@ public final class QueryServer implements AutoCloseable {
 
   private void configure(JavalinConfig cfg, String bindHost, int port, SslContextFactory.Server tls,
       ServerConnector[] holder) {
-    cfg.startup.showJavalinBanner = false;
-    cfg.startup.showOldJavalinVersionWarning = false;
-    cfg.http.prefer405over404 = true;
-    cfg.http.maxRequestSize = 64 * 1024;
-    cfg.http.generateEtags = false;
-    cfg.jsonMapper(new JavalinJackson(JSON, false));
-    QueuedThreadPool pool = new QueuedThreadPool(32, 4, 60_000);
-    pool.setName("marginflow-http");
-    pool.setDaemon(true);
-    cfg.jetty.threadPool = pool;
-    cfg.jetty.modifyHttpConfiguration(http -> {
-      http.setRequestHeaderSize(MAX_HEADER_BYTES);
-      http.setSendServerVersion(false);
-    });
-    cfg.jetty.addConnector((server, http) -> {
-      ServerConnector c = Tls.connector(server, http, tls);
-      c.setHost(bindHost);
-      c.setPort(port);
-      c.setIdleTimeout(IDLE_TIMEOUT_MS);
-      holder[0] = c;
-      return c;
-    });
-    cfg.jetty.modifyServer(server -> {
-      // Errors Jetty answers itself (oversized headers, malformed requests) are JSON too, without stack traces.
-      server.setErrorHandler(new JsonErrorHandler());
-    });
+    ServerSettings.apply(cfg, bindHost, port, tls, holder);
     routes(cfg);
-  }
-
-  /** GET {@code path}, and HEAD that answers what GET would (Javalin's own HEAD answers 200 without the handler). */
-  private static void getAndHead(io.javalin.router.JavalinDefaultRoutingApi r, String path, Handler handler) {
-    r.get(path, handler);
-    r.head(path, handler);
   }
 
   private void routes(JavalinConfig cfg) {
@@ -174,36 +137,14 @@ public final class QueryServer implements AutoCloseable {
     }));
     getAndHead(r, "/v1/alerts", api((a, q, ctx) -> feeds.alerts(q)));
     getAndHead(r, "/v1/unit-costs", api((a, q, ctx) -> feeds.unitCosts(q)));
-    getAndHead(r, "/health/live", ctx -> health(ctx, s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING,
-        true, "UP", "DOWN"));
-    getAndHead(r, "/health/ready", ctx -> health(ctx, s -> s == KafkaStreams.State.RUNNING, false, "READY", "NOT_READY"));
+    getAndHead(r, "/health/live", ctx -> CommonRoutes.health(ctx, streams(),
+        s -> s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING, true, "UP", "DOWN"));
+    getAndHead(r, "/health/ready", ctx -> CommonRoutes.health(ctx, streams(), s -> s == KafkaStreams.State.RUNNING, false,
+        "READY", "NOT_READY"));
     getAndHead(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(scrape()));
-    getAndHead(r, "/", Responses.asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    getAndHead(r, "/index.html", Responses.asset("io/marginflow/dashboard/index.html", "text/html; charset=utf-8"));
-    getAndHead(r, "/assets/chart.umd.js", Responses.asset(CHART_JS, "text/javascript; charset=utf-8"));
-    getAndHead(r, "/assets/dashboard.js", Responses.asset("io/marginflow/dashboard/dashboard.js", "text/javascript; charset=utf-8"));
-    getAndHead(r, "/assets/dashboard.css", Responses.asset("io/marginflow/dashboard/dashboard.css", "text/css; charset=utf-8"));
-    r.exception(ApiError.class, (e, ctx) -> {
-      if (e.retryAfterSeconds() > 0) {
-        ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
-      }
-      Responses.error(ctx, e.status(), e.getMessage());
-    });
-    r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> Responses.error(ctx, e.getStatus(),
-        e.getStatus() == 404 ? "no such endpoint: " + ctx.path() : e.getStatus() == 405 ? "only GET is supported"
-            : e.getMessage()));
-    r.exception(InvalidStateStoreException.class, (e, ctx) -> {
-      ctx.header("Retry-After", "1");
-      LOG.debug("Query {} found state not ready: {}", Ids.printable(ctx.path()), e.toString());
-      Responses.error(ctx, 503, "not ready: state is being restored or moved between instances; retry");
-    });
-    r.exception(Exception.class, (e, ctx) -> {
-      LOG.error("Query {} failed", Ids.printable(ctx.path()), e);
-      Responses.error(ctx, 500, "internal error (logged by the server)");
-    });
-    r.error(404, ctx -> Responses.unlessAnswered(ctx, 404, "no such endpoint: " + ctx.path()));
-    r.error(405, ctx -> Responses.unlessAnswered(ctx, 405, "only GET is supported"));
+    CommonRoutes.dashboard(r);
+    CommonRoutes.errors(r);
   }
 
   /** A /v1 query: the caller's token, validated parameters, then the answer as JSON. */
@@ -223,23 +164,17 @@ public final class QueryServer implements AutoCloseable {
     };
   }
 
+  private KafkaStreams streams() {
+    Attached a = attached;
+    return a == null ? null : a.streams();
+  }
+
   private Attached ready() {
     Attached a = attached;
     if (a == null) {
       throw ApiError.unavailable("not ready: the pipeline is starting");
     }
     return a;
-  }
-
-  /** Health of the instance; before Kafka Streams is attached it is starting: alive, not ready. */
-  private void health(Context ctx, Predicate<KafkaStreams.State> ok, boolean goodWhileStarting, String up, String down) {
-    Attached a = attached;
-    KafkaStreams.State state = a == null ? KafkaStreams.State.CREATED : a.streams().state();
-    boolean good = a == null ? goodWhileStarting : ok.test(state);
-    if (!good) {
-      ctx.header("Retry-After", "1");
-    }
-    Responses.respond(ctx, good ? 200 : 503, JSON.createObjectNode().put("status", good ? up : down).put("state", state.name()));
   }
 
   @Override

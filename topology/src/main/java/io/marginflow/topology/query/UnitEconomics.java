@@ -1,15 +1,22 @@
 package io.marginflow.topology.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marginflow.avro.internal.TenantWindowState;
+import io.marginflow.schemas.AvroJson;
+import io.marginflow.topology.config.WindowSpec;
 import io.marginflow.topology.domain.MarginFigures;
 import io.marginflow.topology.domain.UnitCosts;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Map;
 
-/** Cost, revenue and energy per million tokens for one group (model, region or tenant) of a window (SPEC 8). */
+/**
+ * /v1/unit-economics (SPEC 8): cost, revenue and energy per million tokens for each group (model, region or tenant) of
+ * a window, or the raw sums a gathering instance asks its peers for.
+ */
 final class UnitEconomics {
   private UnitEconomics() {
   }
@@ -45,5 +52,20 @@ final class UnitEconomics {
         .setFixedCostUsd(j.path("fixed_cost_usd").decimalValue().setScale(9, RoundingMode.HALF_EVEN))
         .setCacheSavingsUsd(j.path("cache_savings_usd").decimalValue().setScale(9, RoundingMode.HALF_EVEN))
         .setClosed(j.path("closed").asBoolean()).setUpdatedThroughMs(j.path("updated_through_ms").asLong()).build();
+  }
+
+  /** The answer over {@code sums}: per group the figures, or (for a gathering instance) the raw sums. */
+  static ObjectNode answer(String group, WindowSpec w, long start, long asOf, Map<String, TenantWindowState> sums,
+      boolean local) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode().put("group", group).put("window", w.name()).put("window_start_ms", start)
+        .put("as_of_ms", asOf);
+    if (local) {
+      ObjectNode raw = out.putObject("raw");
+      sums.forEach((k, s) -> raw.set(k, AvroJson.toJson(s)));
+    } else {
+      ArrayNode groups = out.putArray("groups");
+      sums.forEach((k, s) -> groups.add(UnitEconomics.figures(group, k, s)));
+    }
+    return out;
   }
 }

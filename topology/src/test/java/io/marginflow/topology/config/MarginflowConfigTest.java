@@ -50,7 +50,9 @@ class MarginflowConfigTest {
     ConfigException windows = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("margins.windows", "1h/7m")));
     assertTrue(windows.getMessage().contains("margins.windows"));
     for (Map<String, String> pricing : List.of(Map.of("pricing.floor", "1.2"), Map.of("pricing.ceiling", "0.9"),
-        Map.of("pricing.deadband", "0.1"), Map.of("pricing.target-margin", "1.5"), Map.of("pricing.interval", "0s"))) {
+        Map.of("pricing.deadband", "0.1"), Map.of("pricing.target-margin", "1.5"), Map.of("pricing.interval", "0s"),
+        Map.of("pricing.floor", "0.8000000004"), Map.of("pricing.ceiling", "1.5000000006"),
+        Map.of("pricing.max-step", "0.0000000001"))) {
       String key = pricing.keySet().iterator().next();
       ConfigException e = assertThrows(ConfigException.class, () -> MarginflowConfig.of(pricing), key);
       assertTrue(e.getMessage().startsWith("Invalid value " + pricing.get(key) + " for configuration " + key)

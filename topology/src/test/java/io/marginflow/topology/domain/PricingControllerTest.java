@@ -135,9 +135,9 @@ class PricingControllerTest {
   }
 
   private static PricingPolicy randomPolicy(Random rnd) {
-    BigDecimal floor = BigDecimal.valueOf(0.5 + rnd.nextInt(51) / 100.0);
-    BigDecimal ceiling = BigDecimal.valueOf(1.0 + rnd.nextInt(101) / 100.0);
-    BigDecimal maxStep = BigDecimal.valueOf(0.005 + rnd.nextInt(100) / 1000.0);
+    BigDecimal floor = BigDecimal.valueOf(50 + rnd.nextInt(51), 2);
+    BigDecimal ceiling = BigDecimal.valueOf(100 + rnd.nextInt(101), 2);
+    BigDecimal maxStep = BigDecimal.valueOf(5 + 10 * rnd.nextInt(100), 3);
     BigDecimal deadband = maxStep.multiply(BigDecimal.valueOf(rnd.nextInt(101) / 100.0)).setScale(4, RoundingMode.DOWN);
     BigDecimal target = BigDecimal.valueOf(rnd.nextInt(60) / 100.0);
     return new PricingPolicy(300_000L, target, floor, ceiling, maxStep, deadband);

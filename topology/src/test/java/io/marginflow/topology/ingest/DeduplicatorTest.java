@@ -79,7 +79,7 @@ class DeduplicatorTest {
     long t0 = 10 * H;
     WindowStore<Long, byte[]> s = store();
     Deduplicator d = new Deduplicator(s, H, LATE, Long.MIN_VALUE);
-    int n = 2 * Deduplicator.MAX_CHUNK_IDS + 5;
+    int n = 2 * IdChunks.MAX_IDS + 5;
     for (int i = 0; i < n; i++) {
       assertTrue(d.keepIfNew("id-" + i, t0 + i % 1000, t0 + 1000));
     }
