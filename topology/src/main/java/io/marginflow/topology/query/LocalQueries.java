@@ -12,12 +12,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -26,9 +31,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Reads this instance's state stores by name, through their record caches (see {@link #windowStore}): the latest
- * processed state, with the progress marker never ahead of the figures. Rebalancing and restoring surface as
- * {@link InvalidStateStoreException}, answered 503, never 500.
+ * Reads this instance's state stores by name, through their record caches: single keys (progress markers, budget
+ * periods) with IQv2's {@code StateQueryRequest}/{@code KeyQuery}, windows and ranges with IQv1's store API (see
+ * {@link #windowStore} for why): the latest processed state, with the progress marker never ahead of the figures.
+ * Rebalancing and restoring surface as {@link InvalidStateStoreException}, answered 503, never 500.
  */
 public final class LocalQueries {
   private final KafkaStreams streams;
@@ -107,22 +113,19 @@ public final class LocalQueries {
 
   /** The stream time (bucket end) through which a margin partition's figures are final. */
   public long asOf(int partition) {
-    Long v = progressStore(partition).get(Markers.MARGIN_FINAL_THROUGH);
+    Long v = key(StoreNames.MARGIN_PROGRESS, Markers.MARGIN_FINAL_THROUGH, partition);
     return v == null ? -1 : v;
   }
 
   /** A usage partition's stream time: its latest valid event or tick (-1 before any). */
   public long usageAsOf(int partition) {
-    Long v = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.USAGE_PROGRESS,
-        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition)).get(Markers.input("usage", partition));
+    Long v = key(StoreNames.USAGE_PROGRESS, Markers.input("usage", partition), partition);
     return v == null ? -1 : v;
   }
 
   /** A tenant's budget period state (SPEND: {@link StoreNames#BUDGET_SPEND}, COST: {@link StoreNames#BUDGET_COST}). */
   public io.marginflow.avro.internal.BudgetPeriodState budgetPeriod(String store, String key, int partition) {
-    return streams.store(StoreQueryParameters.fromNameAndType(store,
-        QueryableStoreTypes.<String, io.marginflow.avro.internal.BudgetPeriodState>keyValueStore()).withPartition(partition))
-        .get(key);
+    return key(store, key, partition);
   }
 
   /** The latest as-of over this instance's partitions (-1 before anything is final). */
@@ -163,10 +166,11 @@ public final class LocalQueries {
   }
 
   /**
-   * A window store of this instance, one partition or (null) all local ones. Read through the record cache, like
-   * {@link #progressStore}: a commit flushes the stores one after the other, and a query that read the progress
-   * marker from the cache and the figures from disk (as IQv2's window queries do) could meet figures older than the
-   * marker that dates them. Through the cache, marker first, figures never lag their as_of.
+   * A window store of this instance, one partition or (null) all local ones, with IQv1's store API: it reads through
+   * the record cache, like the markers' {@link #key} queries. A commit flushes the stores one after the other, and a
+   * query that read the progress marker from the cache and the figures from disk (as IQv2's window queries do) could
+   * meet figures older than the marker that dates them. Through the cache, marker first, figures never lag their
+   * as_of.
    */
   private <V> ReadOnlyWindowStore<String, V> windowStore(String name, Integer partition) {
     StoreQueryParameters<ReadOnlyWindowStore<String, V>> q = StoreQueryParameters.fromNameAndType(name,
@@ -174,8 +178,18 @@ public final class LocalQueries {
     return streams.store(partition == null ? q : q.withPartition(partition));
   }
 
-  private ReadOnlyKeyValueStore<String, Long> progressStore(int partition) {
-    return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.MARGIN_PROGRESS,
-        QueryableStoreTypes.<String, Long>keyValueStore()).withPartition(partition));
+  /**
+   * One key of a key-value store's partition, with IQv2 ({@code KeyQuery}), which reads through the record cache as
+   * the processors see it; a partition not active here (moved, restoring) fails as {@link InvalidStateStoreException}.
+   */
+  private <V> V key(String store, String key, int partition) {
+    StateQueryResult<V> result = streams.query(StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key))
+        .withPartitions(Set.of(partition)).requireActive());
+    QueryResult<V> r = result.getPartitionResults().get(partition);
+    if (r == null || r.isFailure()) {
+      throw new InvalidStateStoreException(store + " partition " + partition + " is not queryable here: "
+          + (r == null ? "no answer" : r.getFailureReason() + " " + r.getFailureMessage()));
+    }
+    return r.getResult();
   }
 }
