@@ -23,6 +23,7 @@ import static io.marginflow.topology.config.MarginflowConfig.NUM_STREAM_THREADS;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_CEILING;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_DEADBAND;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_ENABLED;
+import static io.marginflow.topology.config.MarginflowConfig.PRICING_FIXED;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_FLOOR;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_INTERVAL;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_MAX_STEP;
@@ -126,7 +127,10 @@ final class ConfigSchema {
         .define(PRICING_FLOOR, Type.STRING, "0.8", decimal(), Importance.LOW, "Lowest multiplier.")
         .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
-        .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.");
+        .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.")
+        .define(PRICING_FIXED, Type.STRING, "", Importance.LOW, "Regions priced at a fixed multiplier instead of by the "
+            + "controller, e.g. eu-west=0.5,us-east=1.2 (each within [pricing.floor, pricing.ceiling]); the loop publishes "
+            + "the change like any decision, from the first interval it closes. Empty: the controller prices every region.");
     Tls.define(d, "http.", "query API and dashboard");
     return defineTopics(d);
   }

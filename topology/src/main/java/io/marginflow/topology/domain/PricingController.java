@@ -41,6 +41,15 @@ public final class PricingController {
   private PricingController() {
   }
 
+  /** A region at a fixed multiplier (pricing.fixed-multipliers): moves there at once, then holds. */
+  public static Step fixed(BigDecimal current, BigDecimal fixed) {
+    if (current.compareTo(fixed) == 0) {
+      return new Step(current, false, "held at " + plain(current) + ": fixed by pricing.fixed-multipliers");
+    }
+    return new Step(fixed, true, String.format(Locale.ROOT, "fixed by pricing.fixed-multipliers: %s -> %s", plain(current),
+        plain(fixed)));
+  }
+
   /**
    * One interval's step.
    *

@@ -1,6 +1,9 @@
 package io.marginflow.topology.domain;
 
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The bounds of dynamic pricing (SPEC 9): every {@code intervalMs} of event time per (model, region), the multiplier
@@ -8,14 +11,21 @@ import java.math.BigDecimal;
  * all by less than {@code deadband}.
  */
 public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
-    BigDecimal maxStep, BigDecimal deadband) {
+    BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion) {
   /** SPEC 9's defaults: 5 min, 30 %, [0.8, 1.5], 0.05, 0.01. */
   /** Multipliers are kept, published and applied with this many decimals (PriceAdjustment.multiplier). */
   public static final int MULTIPLIER_SCALE = 9;
   public static final PricingPolicy DEFAULTS = new PricingPolicy(300_000L, new BigDecimal("0.30"), new BigDecimal("0.8"),
       new BigDecimal("1.5"), new BigDecimal("0.05"), new BigDecimal("0.01"));
 
+  /** The controller in every region. */
+  public PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling, BigDecimal maxStep,
+      BigDecimal deadband) {
+    this(intervalMs, targetMargin, floor, ceiling, maxStep, deadband, Map.of());
+  }
+
   public PricingPolicy {
+    fixedByRegion = Map.copyOf(new TreeMap<>(fixedByRegion));
     if (intervalMs <= 0) {
       throw new IllegalArgumentException("pricing.interval must be positive");
     }
@@ -32,6 +42,13 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
     atMultiplierScale("pricing.floor", floor);
     atMultiplierScale("pricing.ceiling", ceiling);
     atMultiplierScale("pricing.max-step", maxStep);
+    for (Map.Entry<String, BigDecimal> f : fixedByRegion.entrySet()) {
+      atMultiplierScale("pricing.fixed-multipliers", f.getValue());
+      if (f.getValue().compareTo(floor) < 0 || f.getValue().compareTo(ceiling) > 0) {
+        throw new IllegalArgumentException("pricing.fixed-multipliers: " + f.getKey() + "=" + f.getValue().toPlainString()
+            + " is outside [pricing.floor, pricing.ceiling] = [" + floor + ", " + ceiling + "]");
+      }
+    }
     if (maxStep.signum() <= 0 || deadband.signum() < 0 || deadband.compareTo(maxStep) > 0) {
       throw new IllegalArgumentException("pricing.deadband must be within [0, pricing.max-step], max-step > 0, got " + deadband
           + " and " + maxStep);
@@ -43,5 +60,31 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
       throw new IllegalArgumentException(key + " takes at most " + MULTIPLIER_SCALE + " decimals (multipliers are kept "
           + "with " + MULTIPLIER_SCALE + "), got " + value.toPlainString());
     }
+  }
+
+  /** The fixed multiplier of {@code region}, or null when the controller prices it. */
+  public BigDecimal fixed(String region) {
+    return fixedByRegion.get(region);
+  }
+
+  /** Parses "eu-west=0.5,us-east=1.2" (empty: none); a malformed entry fails naming pricing.fixed-multipliers. */
+  public static Map<String, BigDecimal> parseFixed(String text) {
+    Map<String, BigDecimal> out = new LinkedHashMap<>();
+    for (String entry : text.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      try {
+        BigDecimal m = new BigDecimal(entry.substring(eq + 1).trim());
+        if (eq <= 0 || m.signum() <= 0 || out.put(entry.substring(0, eq).trim(), m) != null) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("pricing.fixed-multipliers takes region=multiplier,... (each region once, "
+            + "multipliers positive), got '" + entry.trim() + "'");
+      }
+    }
+    return out;
   }
 }

@@ -129,8 +129,9 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     String key = MultiplierSchedule.key(m.getModel(), region);
     MultiplierDecision d = decision(key);
     BigDecimal ratio = RegionSums.marginRatio(m);
-    PricingController.Step step = PricingController.step(config.pricing(), d.getLatest(), MultiplierDecisions.at(d, start),
-        ratio, pressure);
+    BigDecimal fixed = config.pricing().fixed(region);
+    PricingController.Step step = fixed != null ? PricingController.fixed(d.getLatest(), fixed)
+        : PricingController.step(config.pricing(), d.getLatest(), MultiplierDecisions.at(d, start), ratio, pressure);
     if (!step.changed()) {
       return;
     }

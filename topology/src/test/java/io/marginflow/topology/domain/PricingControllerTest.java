@@ -2,6 +2,7 @@ package io.marginflow.topology.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -17,6 +18,28 @@ class PricingControllerTest {
 
   private static BigDecimal d(String v) {
     return new BigDecimal(v);
+  }
+
+  @Test
+  void shouldMoveAFixedRegionToItsMultiplierAtOnceThenHold() {
+    PricingPolicy policy = new PricingPolicy(300_000L, new BigDecimal("0.30"), new BigDecimal("0.5"), new BigDecimal("1.5"),
+        new BigDecimal("0.05"), new BigDecimal("0.01"), PricingPolicy.parseFixed("eu-west=0.5, us-east=1.2"));
+    assertEquals(0, new BigDecimal("0.5").compareTo(policy.fixed("eu-west")));
+    assertEquals(null, policy.fixed("ap-south"));
+    PricingController.Step first = PricingController.fixed(BigDecimal.ONE, policy.fixed("eu-west"));
+    assertTrue(first.changed());
+    assertEquals("0.5", first.multiplier().toPlainString(), "the whole way in one step, not max-step");
+    assertFalse(PricingController.fixed(new BigDecimal("0.500000000"), policy.fixed("eu-west")).changed());
+  }
+
+  @Test
+  void shouldRefuseAFixedMultiplierOutsideTheBoundsOrMalformed() {
+    for (String text : List.of("eu-west=0.4", "eu-west=1.6", "eu-west", "=0.9", "eu-west=0.9,eu-west=1.1", "eu-west=-1")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PricingPolicy(300_000L,
+          new BigDecimal("0.30"), new BigDecimal("0.5"), new BigDecimal("1.5"), new BigDecimal("0.05"),
+          new BigDecimal("0.01"), PricingPolicy.parseFixed(text)), text);
+      assertTrue(e.getMessage().startsWith("pricing.fixed-multipliers"), e.getMessage());
+    }
   }
 
   @Test
