@@ -36,8 +36,8 @@ class BacktestIT {
   private static final BigDecimal ENERGY_USD_PER_KWH = new BigDecimal("0.60");
   private static final BigDecimal HARDWARE_USD = new BigDecimal("10000");
   private static final double TARGET = 0.30;
-  private static final String TENANTS_HEADER = "policy,tenant_id,requests,revenue_usd,total_cost_usd,gross_margin_usd,"
-      + "margin_ratio,revenue_diff_usd,gross_margin_diff_usd,margin_ratio_diff";
+  private static final String TENANTS_HEADER = "policy,elasticity,substitution,tenant_id,requests,revenue_usd,total_cost_usd,"
+      + "gross_margin_usd,margin_ratio,revenue_diff_usd,gross_margin_diff_usd,margin_ratio_diff";
 
   @Test
   void shouldRaiseMultipliersWhenEnergyDoublesAndReportBothPolicies(@TempDir Path dir) throws Exception {
@@ -115,17 +115,17 @@ class BacktestIT {
       }
       sums.forEach((tenant, s) -> {
         String[] row = rows.get(policy + "|" + tenant);
-        assertEquals(0, s[0].compareTo(new BigDecimal(row[3])), policy + " " + tenant + " revenue");
-        assertEquals(0, s[1].compareTo(new BigDecimal(row[4])), policy + " " + tenant + " cost");
-        assertEquals(0, s[0].subtract(s[1]).compareTo(new BigDecimal(row[5])), policy + " " + tenant + " margin");
+        assertEquals(0, s[0].compareTo(new BigDecimal(row[5])), policy + " " + tenant + " revenue");
+        assertEquals(0, s[1].compareTo(new BigDecimal(row[6])), policy + " " + tenant + " cost");
+        assertEquals(0, s[0].subtract(s[1]).compareTo(new BigDecimal(row[7])), policy + " " + tenant + " margin");
         if (s[0].signum() != 0) {
-          assertEquals(0, s[0].subtract(s[1]).divide(s[0], 9, RoundingMode.HALF_EVEN).compareTo(new BigDecimal(row[6])),
+          assertEquals(0, s[0].subtract(s[1]).divide(s[0], 9, RoundingMode.HALF_EVEN).compareTo(new BigDecimal(row[8])),
               policy + " " + tenant + " margin ratio");
         }
         String[] baseline = rows.get("list-price|" + tenant);
-        assertEquals(0, new BigDecimal(baseline[4]).compareTo(new BigDecimal(row[4])), tenant + ": cost is the same");
+        assertEquals(0, new BigDecimal(baseline[6]).compareTo(new BigDecimal(row[6])), tenant + ": cost is the same");
         if (policy.equals("never-discount")) {
-          assertEquals(0, s[0].subtract(new BigDecimal(baseline[3])).compareTo(new BigDecimal(row[7])), tenant + " diff");
+          assertEquals(0, s[0].subtract(new BigDecimal(baseline[5])).compareTo(new BigDecimal(row[9])), tenant + " diff");
         }
       });
     }
@@ -221,7 +221,7 @@ class BacktestIT {
     assertEquals(TENANTS_HEADER, lines.get(0), "a renamed column breaks readers");
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",", -1);
-      out.put(f[0] + "|" + f[1], f);
+      out.put(f[0] + "|" + f[3], f);
     }
     return out;
   }

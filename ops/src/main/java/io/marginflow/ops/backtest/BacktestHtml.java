@@ -31,12 +31,13 @@ final class BacktestHtml {
         .append("th:first-child,td:first-child{text-align:left;white-space:nowrap}")
         .append(".neg{color:#b00}.chart{max-width:1100px;height:340px}code{background:#f4f4f4;padding:1px 4px}")
         .append("</style></head><body>\n<h1>marginflow backtest</h1>\n<p>The same scenario replayed through the real ")
-        .append("pipeline once per policy; sums of the 1h windows, idle capacity included in the totals. Differences are ")
-        .append("against the first policy, <b>").append(esc(report.baseline().policy())).append("</b>.</p>\n");
+        .append("pipeline once per policy (and demand model); sums of the 1h windows, idle capacity included in the totals. ")
+        .append("Differences are against the first policy, <b>").append(esc(report.baseline().policy()))
+        .append("</b>, under the same demand.</p>\n");
     policies(h, report);
     h.append("<h2>Multipliers over time</h2>\n");
     for (int i = 0; i < report.outcomes().size(); i++) {
-      h.append("<h3>").append(esc(report.outcomes().get(i).policy())).append("</h3><div class=\"chart\"><canvas id=\"m")
+      h.append("<h3>").append(esc(report.name(report.outcomes().get(i)))).append("</h3><div class=\"chart\"><canvas id=\"m")
           .append(i).append("\"></canvas></div>\n");
     }
     h.append("<h2>Margin per tenant</h2><div class=\"chart\"><canvas id=\"tenants\"></canvas></div>\n");
@@ -49,23 +50,28 @@ final class BacktestHtml {
 
   private static void policies(StringBuilder h, BacktestReport report) {
     h.append("<h2>Policies</h2><table><tr><th>policy</th><th>settings</th><th>requests</th><th>revenue USD</th>")
-        .append("<th>cost USD</th><th>margin USD</th><th>margin</th><th>adjustments</th><th>multipliers</th>")
-        .append("<th>revenue vs baseline</th><th>margin vs baseline</th></tr>\n");
-    Totals b = report.baseline().total();
+        .append("<th>cost USD</th><th>margin USD</th><th>margin</th><th>idle USD</th><th>GPU use</th><th>adjustments</th>")
+        .append("<th>multipliers</th><th>passes</th><th>requests vs baseline</th><th>revenue vs baseline</th>")
+        .append("<th>margin vs baseline</th></tr>\n");
     for (PolicyOutcome o : report.outcomes()) {
       Totals t = o.total();
+      Totals b = report.baseline(o).total();
       String settings = o.settings().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .collect(Collectors.joining(" "));
-      h.append("<tr><td>").append(esc(o.policy())).append("</td><td><code>").append(esc(settings.isEmpty() ? "(defaults)"
+      h.append("<tr><td>").append(esc(report.name(o))).append("</td><td><code>").append(esc(settings.isEmpty() ? "(defaults)"
           : settings)).append("</code></td><td>").append(String.format("%,d", t.requests())).append("</td>")
           .append(money(t.revenueUsd())).append(money(t.costUsd())).append(money(t.marginUsd())).append("<td>")
-          .append(BacktestReport.percent(t.marginRatio())).append("</td><td>").append(o.adjustments().size())
+          .append(BacktestReport.percent(t.marginRatio())).append("</td>").append(money(o.idleCostUsd())).append("<td>")
+          .append(BacktestReport.percent(o.gpuUtilization())).append("</td><td>").append(o.adjustments().size())
           .append("</td><td>").append(BacktestReport.multiplier(o.minMultiplier())).append(" .. ")
-          .append(BacktestReport.multiplier(o.maxMultiplier())).append("</td>");
-      if (o == report.baseline()) {
-        h.append("<td></td><td></td>");
+          .append(BacktestReport.multiplier(o.maxMultiplier())).append("</td><td>")
+          .append(Math.max(1, o.demand().passes().size())).append(o.demand().converged() ? "" : " (no fixed point)")
+          .append("</td>");
+      if (o == report.baseline(o)) {
+        h.append("<td></td><td></td><td></td>");
       } else {
-        h.append(money(t.revenueUsd().subtract(b.revenueUsd()))).append(money(t.marginUsd().subtract(b.marginUsd())));
+        h.append("<td>").append(String.format("%+,d", t.requests() - b.requests())).append("</td>")
+            .append(money(t.revenueUsd().subtract(b.revenueUsd()))).append(money(t.marginUsd().subtract(b.marginUsd())));
       }
       h.append("</tr>\n");
     }
@@ -74,9 +80,10 @@ final class BacktestHtml {
 
   private static void tenants(StringBuilder h, BacktestReport report) {
     h.append("<table><tr><th>tenant</th>");
-    report.outcomes().forEach(o -> h.append("<th>").append(esc(o.policy())).append(" revenue USD</th><th>")
-        .append(esc(o.policy())).append(" margin USD</th><th>margin</th>"));
-    report.outcomes().subList(1, report.outcomes().size()).forEach(o -> h.append("<th>margin vs baseline</th>"));
+    List<PolicyOutcome> compared = report.outcomes().stream().filter(o -> o != report.baseline(o)).toList();
+    report.outcomes().forEach(o -> h.append("<th>").append(esc(report.name(o))).append(" revenue USD</th><th>")
+        .append(esc(report.name(o))).append(" margin USD</th><th>margin</th>"));
+    compared.forEach(o -> h.append("<th>").append(esc(report.name(o))).append(" margin vs baseline</th>"));
     h.append("</tr>\n");
     for (String tenant : report.tenants()) {
       h.append("<tr><td>").append(esc(tenant)).append("</td>");
@@ -85,8 +92,8 @@ final class BacktestHtml {
         h.append(money(t.revenueUsd())).append(money(t.marginUsd())).append("<td>")
             .append(BacktestReport.percent(t.marginRatio())).append("</td>");
       }
-      for (PolicyOutcome o : report.outcomes().subList(1, report.outcomes().size())) {
-        h.append(money(o.tenant(tenant).marginUsd().subtract(report.baseline().tenant(tenant).marginUsd())));
+      for (PolicyOutcome o : compared) {
+        h.append(money(o.tenant(tenant).marginUsd().subtract(report.baseline(o).tenant(tenant).marginUsd())));
       }
       h.append("</tr>\n");
     }
@@ -101,7 +108,7 @@ final class BacktestHtml {
     ArrayNode names = root.putArray("tenants");
     tenants.forEach(names::add);
     for (PolicyOutcome o : report.outcomes()) {
-      ObjectNode p = policies.addObject().put("name", o.policy()).put("from", o.fromMs()).put("to", o.toMs());
+      ObjectNode p = policies.addObject().put("name", report.name(o)).put("from", o.fromMs()).put("to", o.toMs());
       Map<String, ArrayNode> series = new TreeMap<>();
       for (Adjustment a : o.adjustments()) {
         ArrayNode points = series.computeIfAbsent(a.pair(), k -> Json.MAPPER.createArrayNode()

@@ -1,6 +1,5 @@
 package io.marginflow.ops.backtest;
 
-import io.marginflow.schemas.Ids;
 import io.marginflow.ops.backtest.PolicyOutcome.Adjustment;
 import io.marginflow.ops.backtest.PolicyOutcome.Totals;
 import java.io.IOException;
@@ -12,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -22,12 +23,15 @@ import java.util.TreeSet;
  * policies.csv, tenants.csv, multipliers.csv and a self-contained report.html.
  */
 public final class BacktestReport {
-  static final String POLICY_HEADER = "policy,requests,revenue_usd,total_cost_usd,gross_margin_usd,margin_ratio,adjustments,"
-      + "multiplier_min,multiplier_max,revenue_diff_usd,gross_margin_diff_usd,margin_ratio_diff";
-  static final String TENANT_HEADER = "policy,tenant_id,requests,revenue_usd,total_cost_usd,gross_margin_usd,margin_ratio,"
-      + "revenue_diff_usd,gross_margin_diff_usd,margin_ratio_diff";
-  static final String MULTIPLIER_HEADER = "policy,model,region,effective_from_ms,previous_multiplier,multiplier,"
-      + "realized_margin_ratio";
+  static final String POLICY_HEADER = "policy,elasticity,substitution,requests,revenue_usd,total_cost_usd,gross_margin_usd,"
+      + "margin_ratio,idle_cost_usd,gpu_utilization,adjustments,multiplier_min,multiplier_max,passes,converged,requests_diff,"
+      + "revenue_diff_usd,total_cost_diff_usd,gross_margin_diff_usd,margin_ratio_diff,idle_cost_diff_usd,gpu_utilization_diff";
+  static final String TENANT_HEADER = "policy,elasticity,substitution,tenant_id,requests,revenue_usd,total_cost_usd,"
+      + "gross_margin_usd,margin_ratio,revenue_diff_usd,gross_margin_diff_usd,margin_ratio_diff";
+  static final String MULTIPLIER_HEADER = "policy,elasticity,substitution,model,region,effective_from_ms,previous_multiplier,"
+      + "multiplier,realized_margin_ratio";
+  static final String PASS_HEADER = "policy,elasticity,substitution,pass,requests,revenue_usd,gross_margin_usd,"
+      + "multiplier_distance,converged";
 
   private final List<PolicyOutcome> outcomes;
 
@@ -44,6 +48,23 @@ public final class BacktestReport {
 
   PolicyOutcome baseline() {
     return outcomes.get(0);
+  }
+
+  /** What {@code o} is compared with: the first policy under the same demand model. */
+  PolicyOutcome baseline(PolicyOutcome o) {
+    return outcomes.stream().filter(x -> x.demand().model().equals(o.demand().model())).findFirst().orElseThrow();
+  }
+
+  /** The outcomes per demand model, in their order. */
+  Map<DemandModel, List<PolicyOutcome>> groups() {
+    Map<DemandModel, List<PolicyOutcome>> out = new LinkedHashMap<>();
+    outcomes.forEach(o -> out.computeIfAbsent(o.demand().model(), d -> new ArrayList<>()).add(o));
+    return out;
+  }
+
+  /** The policy's name, and its demand model's when the report has several or demand answers prices. */
+  String name(PolicyOutcome o) {
+    return groups().size() == 1 && o.demand().model().fixed() ? o.policy() : o.policy() + " " + o.demand().model().label();
   }
 
   /** Every tenant any policy saw, {@code __idle__} (capacity nobody used) last. */
@@ -66,9 +87,23 @@ public final class BacktestReport {
       w.write(POLICY_HEADER + "\n");
       for (PolicyOutcome o : outcomes) {
         Totals t = o.total();
-        w.write(String.join(",", cell(o.policy()), Long.toString(t.requests()), plain(t.revenueUsd()), plain(t.costUsd()),
-            plain(t.marginUsd()), plain(t.marginRatio()), Integer.toString(o.adjustments().size()), plain(o.minMultiplier()),
-            plain(o.maxMultiplier()), diffs(t, baseline().total(), o == baseline())) + "\n");
+        w.write(String.join(",", cell(o.policy()), demand(o), Long.toString(t.requests()), plain(t.revenueUsd()),
+            plain(t.costUsd()), plain(t.marginUsd()), plain(t.marginRatio()), plain(o.idleCostUsd()),
+            plain(o.gpuUtilization()), Integer.toString(o.adjustments().size()), plain(o.minMultiplier()),
+            plain(o.maxMultiplier()), Integer.toString(Math.max(1, o.demand().passes().size())),
+            Boolean.toString(o.demand().converged()), BacktestDiffs.policy(o, baseline(o))) + "\n");
+      }
+    }
+    try (Writer w = Files.newBufferedWriter(dir.resolve("passes.csv"), StandardCharsets.UTF_8)) {
+      w.write(PASS_HEADER + "\n");
+      for (PolicyOutcome o : outcomes) {
+        List<PolicyOutcome.Pass> passes = o.demand().passes();
+        for (int i = 0; i < passes.size(); i++) {
+          PolicyOutcome.Pass p = passes.get(i);
+          w.write(String.join(",", cell(o.policy()), demand(o), Integer.toString(i + 1), Long.toString(p.requests()),
+              plain(p.revenueUsd()), plain(p.marginUsd()), plain(p.distance()),
+              Boolean.toString(o.demand().converged() && i == passes.size() - 1)) + "\n");
+        }
       }
     }
     try (Writer w = Files.newBufferedWriter(dir.resolve("tenants.csv"), StandardCharsets.UTF_8)) {
@@ -76,9 +111,9 @@ public final class BacktestReport {
       for (PolicyOutcome o : outcomes) {
         for (String tenant : tenants()) {
           Totals t = o.tenant(tenant);
-          w.write(String.join(",", cell(o.policy()), cell(tenant), Long.toString(t.requests()), plain(t.revenueUsd()),
-              plain(t.costUsd()), plain(t.marginUsd()), plain(t.marginRatio()),
-              diffs(t, baseline().tenant(tenant), o == baseline())) + "\n");
+          w.write(String.join(",", cell(o.policy()), demand(o), cell(tenant), Long.toString(t.requests()),
+              plain(t.revenueUsd()), plain(t.costUsd()), plain(t.marginUsd()), plain(t.marginRatio()),
+              diffs(t, baseline(o).tenant(tenant), o == baseline(o))) + "\n");
         }
       }
     }
@@ -86,7 +121,8 @@ public final class BacktestReport {
       w.write(MULTIPLIER_HEADER + "\n");
       for (PolicyOutcome o : outcomes) {
         for (Adjustment a : o.adjustments()) {
-          w.write(String.join(",", cell(o.policy()), cell(a.model()), cell(a.region()), Long.toString(a.effectiveFromMs()),
+          w.write(String.join(",", cell(o.policy()), demand(o), cell(a.model()), cell(a.region()),
+              Long.toString(a.effectiveFromMs()),
               plain(a.previous()), plain(a.multiplier()), plain(a.realizedMarginRatio())) + "\n");
         }
       }
@@ -100,47 +136,13 @@ public final class BacktestReport {
         ? "\"" + id.replace("\"", "\"\"") + "\"" : id;
   }
 
-  /** The comparison as text: a line per policy, the differences, then a line per tenant. */
+  private static String demand(PolicyOutcome o) {
+    return plain(o.demand().model().elasticity()) + "," + plain(o.demand().model().substitution());
+  }
+
+  /** The comparison as text, per demand model: a line per policy, the differences, then a line per tenant. */
   public void print(PrintStream out) {
-    List<PolicyOutcome> others = outcomes.subList(1, outcomes.size());
-    int name = Math.max(16, outcomes.stream().mapToInt(o -> o.policy().length() + baseline().policy().length() + 3).max()
-        .orElse(0));
-    String row = "%-" + name + "s";
-    out.printf(row + " %10s %14s %14s %14s %8s %11s  %s%n", "policy", "requests", "revenue USD", "cost USD", "margin USD",
-        "margin", "adjustments", "multipliers");
-    for (PolicyOutcome o : outcomes) {
-      Totals t = o.total();
-      out.printf(row + " %,10d %,14.2f %,14.2f %,14.2f %8s %,11d  %s .. %s%n", o.policy(), t.requests(), t.revenueUsd(),
-          t.costUsd(), t.marginUsd(), percent(t.marginRatio()), o.adjustments().size(), multiplier(o.minMultiplier()),
-          multiplier(o.maxMultiplier()));
-    }
-    Totals b = baseline().total();
-    for (PolicyOutcome o : others) {
-      Totals t = o.total();
-      out.printf(row + " %10s %+,14.2f %+,14.2f %+,14.2f %8s%n", o.policy() + " - " + baseline().policy(), "",
-          t.revenueUsd().subtract(b.revenueUsd()), t.costUsd().subtract(b.costUsd()), t.marginUsd().subtract(b.marginUsd()),
-          points(t.marginRatio(), b.marginRatio()));
-    }
-    out.printf("%nmargin USD (margin ratio) per tenant; differences against %s%n", baseline().policy());
-    int col = Math.max(27, outcomes.stream().mapToInt(o -> o.policy().length()).max().orElse(0));
-    StringBuilder header = new StringBuilder(String.format("%-16s", "tenant"));
-    outcomes.forEach(o -> header.append(String.format(" %" + col + "s", o.policy())));
-    others.forEach(o -> header.append(String.format(" %" + col + "s", o.policy() + " - " + baseline().policy())));
-    out.println(header);
-    for (String tenant : tenants()) {
-      StringBuilder line = new StringBuilder(String.format("%-16s", Ids.printable(tenant)));
-      for (PolicyOutcome o : outcomes) {
-        Totals t = o.tenant(tenant);
-        line.append(String.format(" %" + col + "s", String.format("%,.2f (%s)", t.marginUsd(), percent(t.marginRatio()))));
-      }
-      for (PolicyOutcome o : others) {
-        Totals t = o.tenant(tenant);
-        Totals bt = baseline().tenant(tenant);
-        line.append(String.format(" %" + col + "s", String.format("%+,.2f (%s)", t.marginUsd().subtract(bt.marginUsd()),
-            points(t.marginRatio(), bt.marginRatio()))));
-      }
-      out.println(line);
-    }
+    BacktestText.print(this, out);
   }
 
   private static String diffs(Totals t, Totals baseline, boolean isBaseline) {

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * share counts once; {@code __idle__} carries the capacity nobody used) and every price adjustment it made.
  */
 public record PolicyOutcome(String policy, Map<String, String> settings, SortedMap<String, Totals> tenants,
-    List<Adjustment> adjustments, long fromMs, long toMs) {
+    List<Adjustment> adjustments, long fromMs, long toMs, Demand demand) {
   static final String WINDOW = "1h";
   private static final BigDecimal UNADJUSTED = BigDecimal.ONE.setScale(9);
 
@@ -27,6 +27,39 @@ public record PolicyOutcome(String policy, Map<String, String> settings, SortedM
     settings = Collections.unmodifiableSortedMap(new TreeMap<>(settings));
     tenants = Collections.unmodifiableSortedMap(new TreeMap<>(tenants));
     adjustments = List.copyOf(adjustments);
+  }
+
+  /**
+   * The demand model the outcome was replayed under and the passes toward its fixed point: each pass replays the
+   * demand the previous pass's multipliers drew; {@code distance} is the largest change of any multiplier at any time
+   * against the multipliers that pass's demand answered (null for the first).
+   */
+  public record Demand(DemandModel model, List<Pass> passes, boolean converged) {
+    static final Demand FIXED = new Demand(DemandModel.FIXED, List.of(), true);
+
+    public Demand {
+      passes = List.copyOf(passes);
+    }
+  }
+
+  /** One replay of a fixed point: requests served, revenue, margin, and how far its multipliers moved. */
+  public record Pass(long requests, BigDecimal revenueUsd, BigDecimal marginUsd, BigDecimal distance) {
+  }
+
+  /** This outcome under {@code d}. */
+  PolicyOutcome with(Demand d) {
+    return new PolicyOutcome(policy, settings, tenants, adjustments, fromMs, toMs, d);
+  }
+
+  /** The cost of the capacity nobody used ({@code __idle__}). */
+  public BigDecimal idleCostUsd() {
+    return tenant(io.marginflow.topology.domain.Attribution.IDLE).costUsd();
+  }
+
+  /** The share of the GPUs' cost that served requests: 1 - idle cost / cost, 6 decimals; null without cost. */
+  public BigDecimal gpuUtilization() {
+    BigDecimal cost = total().costUsd();
+    return cost.signum() == 0 ? null : BigDecimal.ONE.subtract(idleCostUsd().divide(cost, 6, RoundingMode.HALF_EVEN));
   }
 
   /** Revenue, cost and margin over a set of windows, exact to the nano-dollar. */
@@ -89,7 +122,8 @@ public record PolicyOutcome(String policy, Map<String, String> settings, SortedM
           a.get("realized_margin_ratio").decimalValue()));
     }
     adjustments.sort(Comparator.comparingLong(Adjustment::effectiveFromMs).thenComparing(Adjustment::pair));
-    return new PolicyOutcome(policy.name(), policy.settings(), tenants, adjustments, any ? from : 0, any ? to : 0);
+    return new PolicyOutcome(policy.name(), policy.settings(), tenants, adjustments, any ? from : 0, any ? to : 0,
+        Demand.FIXED);
   }
 
   /** Every tenant's windows together, idle capacity included: what the fleet earned. */

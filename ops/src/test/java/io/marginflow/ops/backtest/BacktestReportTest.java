@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,16 +39,18 @@ class BacktestReportTest {
     Path out = dir.resolve("out");
     report.write(out);
 
+    // Idle cost 2 of 12: GPU utilization 1 - 2 / 12 = 0.833333 (6 dp) under both; fixed demand: one pass, a fixed point.
     assertEquals(List.of(BacktestReport.POLICY_HEADER,
-        "list,6,15.000000001,12.000000000,3.000000001,0.200000000,0,1.000000000,1.000000000,,,",
-        "loop,6,17.000000000,12.000000000,5.000000000,0.294117647,2,0.950000000,1.050000000,1.999999999,1.999999999,"
-            + "0.094117647"),
+        "list,0,0,6,15.000000001,12.000000000,3.000000001,0.200000000,2.000000000,0.833333,0,1.000000000,1.000000000,1,"
+            + "true,,,,,,,",
+        "loop,0,0,6,17.000000000,12.000000000,5.000000000,0.294117647,2.000000000,0.833333,2,0.950000000,1.050000000,1,"
+            + "true,0,1.999999999,0.000000000,1.999999999,0.094117647,0.000000000,0.000000"),
         Files.readAllLines(out.resolve("policies.csv")));
     assertEquals(List.of(BacktestReport.TENANT_HEADER,
-        "list,t<1>,6,15.000000001,10.000000000,5.000000001,0.333333333,,,",
-        "list,__idle__,0,0.000000000,2.000000000,-2.000000000,,,,",
-        "loop,t<1>,6,17.000000000,10.000000000,7.000000000,0.411764706,1.999999999,1.999999999,0.078431373",
-        "loop,__idle__,0,0.000000000,2.000000000,-2.000000000,,0.000000000,0.000000000,"),
+        "list,0,0,t<1>,6,15.000000001,10.000000000,5.000000001,0.333333333,,,",
+        "list,0,0,__idle__,0,0.000000000,2.000000000,-2.000000000,,,,",
+        "loop,0,0,t<1>,6,17.000000000,10.000000000,7.000000000,0.411764706,1.999999999,1.999999999,0.078431373",
+        "loop,0,0,__idle__,0,0.000000000,2.000000000,-2.000000000,,0.000000000,0.000000000,"),
         Files.readAllLines(out.resolve("tenants.csv")));
     assertEquals(3, Files.readAllLines(out.resolve("multipliers.csv")).size());
 
@@ -60,6 +63,36 @@ class BacktestReportTest {
     String printed = text.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("loop - list") && printed.contains("+2.00") && printed.contains("+9.4 pp"), printed);
     assertTrue(printed.contains("0.95 .. 1.05"), printed);
+  }
+
+  @Test
+  void shouldCompareEachPolicyWithTheFirstUnderTheSameDemand(@TempDir Path dir) throws Exception {
+    // list at e=0 (10 revenue, 8 cost), then list and loop at e=-1: loop serves 3 more requests and earns 4 more than
+    // list at e=-1 (not than list at e=0); two passes, the second moved the multipliers by 0.004.
+    Path a = replay(dir.resolve("a"), margin("t", H0, 5, "10", "8"), "");
+    Path b = replay(dir.resolve("b"), margin("t", H0, 4, "9", "8"), "");
+    Path c = replay(dir.resolve("c"), margin("t", H0, 7, "13", "8"), adjustment(H0, "1.000000000", "0.900000000"));
+    DemandModel e1 = new DemandModel(new BigDecimal("-1"), BigDecimal.ZERO);
+    PolicyOutcome.Demand passes = new PolicyOutcome.Demand(e1, List.of(
+        new PolicyOutcome.Pass(6, new BigDecimal("12"), new BigDecimal("4"), null),
+        new PolicyOutcome.Pass(7, new BigDecimal("13"), new BigDecimal("5"), new BigDecimal("0.004"))), true);
+    BacktestPolicy list = new BacktestPolicy("list", Map.of());
+    BacktestReport report = new BacktestReport(List.of(PolicyOutcome.read(list, a),
+        PolicyOutcome.read(list, b).with(new PolicyOutcome.Demand(e1, List.of(), true)),
+        PolicyOutcome.read(new BacktestPolicy("loop", Map.of()), c).with(passes)));
+    report.write(dir.resolve("out"));
+    List<String> policies = Files.readAllLines(dir.resolve("out/policies.csv"));
+    assertTrue(policies.get(1).startsWith("list,0,0,5,10.000000000,") && policies.get(1).endsWith(",,,,,,,"), policies.get(1));
+    assertTrue(policies.get(2).startsWith("list,-1,0,4,9.000000000,") && policies.get(2).endsWith(",,,,,,,"), policies.get(2));
+    assertTrue(policies.get(3).startsWith("loop,-1,0,7,13.000000000,") && policies.get(3).contains(",2,true,3,4.000000000,"),
+        policies.get(3));
+    assertEquals(List.of(BacktestReport.PASS_HEADER, "loop,-1,0,1,6,12,4,,false", "loop,-1,0,2,7,13,5,0.004,true"),
+        Files.readAllLines(dir.resolve("out/passes.csv")));
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+    String printed = text.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("== demand e=-1") && printed.contains("loop: 2 passes, a fixed point; multipliers moved -, "
+        + "0.004"), printed);
   }
 
   @Test

@@ -1,0 +1,134 @@
+package io.marginflow.ops.backtest;
+
+import io.marginflow.ops.scenario.Csv;
+import io.marginflow.ops.scenario.Scenario;
+import io.marginflow.schemas.Ids;
+import io.marginflow.topology.pricing.MultiplierSchedule;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Writes the scenario a {@link DemandModel} makes of a recorded one under a schedule of multipliers: every file as it
+ * is but usage.csv, whose requests are thinned, copied (right after the original: same time, tenant, model and node)
+ * or moved to the cheapest other region (and to one of its nodes, by hash). A line without a valid time or event_id
+ * passes as it is: the pipeline dead-letters it as it would have.
+ */
+final class DemandShift {
+  private static final List<String> USAGE_COLUMNS = List.of("event_id", "timestamp_ms", "model", "region", "node_id");
+
+  /** What the shift did to the recorded requests. */
+  record Counts(long recorded, long written, long thinned, long copies, long moved) {
+  }
+
+  private final DemandModel model;
+  private final MultiplierSchedule schedule;
+  /** The nodes of each region (nodes.csv), sorted: where moved requests go. */
+  private final TreeMap<String, List<String>> nodes = new TreeMap<>();
+  private long recorded;
+  private long written;
+  private long thinned;
+  private long copies;
+  private long moved;
+
+  private DemandShift(DemandModel model, MultiplierSchedule schedule) {
+    this.model = model;
+    this.schedule = schedule;
+  }
+
+  /** Writes {@code scenario} as {@code model} answers {@code schedule} into {@code out}. */
+  static Counts write(Path scenario, Path out, DemandModel model, MultiplierSchedule schedule) throws IOException {
+    DemandShift shift = new DemandShift(model, schedule);
+    for (Csv.Line n : Csv.read(scenario.resolve(Scenario.NODES), List.of("node_id", "region"))) {
+      shift.nodes.computeIfAbsent(n.get("region"), r -> new ArrayList<>()).add(n.get("node_id"));
+    }
+    shift.nodes.values().forEach(l -> l.sort(null));
+    Files.createDirectories(out);
+    try (Stream<Path> files = Files.list(scenario)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        if (!f.getFileName().toString().equals(Scenario.USAGE)) {
+          Files.copy(f, out.resolve(f.getFileName()));
+        }
+      }
+    }
+    shift.usage(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE));
+    return new Counts(shift.recorded, shift.written, shift.thinned, shift.copies, shift.moved);
+  }
+
+  private void usage(Path in, Path out) throws IOException {
+    String header;
+    try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
+      header = r.readLine();
+    }
+    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8); Csv.Reader lines = Csv.open(in, USAGE_COLUMNS)) {
+      w.write(header + "\n");
+      while (lines.hasNext()) {
+        Csv.Line l = lines.next();
+        for (String line : shift(l)) {
+          w.write(line + "\n");
+        }
+      }
+    }
+  }
+
+  /** The lines one recorded line becomes. */
+  private List<String> shift(Csv.Line l) {
+    long ts;
+    String id = l.get("event_id");
+    try {
+      ts = Long.parseLong(l.get("timestamp_ms"));
+    } catch (NumberFormatException e) {
+      return List.of(l.text());
+    }
+    if (!Ids.valid(id)) {
+      return List.of(l.text()); // refused either way; a copy under a valid derived id would not be
+    }
+    recorded++;
+    String modelName = l.get("model");
+    String region = l.get("region");
+    BigDecimal m = schedule.at(modelName, region, ts);
+    String[] fields = l.fields().clone();
+    Map.Entry<String, BigDecimal> cheapest = cheapestOther(modelName, region, ts);
+    if (cheapest != null && nodes.containsKey(region)
+        && DemandModel.uniform(id, "move") < model.moveShare(m, cheapest.getValue())) {
+      List<String> there = nodes.get(cheapest.getKey());
+      fields[l.columns().get("region")] = cheapest.getKey();
+      fields[l.columns().get("node_id")] = there.get((int) (DemandModel.uniform(id, "node") * there.size()));
+      m = cheapest.getValue();
+      moved++;
+    }
+    int n = DemandModel.copies(model.scale(m), DemandModel.uniform(id, "demand"));
+    List<String> out = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      if (k > 0) {
+        fields[l.columns().get("event_id")] = DemandModel.copyId(id, k);
+      }
+      out.add(String.join(",", fields));
+    }
+    thinned += n == 0 ? 1 : 0;
+    copies += Math.max(0, n - 1);
+    written += n;
+    return out;
+  }
+
+  /** The cheapest region other than {@code region} with nodes, for {@code model} at {@code ts}; ties: the first. */
+  private Map.Entry<String, BigDecimal> cheapestOther(String modelName, String region, long ts) {
+    Map.Entry<String, BigDecimal> best = null;
+    for (String other : nodes.keySet()) {
+      BigDecimal m = schedule.at(modelName, other, ts);
+      if (!other.equals(region) && (best == null || m.compareTo(best.getValue()) < 0)) {
+        best = Map.entry(other, m);
+      }
+    }
+    return best;
+  }
+}
