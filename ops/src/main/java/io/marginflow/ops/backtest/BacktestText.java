@@ -25,9 +25,10 @@ final class BacktestText {
       return;
     }
     for (Map.Entry<DemandModel, List<PolicyOutcome>> g : groups.entrySet()) {
-      out.printf("%n== demand %s: requests scale by m^%s%s%n", g.getKey().label(), plain(g.getKey().elasticity()),
+      out.printf("%n== demand %s: requests scale by m^%s%s%s%n", g.getKey().label(), plain(g.getKey().elasticity()),
           g.getKey().substitution().signum() == 0 ? "" : ", a share " + plain(g.getKey().substitution())
-              + " of a price gap moves to the cheapest region");
+              + " of a price gap moves to the cheapest region", g.getKey().byModel().isEmpty() ? ""
+              : "; own elasticities " + g.getKey().byModel());
       printGroup(new BacktestReport(g.getValue()), out);
       for (PolicyOutcome o : g.getValue()) {
         out.printf("%s: %d pass%s, %s; multipliers moved %s%n", o.policy(), o.demand().passes().size(),

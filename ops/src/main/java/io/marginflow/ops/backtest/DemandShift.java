@@ -106,7 +106,7 @@ final class DemandShift {
       m = cheapest.getValue();
       moved++;
     }
-    int n = DemandModel.copies(model.scale(m), DemandModel.uniform(id, "demand"));
+    int n = DemandModel.copies(model.scale(modelName, m), DemandModel.uniform(id, "demand"));
     List<String> out = new ArrayList<>(n);
     for (int k = 0; k < n; k++) {
       if (k > 0) {

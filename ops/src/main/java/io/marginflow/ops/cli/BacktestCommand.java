@@ -8,6 +8,7 @@ import io.marginflow.ops.backtest.PolicyOutcome;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import org.apache.kafka.common.config.ConfigException;
@@ -35,6 +36,10 @@ final class BacktestCommand implements Callable<Integer> {
       + "of every policy, compared with the first policy at the same value.")
   private List<BigDecimal> elasticities;
 
+  @Option(names = "--model-elasticity", split = ",", description = "A model's own elasticity, overriding --elasticity "
+      + "for it in every run, e.g. gpt-4o=-0.5,llama-3.1-70b-instruct=-2.")
+  private Map<String, BigDecimal> modelElasticities = Map.of();
+
   @Option(names = "--substitution", defaultValue = "0", description = "Cross-region substitution in [0, 1]: of a "
       + "region dearer than the cheapest other one (same model), the share s (1 - m_cheapest / m) of requests moves "
       + "there (default: ${DEFAULT-VALUE}).")
@@ -57,7 +62,8 @@ final class BacktestCommand implements Callable<Integer> {
     if (passes < 1) {
       throw new ConfigException("--passes", passes, "must be at least 1");
     }
-    List<DemandModel> demands = elasticities.stream().distinct().map(e -> new DemandModel(e, substitution)).toList();
+    List<DemandModel> demands = elasticities.stream().distinct().map(e -> new DemandModel(e, substitution, modelElasticities))
+        .toList();
     List<PolicyOutcome> outcomes = Backtest.run(scenario, read, demands, passes, tolerance, out, System.err);
     BacktestReport report = new BacktestReport(outcomes);
     report.write(out);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,13 @@ class DemandModelTest {
 
   @Test
   void shouldScaleDemandByTheMultiplierToTheElasticity() {
-    assertEquals(2.0, UNIT.scale(new BigDecimal("0.5")), 1e-15, "half the price, e=-1: twice the requests");
-    assertEquals(0.5, new DemandModel(new BigDecimal("-0.5"), BigDecimal.ZERO).scale(new BigDecimal("4")), 1e-15);
-    assertEquals(1.0, DemandModel.FIXED.scale(new BigDecimal("1.5")), 0);
+    assertEquals(2.0, UNIT.scale("m", new BigDecimal("0.5")), 1e-15, "half the price, e=-1: twice the requests");
+    assertEquals(0.5, new DemandModel(new BigDecimal("-0.5"), BigDecimal.ZERO).scale("m", new BigDecimal("4")), 1e-15);
+    assertEquals(1.0, DemandModel.FIXED.scale("m", new BigDecimal("1.5")), 0);
+    DemandModel perModel = new DemandModel(new BigDecimal("-1"), BigDecimal.ZERO, Map.of("code", new BigDecimal("-2")));
+    assertEquals(4.0, perModel.scale("code", new BigDecimal("0.5")), 1e-15, "its own elasticity: 0.5^-2 = 4");
+    assertEquals(2.0, perModel.scale("chat", new BigDecimal("0.5")), 1e-15, "the default for the others");
+    assertTrue(new DemandModel(BigDecimal.ZERO, BigDecimal.ZERO, Map.of("code", BigDecimal.ZERO)).fixed());
   }
 
   @Test
