@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * Writes the scenario a {@link DemandModel} makes of a recorded one under a schedule of multipliers: every file as it
- * is but usage.csv, whose requests are thinned, copied (right after the original: same time, tenant, model and node)
- * or moved to the cheapest other region (and to one of its nodes, by hash). A line without a valid time or event_id
- * passes as it is: the pipeline dead-letters it as it would have.
+ * is but usage.csv and power.csv. The requests are thinned, copied (right after the original: same time, tenant, model and node)
+ * or moved to the cheapest other region (and to one of its nodes, by hash); the GPUs draw the power the work served
+ * calls for ({@link PowerShift}). A line without a valid time or event_id passes as it is: the pipeline dead-letters
+ * it as it would have.
  */
 final class DemandShift {
   private static final List<String> USAGE_COLUMNS = List.of("event_id", "timestamp_ms", "model", "region", "node_id");
@@ -32,6 +33,9 @@ final class DemandShift {
 
   private final DemandModel model;
   private final MultiplierSchedule schedule;
+  private final PowerShift power;
+  /** Region and GPU TDP of each node (nodes.csv). */
+  private final Map<String, String[]> nodeInfo = new TreeMap<>();
   /** The nodes of each region (nodes.csv), sorted: where moved requests go. */
   private final TreeMap<String, List<String>> nodes = new TreeMap<>();
   private long recorded;
@@ -40,27 +44,37 @@ final class DemandShift {
   private long copies;
   private long moved;
 
-  private DemandShift(DemandModel model, MultiplierSchedule schedule) {
+  private DemandShift(DemandModel model, MultiplierSchedule schedule, Map<String, String> settings) {
     this.model = model;
     this.schedule = schedule;
+    this.power = new PowerShift(settings);
   }
 
-  /** Writes {@code scenario} as {@code model} answers {@code schedule} into {@code out}. */
-  static Counts write(Path scenario, Path out, DemandModel model, MultiplierSchedule schedule) throws IOException {
-    DemandShift shift = new DemandShift(model, schedule);
-    for (Csv.Line n : Csv.read(scenario.resolve(Scenario.NODES), List.of("node_id", "region"))) {
+  /**
+   * Writes {@code scenario} as {@code model} answers {@code schedule} into {@code out}, power drawn by the work served
+   * ({@link PowerShift}, with the bucket and weights of {@code settings}).
+   */
+  static Counts write(Path scenario, Path out, DemandModel model, MultiplierSchedule schedule, Map<String, String> settings)
+      throws IOException {
+    DemandShift shift = new DemandShift(model, schedule, settings);
+    for (Csv.Line n : Csv.read(scenario.resolve(Scenario.NODES), List.of("node_id", "region", "gpu_tdp_watts"))) {
       shift.nodes.computeIfAbsent(n.get("region"), r -> new ArrayList<>()).add(n.get("node_id"));
+      shift.nodeInfo.put(n.get("node_id"), new String[] {n.get("region"), n.get("gpu_tdp_watts")});
     }
     shift.nodes.values().forEach(l -> l.sort(null));
     Files.createDirectories(out);
     try (Stream<Path> files = Files.list(scenario)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        if (!f.getFileName().toString().equals(Scenario.USAGE)) {
+        String name = f.getFileName().toString();
+        if (!name.equals(Scenario.USAGE) && !name.equals(Scenario.POWER)) {
           Files.copy(f, out.resolve(f.getFileName()));
         }
       }
     }
     shift.usage(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE));
+    if (Files.exists(scenario.resolve(Scenario.POWER))) {
+      shift.power.write(scenario.resolve(Scenario.POWER), out.resolve(Scenario.POWER), shift.nodeInfo);
+    }
     return new Counts(shift.recorded, shift.written, shift.thinned, shift.copies, shift.moved);
   }
 
@@ -93,6 +107,7 @@ final class DemandShift {
       return List.of(l.text()); // refused either way; a copy under a valid derived id would not be
     }
     recorded++;
+    power.recorded(l, ts);
     String modelName = l.get("model");
     String region = l.get("region");
     BigDecimal m = schedule.at(modelName, region, ts);
@@ -113,6 +128,7 @@ final class DemandShift {
         fields[l.columns().get("event_id")] = DemandModel.copyId(id, k);
       }
       out.add(String.join(",", fields));
+      power.served(l, fields[l.columns().get("node_id")], ts);
     }
     thinned += n == 0 ? 1 : 0;
     copies += Math.max(0, n - 1);

@@ -30,7 +30,7 @@ final class FixedPoint {
       Path input = scenario;
       if (pass > 1) {
         input = passDir.resolve("scenario");
-        DemandShift.Counts c = DemandShift.write(scenario, input, demand, schedule(answered));
+        DemandShift.Counts c = DemandShift.write(scenario, input, demand, schedule(answered), policy.settings());
         progress.printf("backtest: %s %s pass %d: %,d recorded requests -> %,d (%,d thinned, %,d copies, %,d moved)%n",
             policy.name(), demand.label(), pass, c.recorded(), c.written(), c.thinned(), c.copies(), c.moved());
       }

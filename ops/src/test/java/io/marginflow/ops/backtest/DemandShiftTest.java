@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class DemandShiftTest {
     MultiplierSchedule halfInEast = new MultiplierSchedule();
     halfInEast.put("m", "east", T0 + 1_000 * 1_000L, new BigDecimal("0.5"));
     DemandShift.Counts c = DemandShift.write(scenario, dir.resolve("out"), new DemandModel(new BigDecimal("-1"),
-        BigDecimal.ZERO), halfInEast);
+        BigDecimal.ZERO), halfInEast, Map.of());
     // Requests 1000..1999 are in force of 0.5: each becomes exactly 2 (0.5^-1 = 2, no fraction); the first 1000 stay.
     assertEquals(new DemandShift.Counts(N, N + 1_000, 0, 1_000, 0), c);
     List<String> lines = Files.readAllLines(dir.resolve("out/usage.csv"));
@@ -43,7 +44,7 @@ class DemandShiftTest {
     MultiplierSchedule westHalf = new MultiplierSchedule();
     westHalf.put("m", "west", T0, new BigDecimal("0.5"));
     DemandShift.Counts c = DemandShift.write(scenario, dir.resolve("out"), new DemandModel(BigDecimal.ZERO,
-        BigDecimal.ONE), westHalf);
+        BigDecimal.ONE), westHalf, Map.of());
     // s (1 - 0.5 / 1) = 0.5 of east's requests move west; elasticity 0: none thinned or copied.
     List<String> expectedMoved = new ArrayList<>();
     for (int i = 0; i < N; i++) {
@@ -69,7 +70,7 @@ class DemandShiftTest {
     Path scenario = scenario(dir);
     MultiplierSchedule any = new MultiplierSchedule();
     any.put("m", "east", T0, new BigDecimal("1.3"));
-    DemandShift.write(scenario, dir.resolve("out"), DemandModel.FIXED, any);
+    DemandShift.write(scenario, dir.resolve("out"), DemandModel.FIXED, any, Map.of());
     assertEquals(Files.readString(scenario.resolve("usage.csv")), Files.readString(dir.resolve("out/usage.csv")));
   }
 

@@ -1,0 +1,124 @@
+package io.marginflow.ops.backtest;
+
+import io.marginflow.ops.scenario.Csv;
+import io.marginflow.topology.config.MarginflowConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * GPU power that answers the work demand brings: a GPU draws its idle power (the lowest the node's GPUs recorded) plus
+ * a dynamic part that grows with the work its node serves (weighted tokens, SPEC 3's weights). Per node and attribution
+ * bucket, a recorded sample's dynamic part is scaled by work served / work recorded; a bucket that recorded no work and
+ * now serves some draws the region's recorded dynamic watts per unit of work on top of idle. Never above the GPU's TDP.
+ * A sample of a bucket whose work did not change is written as it was.
+ */
+final class PowerShift {
+  private static final List<String> POWER_COLUMNS = List.of("timestamp_ms", "node_id", "avg_power_watts");
+  private final long bucketMs;
+  private final double[] weights;
+  private final Map<String, Double> recorded = new HashMap<>();
+  private final Map<String, Double> served = new HashMap<>();
+
+  PowerShift(Map<String, String> settings) {
+    MarginflowConfig c = MarginflowConfig.of(settings);
+    this.bucketMs = c.duration(MarginflowConfig.BUCKET).toMillis();
+    this.weights = new double[] {c.decimal(MarginflowConfig.WEIGHT_INPUT).doubleValue(),
+        c.decimal(MarginflowConfig.WEIGHT_CACHED).doubleValue(), c.decimal(MarginflowConfig.WEIGHT_OUTPUT).doubleValue()};
+  }
+
+  /** A recorded request's work, on its node at its time. */
+  void recorded(Csv.Line l, long ts) {
+    recorded.merge(key(l.get("node_id"), ts), work(l), Double::sum);
+  }
+
+  /** A request demand serves (the original, a copy or a moved one) on {@code node}. */
+  void served(Csv.Line l, String node, long ts) {
+    served.merge(key(node, ts), work(l), Double::sum);
+  }
+
+  private double work(Csv.Line l) {
+    try {
+      long in = Long.parseLong(l.get("input_tokens"));
+      long cached = Long.parseLong(l.get("cached_input_tokens"));
+      return (in - cached) * weights[0] + cached * weights[1] + Long.parseLong(l.get("output_tokens")) * weights[2];
+    } catch (NumberFormatException e) {
+      return 0; // refused by the pipeline: no work either way
+    }
+  }
+
+  private String key(String node, long ts) {
+    return node + "|" + Math.floorDiv(ts, bucketMs);
+  }
+
+  /** Writes {@code in}'s samples as the served work draws them; {@code nodes}: node to region and TDP. */
+  void write(Path in, Path out, Map<String, String[]> nodes) throws IOException {
+    Map<String, Double> idle = new HashMap<>();
+    Map<String, double[]> dynamic = new HashMap<>();
+    try (Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
+      r.forEachRemaining(l -> sample(l, (node, ts, w) -> idle.merge(node, w, Math::min)));
+    }
+    try (Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
+      r.forEachRemaining(l -> sample(l, (node, ts, w) -> dynamic.merge(key(node, ts),
+          new double[] {w - idle.get(node), 1}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]})));
+    }
+    Map<String, double[]> perWork = new HashMap<>();
+    dynamic.forEach((k, d) -> {
+      Double work = recorded.get(k);
+      String[] node = nodes.get(k.substring(0, k.lastIndexOf('|')));
+      if (work != null && work > 0 && node != null) {
+        perWork.merge(node[0], new double[] {d[0] / d[1], work}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+      }
+    });
+    String header;
+    try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
+      header = r.readLine();
+    }
+    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8); Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
+      w.write(header + "\n");
+      while (r.hasNext()) {
+        w.write(line(r.next(), idle, nodes, perWork) + "\n");
+      }
+    }
+  }
+
+  private String line(Csv.Line l, Map<String, Double> idle, Map<String, String[]> nodes, Map<String, double[]> perWork) {
+    String[] out = {l.text()};
+    sample(l, (node, ts, watts) -> {
+      String k = key(node, ts);
+      double before = recorded.getOrDefault(k, 0.0);
+      double after = served.getOrDefault(k, 0.0);
+      String[] n = nodes.get(node);
+      if (before == after || n == null) {
+        return;
+      }
+      double floor = idle.get(node);
+      double[] pw = perWork.get(n[0]);
+      double drawn = before > 0 ? floor + (watts - floor) * after / before
+          : watts + (pw == null || pw[1] == 0 ? 0 : pw[0] / pw[1] * after);
+      String[] f = l.fields().clone();
+      f[l.columns().get("avg_power_watts")] = String.format(Locale.ROOT, "%.3f", Math.min(drawn, Double.parseDouble(n[1])));
+      out[0] = String.join(",", f);
+    });
+    return out[0];
+  }
+
+  private interface Sample {
+    void accept(String node, long ts, double watts);
+  }
+
+  private static void sample(Csv.Line l, Sample s) {
+    try {
+      s.accept(l.get("node_id"), Long.parseLong(l.get("timestamp_ms")), Double.parseDouble(l.get("avg_power_watts")));
+    } catch (NumberFormatException e) {
+      // not a sample the pipeline accepts: as it is
+    }
+  }
+}
