@@ -4,11 +4,8 @@ import io.marginflow.ops.scenario.Csv;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.schemas.Ids;
 import io.marginflow.topology.pricing.MultiplierSchedule;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,27 +68,11 @@ final class DemandShift {
         }
       }
     }
-    shift.usage(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE));
+    CsvRewrite.rewrite(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE), USAGE_COLUMNS, shift::shift);
     if (Files.exists(scenario.resolve(Scenario.POWER))) {
       shift.power.write(scenario.resolve(Scenario.POWER), out.resolve(Scenario.POWER), shift.nodeInfo);
     }
     return new Counts(shift.recorded, shift.written, shift.thinned, shift.copies, shift.moved);
-  }
-
-  private void usage(Path in, Path out) throws IOException {
-    String header;
-    try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
-      header = r.readLine();
-    }
-    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8); Csv.Reader lines = Csv.open(in, USAGE_COLUMNS)) {
-      w.write(header + "\n");
-      while (lines.hasNext()) {
-        Csv.Line l = lines.next();
-        for (String line : shift(l)) {
-          w.write(line + "\n");
-        }
-      }
-    }
   }
 
   /** The lines one recorded line becomes. */

@@ -2,11 +2,7 @@ package io.marginflow.ops.backtest;
 
 import io.marginflow.ops.scenario.Csv;
 import io.marginflow.topology.config.MarginflowConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -77,16 +73,7 @@ final class PowerShift {
         perWork.merge(node[0], new double[] {d[0] / d[1], work}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
       }
     });
-    String header;
-    try (BufferedReader r = Files.newBufferedReader(in, StandardCharsets.UTF_8)) {
-      header = r.readLine();
-    }
-    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8); Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
-      w.write(header + "\n");
-      while (r.hasNext()) {
-        w.write(line(r.next(), idle, nodes, perWork) + "\n");
-      }
-    }
+    CsvRewrite.rewrite(in, out, POWER_COLUMNS, l -> List.of(line(l, idle, nodes, perWork)));
   }
 
   private String line(Csv.Line l, Map<String, Double> idle, Map<String, String[]> nodes, Map<String, double[]> perWork) {
