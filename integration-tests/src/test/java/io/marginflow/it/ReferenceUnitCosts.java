@@ -32,6 +32,8 @@ final class ReferenceUnitCosts {
     BigDecimal revenue = BigDecimal.ZERO;
     BigDecimal cost = BigDecimal.ZERO;
     BigDecimal kwh = BigDecimal.ZERO;
+    BigDecimal energyCost = BigDecimal.ZERO;
+    BigDecimal work = BigDecimal.ZERO;
   }
 
   /** One region's pricing interval: {total cost, idle cost} and the sum and count of node buckets' power over TDP. */
@@ -78,6 +80,8 @@ final class ReferenceUnitCosts {
         BigDecimal share = b.weightByLine.get(line).divide(weight, MC);
         e.cost = e.cost.add(total.multiply(share));
         e.kwh = e.kwh.add(kwh.multiply(share));
+        e.energyCost = e.energyCost.add(cost[1].multiply(share));
+        e.work = e.work.add(b.weightByLine.get(line));
       }
     });
   }
@@ -107,6 +111,14 @@ final class ReferenceUnitCosts {
         assertWithin(e.cost.multiply(BigDecimal.valueOf(1_000_000)).divide(BigDecimal.valueOf(e.output), MC),
             a.get("cost_usd_per_1m_output_tokens").decimalValue(),
             tolerance.multiply(BigDecimal.valueOf(1_000_000)).divide(BigDecimal.valueOf(e.output), MC).add(NANO), key);
+      }
+      if (e.work.signum() > 0) {
+        // Marginal cost: the energy part of the cost per weighted token (default weights: input 1, output 4), per 1M.
+        BigDecimal perWork = e.energyCost.multiply(BigDecimal.valueOf(1_000_000)).divide(e.work, MC);
+        BigDecimal slack = tolerance.multiply(BigDecimal.valueOf(4_000_000)).divide(e.work, MC).add(NANO);
+        assertWithin(perWork, a.get("marginal_cost_usd_per_1m_input_tokens").decimalValue(), slack, key + " marginal in");
+        assertWithin(perWork.multiply(BigDecimal.valueOf(4)), a.get("marginal_cost_usd_per_1m_output_tokens").decimalValue(),
+            slack, key + " marginal out");
       }
       String[] parts = key.split("\\|", 3);
       assertEquals(0, multipliers.at(parts[1], parts[2], Long.parseLong(parts[0])).compareTo(

@@ -98,7 +98,8 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     for (KeyValue<String, RegionBucket> kv : due) {
       long start = kv.value.getStartMs().toEpochMilli();
       String region = kv.value.getRegion();
-      for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, model -> inForce(model, region, start))) {
+      for (ModelRegionCost c : RegionSums.unitCosts(kv.value, start + intervalMs, config.weights(),
+          model -> inForce(model, region, start))) {
         context.forward(new Record<>(MultiplierSchedule.key(c.getModel(), c.getRegion()), c, context.currentSystemTimeMs()),
             RegionPricing.UNIT_COSTS);
         emitted++;

@@ -4,6 +4,7 @@ import io.marginflow.avro.ModelRegionCost;
 import io.marginflow.avro.internal.ModelSums;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.domain.BucketLine;
+import io.marginflow.topology.domain.Weights;
 import io.marginflow.topology.domain.LineShare;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,7 +37,8 @@ public final class RegionSums {
     BucketLine l = s.line();
     addModel(into, ModelSums.newBuilder().setModel(l.model()).setRequests(l.requests()).setInputTokens(l.inputTokens())
         .setOutputTokens(l.outputTokens()).setRevenueUsd(l.revenueUsd()).setCostUsd(s.totalCostUsd())
-        .setEnergyKwh(s.energyKwh()).build());
+        .setEnergyKwh(s.energyKwh()).setCachedInputTokens(l.cachedInputTokens())
+        .setEnergyCostUsd(s.energyCostUsd().setScale(MONEY, RoundingMode.HALF_EVEN)).build());
   }
 
   private static void addModel(RegionBucket into, ModelSums s) {
@@ -47,6 +49,8 @@ public final class RegionSums {
     m.setRevenueUsd(m.getRevenueUsd().add(s.getRevenueUsd()).setScale(EXACT, RoundingMode.HALF_EVEN));
     m.setCostUsd(m.getCostUsd().add(s.getCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
     m.setEnergyKwh(m.getEnergyKwh().add(s.getEnergyKwh()).setScale(EXACT, RoundingMode.HALF_EVEN));
+    m.setCachedInputTokens(Math.addExact(m.getCachedInputTokens(), s.getCachedInputTokens()));
+    m.setEnergyCostUsd(m.getEnergyCostUsd().add(s.getEnergyCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
   }
 
   /**
@@ -82,7 +86,7 @@ public final class RegionSums {
   }
 
   /** One unit-cost record per model of the region's interval sums, with the multiplier in force for it (SPEC 9). */
-  public static List<ModelRegionCost> unitCosts(RegionBucket interval, long endMs,
+  public static List<ModelRegionCost> unitCosts(RegionBucket interval, long endMs, Weights weights,
       java.util.function.Function<String, BigDecimal> multiplier) {
     double idleShare = interval.getTotalCostUsd().signum() == 0 ? 0
         : interval.getIdleCostUsd().doubleValue() / interval.getTotalCostUsd().doubleValue();
@@ -104,7 +108,9 @@ public final class RegionSums {
           .setKwhPer1mTokens(total == 0 ? null : m.getEnergyKwh().multiply(MILLION)
               .divide(BigDecimal.valueOf(total), EXACT, RoundingMode.HALF_EVEN).doubleValue())
           .setIdleShare(idleShare).setComputePressure(pressure(interval))
-          .setMultiplier(MultiplierDecisions.scaled(multiplier.apply(m.getModel()))).build());
+          .setMultiplier(MultiplierDecisions.scaled(multiplier.apply(m.getModel())))
+          .setMarginalCostUsdPer1mInputTokens(marginal(m, weights, weights.input()))
+          .setMarginalCostUsdPer1mOutputTokens(marginal(m, weights, weights.output())).build());
     }
     return out;
   }
@@ -113,6 +119,17 @@ public final class RegionSums {
   public static BigDecimal marginRatio(ModelSums m) {
     return m.getRevenueUsd().signum() == 0 ? null : m.getRevenueUsd().subtract(m.getCostUsd())
         .divide(m.getRevenueUsd(), MONEY, RoundingMode.HALF_EVEN);
+  }
+
+  /**
+   * The energy part of the model's cost per weighted token (SPEC 3's weights), times {@code weight}, per 1M tokens: what
+   * one more token of that kind costs to serve on the region's GPUs at the energy price in force (their fixed cost is
+   * owed whether or not it is served). Null without weighted tokens.
+   */
+  static BigDecimal marginal(ModelSums m, Weights weights, BigDecimal weight) {
+    BigDecimal work = weights.of(m.getInputTokens(), m.getCachedInputTokens(), m.getOutputTokens());
+    return work.signum() == 0 ? null : m.getEnergyCostUsd().multiply(weight).multiply(MILLION)
+        .divide(work, MONEY, RoundingMode.HALF_EVEN);
   }
 
   private static BigDecimal perMillion(BigDecimal usd, long tokens) {
@@ -128,7 +145,8 @@ public final class RegionSums {
     }
     ModelSums m = ModelSums.newBuilder().setModel(model).setRequests(0).setInputTokens(0).setOutputTokens(0)
         .setRevenueUsd(BigDecimal.ZERO.setScale(EXACT)).setCostUsd(BigDecimal.ZERO.setScale(MONEY))
-        .setEnergyKwh(BigDecimal.ZERO.setScale(EXACT)).build();
+        .setEnergyKwh(BigDecimal.ZERO.setScale(EXACT)).setCachedInputTokens(0)
+        .setEnergyCostUsd(BigDecimal.ZERO.setScale(MONEY)).build();
     List<ModelSums> sorted = new ArrayList<>(models);
     sorted.add(m);
     sorted.sort(Comparator.comparing(ModelSums::getModel));
