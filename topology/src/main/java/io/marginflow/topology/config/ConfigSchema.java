@@ -24,6 +24,7 @@ import static io.marginflow.topology.config.MarginflowConfig.PRICING_CEILING;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_DEADBAND;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_ENABLED;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_FIXED;
+import static io.marginflow.topology.config.MarginflowConfig.PRICING_LAW;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_FLOOR;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_INTERVAL;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_MAX_STEP;
@@ -128,6 +129,9 @@ final class ConfigSchema {
         .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
         .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.")
+        .define(PRICING_LAW, Type.STRING, "margin-ratio", ConfigDef.ValidString.in("margin-ratio", "marginal-cost"),
+            Importance.LOW, "Control law: margin-ratio (steers the realized margin ratio toward pricing.target-margin) or "
+                + "marginal-cost (prices between the marginal energy cost and pricing.ceiling by compute pressure).")
         .define(PRICING_FIXED, Type.STRING, "", Importance.LOW, "Regions priced at a fixed multiplier instead of by the "
             + "controller, e.g. eu-west=0.5,us-east=1.2 (each within [pricing.floor, pricing.ceiling]); the loop publishes "
             + "the change like any decision, from the first interval it closes. Empty: the controller prices every region.");

@@ -64,6 +64,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String PRICING_MAX_STEP = "pricing.max-step";
   public static final String PRICING_DEADBAND = "pricing.deadband";
   public static final String PRICING_FIXED = "pricing.fixed-multipliers";
+  public static final String PRICING_LAW = "pricing.law";
   public static final String TOPIC_PREFIX = "topic.";
 
   static final List<String> PASS_THROUGH = List.of("kafka.", "schema.registry.", "basic.auth.", "bearer.auth.");
@@ -109,7 +110,8 @@ public final class MarginflowConfig extends AbstractConfig {
     try {
       return new io.marginflow.topology.domain.PricingPolicy(duration(PRICING_INTERVAL).toMillis(), decimal(PRICING_TARGET),
           decimal(PRICING_FLOOR), decimal(PRICING_CEILING), decimal(PRICING_MAX_STEP), decimal(PRICING_DEADBAND),
-          io.marginflow.topology.domain.PricingPolicy.parseFixed(getString(PRICING_FIXED)));
+          io.marginflow.topology.domain.PricingPolicy.parseFixed(getString(PRICING_FIXED)),
+          io.marginflow.topology.domain.PricingLaw.of(getString(PRICING_LAW)));
     } catch (IllegalArgumentException e) {
       String key = Stream.of(PRICING_INTERVAL, PRICING_TARGET, PRICING_FLOOR, PRICING_CEILING, PRICING_MAX_STEP,
           PRICING_DEADBAND, PRICING_FIXED).filter(k -> e.getMessage().startsWith(k)).findFirst().orElse("pricing");

@@ -110,7 +110,7 @@ public final class PricingController {
     return m.max(policy.floor()).min(policy.ceiling());
   }
 
-  private static String plain(BigDecimal v) {
+  static String plain(BigDecimal v) {
     return v.stripTrailingZeros().scale() < 2 ? v.setScale(2, RoundingMode.HALF_EVEN).toPlainString()
         : v.stripTrailingZeros().toPlainString();
   }

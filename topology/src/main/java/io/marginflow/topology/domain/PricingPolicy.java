@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * all by less than {@code deadband}.
  */
 public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
-    BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion) {
+    BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion, PricingLaw law) {
   /** SPEC 9's defaults: 5 min, 30 %, [0.8, 1.5], 0.05, 0.01. */
   /** Multipliers are kept, published and applied with this many decimals (PriceAdjustment.multiplier). */
   public static final int MULTIPLIER_SCALE = 9;
@@ -22,6 +22,12 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
   public PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling, BigDecimal maxStep,
       BigDecimal deadband) {
     this(intervalMs, targetMargin, floor, ceiling, maxStep, deadband, Map.of());
+  }
+
+  /** The margin-ratio law, with regions at fixed multipliers. */
+  public PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling, BigDecimal maxStep,
+      BigDecimal deadband, Map<String, BigDecimal> fixedByRegion) {
+    this(intervalMs, targetMargin, floor, ceiling, maxStep, deadband, fixedByRegion, PricingLaw.MARGIN_RATIO);
   }
 
   public PricingPolicy {

@@ -9,7 +9,9 @@ import io.marginflow.avro.internal.AttributionInput;
 import io.marginflow.avro.internal.ModelSums;
 import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.avro.internal.PricingFeedback;
+import io.marginflow.topology.domain.MarginalCostLaw;
 import io.marginflow.topology.domain.PricingController;
+import io.marginflow.topology.domain.PricingLaw;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
@@ -131,8 +133,11 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
     MultiplierDecision d = decision(key);
     BigDecimal ratio = RegionSums.marginRatio(m);
     BigDecimal fixed = config.pricing().fixed(region);
+    BigDecimal inForce = MultiplierDecisions.at(d, start);
     PricingController.Step step = fixed != null ? PricingController.fixed(d.getLatest(), fixed)
-        : PricingController.step(config.pricing(), d.getLatest(), MultiplierDecisions.at(d, start), ratio, pressure);
+        : config.pricing().law() == PricingLaw.MARGINAL_COST ? MarginalCostLaw.step(config.pricing(), d.getLatest(), inForce,
+            m.getRevenueUsd(), m.getEnergyCostUsd(), pressure)
+        : PricingController.step(config.pricing(), d.getLatest(), inForce, ratio, pressure);
     if (!step.changed()) {
       return;
     }
