@@ -26,7 +26,7 @@ class MarginalCostPricingTopologyTest {
     List<PriceAdjustment> a = run(500, "1.00");
     assertEquals(new BigDecimal("1.500000000"), a.get(0).getMultiplier(), a.toString());
     assertEquals(H + 600_000L, a.get(0).getEffectiveFromMs().toEpochMilli());
-    assertTrue(a.get(0).getReason().contains("never below marginal cost"), a.get(0).getReason());
+    assertTrue(a.get(0).getReason().contains("at the ceiling, below marginal cost"), a.get(0).getReason());
   }
 
   @Test

@@ -64,11 +64,13 @@ final class DemandShift {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String name = f.getFileName().toString();
         if (!name.equals(Scenario.USAGE) && !name.equals(Scenario.POWER)) {
-          Files.copy(f, out.resolve(f.getFileName()));
+          Files.copy(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }
-    CsvRewrite.rewrite(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE), USAGE_COLUMNS, shift::shift);
+    if (Files.exists(scenario.resolve(Scenario.USAGE))) {
+      CsvRewrite.rewrite(scenario.resolve(Scenario.USAGE), out.resolve(Scenario.USAGE), USAGE_COLUMNS, shift::shift);
+    }
     if (Files.exists(scenario.resolve(Scenario.POWER))) {
       shift.power.write(scenario.resolve(Scenario.POWER), out.resolve(Scenario.POWER), shift.nodeInfo);
     }
@@ -84,8 +86,8 @@ final class DemandShift {
     } catch (NumberFormatException e) {
       return List.of(l.text());
     }
-    if (!Ids.valid(id)) {
-      return List.of(l.text()); // refused either way; a copy under a valid derived id would not be
+    if (!acceptable(l, id)) {
+      return List.of(l.text()); // refused either way: thinned, copied or moved it could become accepted
     }
     recorded++;
     power.recorded(l, ts);
@@ -115,6 +117,28 @@ final class DemandShift {
     copies += Math.max(0, n - 1);
     written += n;
     return out;
+  }
+
+  /**
+   * Whether the pipeline could accept the line (SPEC 2's identifier and token rules; the rest it checks the same way
+   * for a copy as for its original): only such lines are thinned, copied or moved.
+   */
+  private static boolean acceptable(Csv.Line l, String id) {
+    if (l.fields().length < l.columns().size() || !Ids.valid(id)) {
+      return false;
+    }
+    for (String c : List.of("tenant_id", "model", "region", "node_id")) {
+      if (!Ids.valid(l.get(c))) {
+        return false;
+      }
+    }
+    try {
+      long in = Long.parseLong(l.get("input_tokens"));
+      long cached = Long.parseLong(l.get("cached_input_tokens"));
+      return in >= 0 && cached >= 0 && cached <= in && Long.parseLong(l.get("output_tokens")) >= 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** The cheapest region other than {@code region} with nodes, for {@code model} at {@code ts}; ties: the first. */

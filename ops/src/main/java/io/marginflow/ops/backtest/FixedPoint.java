@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * the multipliers it published ({@link DemandShift}), replay that, and so on until the multipliers move by at most
  * {@code tolerance} between two passes, or {@code maxPasses} replays. Fixed demand needs one pass. Pass k's files
  * (its scenario included) stay in {@code dir/pass-k/}. Pass 1 replays the recorded demand whatever the model, so a
- * policy's first pass is replayed once and read again ({@code recorded}) under every other demand model.
+ * policy's first pass is replayed once and read again ({@code recorded}) under every other demand model: those have
+ * no pass-1 folder of their own.
  */
 final class FixedPoint {
   private FixedPoint() {

@@ -8,16 +8,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * GPU power that answers the work demand brings: a GPU draws its idle power (the lowest the node's GPUs recorded) plus
  * a dynamic part that grows with the work its node serves (weighted tokens, SPEC 3's weights). Per node and attribution
  * bucket, a recorded sample's dynamic part is scaled by work served / work recorded; a bucket that recorded no work and
- * now serves some draws the region's recorded dynamic watts per unit of work on top of idle. Never above the GPU's TDP.
+ * now serves some draws the region's recorded dynamic watts per unit of work on top of what it recorded. Never above
+ * the GPU's TDP (when known).
  * A sample of a bucket whose work did not change is written as it was.
  */
 final class PowerShift {
   private static final List<String> POWER_COLUMNS = List.of("timestamp_ms", "node_id", "avg_power_watts");
+  /** SPEC 2's bound on a GPU's average power. */
+  private static final double MAX_WATTS = 10_000;
   private final long bucketMs;
   private final double[] weights;
   private final Map<String, Double> recorded = new HashMap<>();
@@ -57,7 +61,7 @@ final class PowerShift {
   /** Writes {@code in}'s samples as the served work draws them; {@code nodes}: node to region and TDP. */
   void write(Path in, Path out, Map<String, String[]> nodes) throws IOException {
     Map<String, Double> idle = new HashMap<>();
-    Map<String, double[]> dynamic = new HashMap<>();
+    Map<String, double[]> dynamic = new TreeMap<>();
     try (Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
       r.forEachRemaining(l -> sample(l, (node, ts, w) -> idle.merge(node, w, Math::min)));
     }
@@ -91,7 +95,8 @@ final class PowerShift {
       double drawn = before > 0 ? floor + (watts - floor) * after / before
           : watts + (pw == null || pw[1] == 0 ? 0 : pw[0] / pw[1] * after);
       String[] f = l.fields().clone();
-      f[l.columns().get("avg_power_watts")] = String.format(Locale.ROOT, "%.3f", Math.min(drawn, Double.parseDouble(n[1])));
+      double tdp = Double.parseDouble(n[1]);
+      f[l.columns().get("avg_power_watts")] = String.format(Locale.ROOT, "%.3f", tdp > 0 ? Math.min(drawn, tdp) : drawn);
       out[0] = String.join(",", f);
     });
     return out[0];
@@ -101,9 +106,13 @@ final class PowerShift {
     void accept(String node, long ts, double watts);
   }
 
+  /** A sample the pipeline would accept (finite watts in [0, 10,000]); any other line stays as it is. */
   private static void sample(Csv.Line l, Sample s) {
     try {
-      s.accept(l.get("node_id"), Long.parseLong(l.get("timestamp_ms")), Double.parseDouble(l.get("avg_power_watts")));
+      double watts = Double.parseDouble(l.get("avg_power_watts"));
+      if (Double.isFinite(watts) && watts >= 0 && watts <= MAX_WATTS && !l.get("node_id").isEmpty()) {
+        s.accept(l.get("node_id"), Long.parseLong(l.get("timestamp_ms")), watts);
+      }
     } catch (NumberFormatException e) {
       // not a sample the pipeline accepts: as it is
     }

@@ -62,8 +62,11 @@ final class BacktestCommand implements Callable<Integer> {
     if (passes < 1) {
       throw new ConfigException("--passes", passes, "must be at least 1");
     }
-    List<DemandModel> demands = elasticities.stream().distinct().map(e -> new DemandModel(e, substitution, modelElasticities))
-        .toList();
+    if (tolerance.signum() < 0) {
+      throw new ConfigException("--tolerance", tolerance.toPlainString(), "must not be negative");
+    }
+    List<DemandModel> demands = elasticities.stream().map(BigDecimal::stripTrailingZeros).distinct()
+        .map(e -> new DemandModel(e, substitution, modelElasticities)).toList();
     List<PolicyOutcome> outcomes = Backtest.run(scenario, read, demands, passes, tolerance, out, System.err);
     BacktestReport report = new BacktestReport(outcomes);
     report.write(out);

@@ -97,6 +97,10 @@ public final class MarginflowConfig extends AbstractConfig {
     }
     MarginflowConfig c = new MarginflowConfig(values);
     c.pricingPolicy();
+    if (!c.getBoolean(PRICING_ENABLED) && !c.getString(PRICING_FIXED).isBlank()) {
+      throw new ConfigException(PRICING_FIXED, c.getString(PRICING_FIXED), "needs pricing.dynamic.enabled=true: fixed "
+          + "multipliers are published through the pricing loop");
+    }
     return c;
   }
 

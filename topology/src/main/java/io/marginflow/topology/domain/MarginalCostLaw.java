@@ -14,8 +14,9 @@ import java.util.Locale;
  * truncated toward the current multiplier to 4 decimals, at most pricing.max-step, not at all inside
  * pricing.deadband; it cuts only while pressure is below {@link #CUTS_BELOW} (GPUs to fill), and never leaves a
  * price below marginal cost: a multiplier under {@code lo} goes at least to {@code lo} at once (beyond max-step if need
- * be). Dear energy raises {@code m_mc} and with it the target; busy GPUs raise the target; idle GPUs lower it toward
- * what serving costs.
+ * be; {@code lo} is capped at the ceiling, where a marginal cost above it leaves the price, and the reason says so).
+ * Dear energy raises {@code m_mc} and with it the target; busy GPUs raise the target; idle GPUs lower it toward what
+ * serving costs.
  */
 public final class MarginalCostLaw {
   /** Compute pressure at or above which the law does not cut. */
@@ -38,12 +39,8 @@ public final class MarginalCostLaw {
    */
   public static PricingController.Step step(PricingPolicy policy, BigDecimal current, BigDecimal inForce,
       BigDecimal revenueUsd, BigDecimal energyCostUsd, double pressure) {
-    if (current.compareTo(policy.floor()) < 0 || current.compareTo(policy.ceiling()) > 0) {
-      return PricingController.step(policy, current, current, null, pressure);
-    }
-    if (revenueUsd == null || revenueUsd.signum() <= 0 || inForce.signum() <= 0) {
-      return new PricingController.Step(current, false, "held at " + PricingController.plain(current)
-          + ": no revenue in the interval");
+    if (revenueUsd == null || revenueUsd.signum() <= 0 || inForce.signum() <= 0 || energyCostUsd == null) {
+      return withoutCost(policy, current, energyCostUsd == null, pressure);
     }
     double p = Double.isFinite(pressure) ? Math.max(0, Math.min(1, pressure)) : 0;
     BigDecimal list = revenueUsd.divide(inForce, MC);
@@ -53,17 +50,16 @@ public final class MarginalCostLaw {
     BigDecimal delta = target.subtract(current).multiply(GAIN, MC).setScale(SCALE, RoundingMode.DOWN);
     String why = String.format(Locale.ROOT, "marginal cost at %s, pressure %.2f, target %s", PricingController.plain(
         marginal), p, PricingController.plain(target.setScale(SCALE, RoundingMode.HALF_EVEN)));
+    BigDecimal capped = delta.abs().compareTo(policy.maxStep()) > 0
+        ? policy.maxStep().multiply(BigDecimal.valueOf(delta.signum())) : delta;
+    BigDecimal next = current.add(capped).max(lo).min(policy.ceiling());
+    if (current.compareTo(lo) < 0 || current.compareTo(policy.ceiling()) > 0) {
+      return new PricingController.Step(next, true, why + ": " + PricingController.plain(current) + " -> "
+          + PricingController.plain(next) + forced(policy, current, marginal));
+    }
     if (delta.signum() < 0 && p >= CUTS_BELOW) {
       return new PricingController.Step(current, false, "held at " + PricingController.plain(current) + ": " + why
           + ", no cut while GPUs are busy");
-    }
-    if (delta.abs().compareTo(policy.maxStep()) > 0) {
-      delta = policy.maxStep().multiply(BigDecimal.valueOf(delta.signum()));
-    }
-    BigDecimal next = current.add(delta).max(lo).min(policy.ceiling());
-    if (current.compareTo(lo) < 0) {
-      return new PricingController.Step(next, true, why + ": " + PricingController.plain(current) + " -> "
-          + PricingController.plain(next) + ", never below marginal cost");
     }
     BigDecimal change = next.subtract(current).abs();
     if (change.signum() == 0 || change.compareTo(policy.deadband()) < 0) {
@@ -72,5 +68,23 @@ public final class MarginalCostLaw {
     }
     return new PricingController.Step(next, true, why + ": " + PricingController.plain(current) + " -> "
         + PricingController.plain(next));
+  }
+
+  /** No revenue or no energy cost: back within the bounds if outside them, else held. */
+  private static PricingController.Step withoutCost(PricingPolicy policy, BigDecimal current, boolean energyUnknown,
+      double pressure) {
+    if (current.compareTo(policy.floor()) < 0 || current.compareTo(policy.ceiling()) > 0) {
+      return PricingController.step(policy, current, current, null, pressure);
+    }
+    return new PricingController.Step(current, false, "held at " + PricingController.plain(current)
+        + (energyUnknown ? ": energy cost unknown in the interval" : ": no revenue in the interval"));
+  }
+
+  /** Why a move beyond the step rules was made. */
+  private static String forced(PricingPolicy policy, BigDecimal current, BigDecimal marginal) {
+    if (marginal.compareTo(policy.ceiling()) > 0) {
+      return ", at the ceiling, below marginal cost";
+    }
+    return current.compareTo(policy.ceiling()) > 0 ? ", back within the ceiling" : ", never below marginal cost";
   }
 }

@@ -83,7 +83,7 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
       int eq = entry.indexOf('=');
       try {
         BigDecimal m = new BigDecimal(entry.substring(eq + 1).trim());
-        if (eq <= 0 || m.signum() <= 0 || out.put(entry.substring(0, eq).trim(), m) != null) {
+        if (eq <= 0 || entry.substring(0, eq).isBlank() || m.signum() <= 0 || out.put(entry.substring(0, eq).trim(), m) != null) {
           throw new NumberFormatException();
         }
       } catch (NumberFormatException e) {

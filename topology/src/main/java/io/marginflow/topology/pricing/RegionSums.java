@@ -50,7 +50,8 @@ public final class RegionSums {
     m.setCostUsd(m.getCostUsd().add(s.getCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
     m.setEnergyKwh(m.getEnergyKwh().add(s.getEnergyKwh()).setScale(EXACT, RoundingMode.HALF_EVEN));
     m.setCachedInputTokens(Math.addExact(m.getCachedInputTokens(), s.getCachedInputTokens()));
-    m.setEnergyCostUsd(m.getEnergyCostUsd().add(s.getEnergyCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
+    m.setEnergyCostUsd(m.getEnergyCostUsd() == null || s.getEnergyCostUsd() == null ? null
+        : m.getEnergyCostUsd().add(s.getEnergyCostUsd()).setScale(MONEY, RoundingMode.HALF_EVEN));
   }
 
   /**
@@ -124,11 +125,11 @@ public final class RegionSums {
   /**
    * The energy part of the model's cost per weighted token (SPEC 3's weights), times {@code weight}, per 1M tokens: what
    * one more token of that kind costs to serve on the region's GPUs at the energy price in force (their fixed cost is
-   * owed whether or not it is served). Null without weighted tokens.
+   * owed whether or not it is served). Null without weighted tokens, or when the energy cost is unknown.
    */
   static BigDecimal marginal(ModelSums m, Weights weights, BigDecimal weight) {
     BigDecimal work = weights.of(m.getInputTokens(), m.getCachedInputTokens(), m.getOutputTokens());
-    return work.signum() == 0 ? null : m.getEnergyCostUsd().multiply(weight).multiply(MILLION)
+    return work.signum() == 0 || m.getEnergyCostUsd() == null ? null : m.getEnergyCostUsd().multiply(weight).multiply(MILLION)
         .divide(work, MONEY, RoundingMode.HALF_EVEN);
   }
 

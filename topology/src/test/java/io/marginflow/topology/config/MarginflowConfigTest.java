@@ -47,6 +47,10 @@ class MarginflowConfigTest {
     ConfigException negative = assertThrows(ConfigException.class,
         () -> MarginflowConfig.of(Map.of("attribution.weight.output", "-1")));
     assertTrue(negative.getMessage().contains("attribution.weight.output"));
+    ConfigException fixedOff = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of(
+        "pricing.dynamic.enabled", "false", "pricing.fixed-multipliers", "eu-west=1.2")));
+    assertTrue(fixedOff.getMessage().contains("pricing.fixed-multipliers") && fixedOff.getMessage().contains(
+        "pricing.dynamic.enabled=true"), fixedOff.getMessage());
     ConfigException windows = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("margins.windows", "1h/7m")));
     assertTrue(windows.getMessage().contains("margins.windows"));
     for (Map<String, String> pricing : List.of(Map.of("pricing.floor", "1.2"), Map.of("pricing.ceiling", "0.9"),

@@ -34,7 +34,7 @@ class PricingControllerTest {
 
   @Test
   void shouldRefuseAFixedMultiplierOutsideTheBoundsOrMalformed() {
-    for (String text : List.of("eu-west=0.4", "eu-west=1.6", "eu-west", "=0.9", "eu-west=0.9,eu-west=1.1", "eu-west=-1")) {
+    for (String text : List.of("eu-west=0.4", "eu-west=1.6", "eu-west", "=0.9", "eu-west=0.9,eu-west=1.1", "eu-west=-1", " =0.9")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PricingPolicy(300_000L,
           new BigDecimal("0.30"), new BigDecimal("0.5"), new BigDecimal("1.5"), new BigDecimal("0.05"),
           new BigDecimal("0.01"), PricingPolicy.parseFixed(text)), text);

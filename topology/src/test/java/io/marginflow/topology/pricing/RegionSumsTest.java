@@ -32,7 +32,7 @@ class RegionSumsTest {
   }
 
   @Test
-  void shouldReadSumsWrittenBeforeTheEnergyCostWasKeptAsZero() throws Exception {
+  void shouldReadSumsWrittenBeforeTheEnergyCostWasKeptAsUnknown() throws Exception {
     Schema v1 = new Schema.Parser().parse(Path.of("../schemas/src/history/PricingInput/v1.avsc").toFile());
     Schema v1Bucket = v1.getField("bucket").schema().getTypes().get(1);
     Schema v1Sums = v1Bucket.getField("models").schema().getElementType();
@@ -64,7 +64,8 @@ class RegionSumsTest {
         .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
     ModelSums m = read.getBucket().getModels().get(0);
     assertEquals(0L, m.getCachedInputTokens());
-    assertEquals(new BigDecimal("0E-9"), m.getEnergyCostUsd());
+    assertNull(m.getEnergyCostUsd());
+    assertNull(RegionSums.marginal(m, Weights.DEFAULT, Weights.DEFAULT.output()), "marginal cost unknown, not 0");
     assertEquals(new BigDecimal("2.000000000"), m.getCostUsd());
   }
 
