@@ -94,9 +94,9 @@ public record DemandModel(BigDecimal elasticity, BigDecimal substitution, Map<St
     }
   }
 
-  /** "e=-1" or "e=-1 s=0.5": how reports name the model. */
+  /** "e=-1", "e=-1 s=0.5" or "e=-1+2 own" (models with their own elasticity): how reports name the model. */
   public String label() {
-    return "e=" + elasticity.stripTrailingZeros().toPlainString()
+    return "e=" + elasticity.stripTrailingZeros().toPlainString() + (byModel.isEmpty() ? "" : "+" + byModel.size() + " own")
         + (substitution.signum() == 0 ? "" : " s=" + substitution.stripTrailingZeros().toPlainString());
   }
 }

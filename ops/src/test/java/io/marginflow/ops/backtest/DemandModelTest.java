@@ -74,5 +74,7 @@ class DemandModelTest {
     assertThrows(ConfigException.class, () -> new DemandModel(BigDecimal.ZERO, new BigDecimal("1.1")));
     assertTrue(DemandModel.FIXED.fixed());
     assertEquals("e=-1 s=0.5", UNIT.label());
+    assertEquals("e=-1+1 own", new DemandModel(new BigDecimal("-1"), BigDecimal.ZERO, Map.of("code", BigDecimal.ONE
+        .negate())).label(), "a model's own elasticity shows in the label (and the folder)");
   }
 }
