@@ -34,12 +34,15 @@ public final class BacktestReport {
       + "multiplier_distance,converged";
 
   private final List<PolicyOutcome> outcomes;
+  /** One demand model and it fixed: outcomes are named by their policy alone, as before demand models. */
+  private final boolean namedByPolicy;
 
   public BacktestReport(List<PolicyOutcome> outcomes) {
     if (outcomes.isEmpty()) {
       throw new IllegalArgumentException("a backtest report needs at least one policy");
     }
     this.outcomes = List.copyOf(outcomes);
+    this.namedByPolicy = groups().size() == 1 && outcomes.get(0).demand().model().fixed();
   }
 
   List<PolicyOutcome> outcomes() {
@@ -64,7 +67,7 @@ public final class BacktestReport {
 
   /** The policy's name, and its demand model's when the report has several or demand answers prices. */
   String name(PolicyOutcome o) {
-    return groups().size() == 1 && o.demand().model().fixed() ? o.policy() : o.policy() + " " + o.demand().model().label();
+    return namedByPolicy ? o.policy() : o.policy() + " " + o.demand().model().label();
   }
 
   /** Every tenant any policy saw, {@code __idle__} (capacity nobody used) last. */

@@ -3,6 +3,7 @@ package io.marginflow.ops.backtest;
 import io.marginflow.ops.scenario.Csv;
 import io.marginflow.ops.scenario.Scenario;
 import io.marginflow.schemas.Ids;
+import io.marginflow.topology.domain.Validation;
 import io.marginflow.topology.pricing.MultiplierSchedule;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -23,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class DemandShift {
   private static final List<String> USAGE_COLUMNS = List.of("event_id", "timestamp_ms", "model", "region", "node_id");
+  /** SPEC 2's token rules without a size bound (the pipeline's bound refuses a copy as it refuses the original). */
+  private static final Validation TOKENS = new Validation(0, Long.MAX_VALUE);
 
   /** What the shift did to the recorded requests. */
   record Counts(long recorded, long written, long thinned, long copies, long moved) {
@@ -133,9 +136,8 @@ final class DemandShift {
       }
     }
     try {
-      long in = Long.parseLong(l.get("input_tokens"));
-      long cached = Long.parseLong(l.get("cached_input_tokens"));
-      return in >= 0 && cached >= 0 && cached <= in && Long.parseLong(l.get("output_tokens")) >= 0;
+      return TOKENS.tokens(Long.parseLong(l.get("input_tokens")), Long.parseLong(l.get("cached_input_tokens")),
+          Long.parseLong(l.get("output_tokens"))).isEmpty();
     } catch (NumberFormatException e) {
       return false;
     }

@@ -61,20 +61,22 @@ final class PowerShift {
   /** Writes {@code in}'s samples as the served work draws them; {@code nodes}: node to region and TDP. */
   void write(Path in, Path out, Map<String, String[]> nodes) throws IOException {
     Map<String, Double> idle = new HashMap<>();
-    Map<String, double[]> dynamic = new TreeMap<>();
+    // Per (node, bucket): the sum and count of its samples' watts; the mean above idle once idle is known.
+    Map<String, double[]> watts = new TreeMap<>();
     try (Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
-      r.forEachRemaining(l -> sample(l, (node, ts, w) -> idle.merge(node, w, Math::min)));
-    }
-    try (Csv.Reader r = Csv.open(in, POWER_COLUMNS)) {
-      r.forEachRemaining(l -> sample(l, (node, ts, w) -> dynamic.merge(key(node, ts),
-          new double[] {w - idle.get(node), 1}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]})));
+      r.forEachRemaining(l -> sample(l, (node, ts, w) -> {
+        idle.merge(node, w, Math::min);
+        watts.merge(key(node, ts), new double[] {w, 1}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+      }));
     }
     Map<String, double[]> perWork = new HashMap<>();
-    dynamic.forEach((k, d) -> {
+    watts.forEach((k, d) -> {
       Double work = recorded.get(k);
-      String[] node = nodes.get(k.substring(0, k.lastIndexOf('|')));
+      String id = k.substring(0, k.lastIndexOf('|'));
+      String[] node = nodes.get(id);
       if (work != null && work > 0 && node != null) {
-        perWork.merge(node[0], new double[] {d[0] / d[1], work}, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+        perWork.merge(node[0], new double[] {d[0] / d[1] - idle.get(id), work},
+            (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
       }
     });
     CsvRewrite.rewrite(in, out, POWER_COLUMNS, l -> List.of(line(l, idle, nodes, perWork)));
