@@ -47,7 +47,7 @@ class BacktestIT {
     long doubling = start + HOUR;
     energyDominated(scenario, start, doubling);
     Path listPrice = Files.writeString(dir.resolve("list-price.properties"), "pricing.dynamic.enabled=false\n");
-    Path loop = Files.writeString(dir.resolve("never-discount.properties"), "pricing.floor=1.0\n");
+    Path loop = Files.writeString(dir.resolve("never-discount.properties"), "pricing.law=margin-ratio\npricing.floor=1.0\n");
     Path out = dir.resolve("report");
 
     List<PolicyOutcome> outcomes = Backtest.run(scenario, BacktestPolicy.read(List.of(listPrice, loop)), out, System.err);

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * requests and the multipliers the pass answered.
  */
 class DemandBacktestIT {
-  private static final String BUSY = "eu-west";
-  private static final String CHEAP = "us-east";
+  static final String BUSY = "eu-west";
+  static final String CHEAP = "us-east";
   private static final BigDecimal HALF = new BigDecimal("0.5");
 
   @Test
@@ -97,7 +97,7 @@ class DemandBacktestIT {
   }
 
   /** The accepted requests of {@code scenario}'s usage, per region. */
-  private static Map<String, Long> perRegion(Path scenario) throws Exception {
+  static Map<String, Long> perRegion(Path scenario) throws Exception {
     Map<String, Long> out = new TreeMap<>();
     for (ReferenceMargins.Request r : ReferenceMargins.accepted(scenario, System.currentTimeMillis())) {
       out.merge(r.region(), 1L, Long::sum);
@@ -132,7 +132,7 @@ class DemandBacktestIT {
    * Nine requests in ten to eu-west's first node, the rest to us-east's first: the other node of each region (the
    * generator's four nodes alternate regions) serves nothing, us-east's GPUs mostly idle.
    */
-  private static void mostlyInOneRegion(Path scenario) throws Exception {
+  static void mostlyInOneRegion(Path scenario) throws Exception {
     Map<String, String> firstNode = new TreeMap<>();
     List<String> nodes = Files.readAllLines(scenario.resolve("nodes.csv"));
     for (String line : nodes.subList(1, nodes.size())) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.TenantMargin;
+import io.marginflow.topology.config.TopologyConfig;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -14,20 +15,20 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dynamic-pricing loop on the real topology (SPEC 4, 9). By hand: node n1 draws 500 W on one GPU, so each of its
- * buckets costs C = 0.161496996 USD (as in CostBudgetTopologyTest); tenant A sends one request a minute (1,000 input and
- * 100 output tokens of m at 2 and 10 USD per 1M: 0.003 USD), so the first 5-minute interval [H, H+5m) earns 0.015 USD
- * against 5C = 0.807484980 USD: a margin ratio of (0.015 - 0.80748498) / 0.015 = -52.832332. The multiplier that would
- * meet the 30 % target is 1.0 x 52.832332... / 0.7 + ..., far above 1; the step is capped: 1.00 -> 1.05, effective one
- * interval after the interval's end, at H+10m. The second interval, realized at 1.0 too, moves the latest decision on:
- * 1.05 -> 1.10 from H+15m. A request of B at H+10m - 1 ms is priced at 1.0 (0.003), one of C at H+10m at 1.05
- * (0.00315), one of D at H+15m at 1.10 (0.0033).
+ * The dynamic-pricing loop on the real topology (SPEC 4, 9), under the margin-ratio law. By hand: node n1 draws 500 W
+ * on one GPU, so each of its buckets costs C = 0.161496996 USD (as in CostBudgetTopologyTest); tenant A sends one
+ * request a minute (1,000 input and 100 output tokens of m at 2 and 10 USD per 1M: 0.003 USD), so the first 5-minute
+ * interval [H, H+5m) earns 0.015 USD against 5C = 0.807484980 USD: a margin ratio of (0.015 - 0.80748498) / 0.015 =
+ * -52.832332. The multiplier that would meet the 30 % target is 1.0 x 52.832332... / 0.7 + ..., far above 1; the step
+ * is capped: 1.00 -> 1.05, effective one interval after the interval's end, at H+10m. The second interval, realized at
+ * 1.0 too, moves the latest decision on: 1.05 -> 1.10 from H+15m. A request of B at H+10m - 1 ms is priced at 1.0
+ * (0.003), one of C at H+10m at 1.05 (0.00315), one of D at H+15m at 1.10 (0.0033).
  */
 class DynamicPricingTopologyTest {
 
   @Test
   void shouldApplyEachAdjustmentFromItsEffectiveTimeOnAndChainThem() {
-    try (TopologyFixture f = new TopologyFixture()) {
+    try (TopologyFixture f = new TopologyFixture(TopologyConfig.with(Map.of("pricing.law", "margin-ratio"), 1))) {
       f.node("n1", "eu-west", "250000", 4, 1.2, "2.50");
       f.price("m", "2", "1", "10");
       for (int minute = 0; minute < 20; minute++) {

@@ -27,8 +27,8 @@ final class BacktestCommand implements Callable<Integer> {
   private Path scenario;
 
   @Option(names = "--policy", required = true, description = "Java properties file of settings, e.g. "
-      + "pricing.target-margin=0.35 or pricing.dynamic.enabled=false; repeat for each policy. The first is the baseline; "
-      + "the file name (without .properties) names the policy.")
+      + "pricing.law=margin-ratio with pricing.target-margin=0.35, or pricing.dynamic.enabled=false; repeat for each "
+      + "policy. The first is the baseline; the file name (without .properties) names the policy.")
   private List<Path> policies;
 
   @Option(names = "--elasticity", split = ",", defaultValue = "0", description = "Price elasticity of demand, one or "

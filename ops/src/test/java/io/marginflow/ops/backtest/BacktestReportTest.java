@@ -97,7 +97,7 @@ class BacktestReportTest {
 
   @Test
   void shouldRefuseABadPolicyBeforeRunningAnything(@TempDir Path dir) throws Exception {
-    Path good = Files.writeString(dir.resolve("good.properties"), "pricing.target-margin=0.35\n");
+    Path good = Files.writeString(dir.resolve("good.properties"), "pricing.law=margin-ratio\npricing.target-margin=0.35\n");
     Path bad = Files.writeString(dir.resolve("bad.properties"), "pricing.max-step=lots\n");
     ConfigException e = assertThrows(ConfigException.class, () -> BacktestPolicy.read(List.of(good, bad)));
     assertTrue(e.getMessage().contains("bad.properties") && e.getMessage().contains("pricing.max-step"), e.getMessage());

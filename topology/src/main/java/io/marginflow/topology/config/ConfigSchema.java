@@ -25,6 +25,7 @@ import static io.marginflow.topology.config.MarginflowConfig.PRICING_DEADBAND;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_ENABLED;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_FIXED;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_LAW;
+import static io.marginflow.topology.config.MarginflowConfig.PRICING_NORMAL_HORIZON;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_FLOOR;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_INTERVAL;
 import static io.marginflow.topology.config.MarginflowConfig.PRICING_MAX_STEP;
@@ -121,22 +122,30 @@ final class ConfigSchema {
             "ZOMBIE_NODE (alerts.capacity.v1): a node is alerted when at least this share of its cost over a closed "
                 + "alerts.zombie.window went to __idle__.")
         .define(ZOMBIE_WINDOW, Type.STRING, "1h", duration(), Importance.LOW,
-            "Window of the ZOMBIE_NODE check (epoch-aligned, a multiple of the attribution bucket dividing a day).")
-        .define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
+            "Window of the ZOMBIE_NODE check (epoch-aligned, a multiple of the attribution bucket dividing a day).");
+    pricing(d);
+    Tls.define(d, "http.", "query API and dashboard");
+    return defineTopics(d);
+  }
+
+  /** Dynamic pricing (SPEC 9). */
+  private static void pricing(ConfigDef d) {
+    d.define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
         .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
         .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")
         .define(PRICING_FLOOR, Type.STRING, "0.8", decimal(), Importance.LOW, "Lowest multiplier.")
         .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
         .define(PRICING_DEADBAND, Type.STRING, "0.01", decimal(), Importance.LOW, "Changes smaller than this are not made.")
-        .define(PRICING_LAW, Type.STRING, "margin-ratio", ConfigDef.ValidString.in("margin-ratio", "marginal-cost"),
+        .define(PRICING_LAW, Type.STRING, "marginal-cost", ConfigDef.ValidString.in("margin-ratio", "marginal-cost"),
             Importance.LOW, "Control law: margin-ratio (steers the realized margin ratio toward pricing.target-margin) or "
-                + "marginal-cost (prices between the marginal energy cost and pricing.ceiling by compute pressure).")
+                + "marginal-cost (list price at normal load and cost; passes marginal-cost changes through, raises when the "
+                + "GPUs are busier than normal, cuts when quieter, never below marginal cost).")
+        .define(PRICING_NORMAL_HORIZON, Type.STRING, "1h", duration(), Importance.LOW, "pricing.law=marginal-cost: over how "
+            + "long a moving average makes a region's normal pressure and marginal cost (at least pricing.interval).")
         .define(PRICING_FIXED, Type.STRING, "", Importance.LOW, "Regions priced at a fixed multiplier instead of by the "
             + "controller, e.g. eu-west=0.5,us-east=1.2 (each within [pricing.floor, pricing.ceiling]); the loop publishes "
             + "the change like any decision, from the first interval it closes. Empty: the controller prices every region.");
-    Tls.define(d, "http.", "query API and dashboard");
-    return defineTopics(d);
   }
 
   /** topic.&lt;id&gt; for every declared topic (dead-letter and late topics follow their source's name). */

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -65,6 +64,7 @@ public final class MarginflowConfig extends AbstractConfig {
   public static final String PRICING_DEADBAND = "pricing.deadband";
   public static final String PRICING_FIXED = "pricing.fixed-multipliers";
   public static final String PRICING_LAW = "pricing.law";
+  public static final String PRICING_NORMAL_HORIZON = "pricing.normal-horizon";
   public static final String TOPIC_PREFIX = "topic.";
 
   static final List<String> PASS_THROUGH = List.of("kafka.", "schema.registry.", "basic.auth.", "bearer.auth.");
@@ -109,18 +109,9 @@ public final class MarginflowConfig extends AbstractConfig {
     return new io.marginflow.topology.domain.Validation(duration(MAX_FUTURE_SKEW).toMillis(), getLong(MAX_TOKENS));
   }
 
-  /** Dynamic pricing's bounds (SPEC 9); inconsistent ones fail naming the setting. */
+  /** Dynamic pricing's bounds and law (SPEC 9); inconsistent ones fail naming the setting. */
   public io.marginflow.topology.domain.PricingPolicy pricingPolicy() {
-    try {
-      return new io.marginflow.topology.domain.PricingPolicy(duration(PRICING_INTERVAL).toMillis(), decimal(PRICING_TARGET),
-          decimal(PRICING_FLOOR), decimal(PRICING_CEILING), decimal(PRICING_MAX_STEP), decimal(PRICING_DEADBAND),
-          io.marginflow.topology.domain.PricingPolicy.parseFixed(getString(PRICING_FIXED)),
-          io.marginflow.topology.domain.PricingLaw.of(getString(PRICING_LAW)));
-    } catch (IllegalArgumentException e) {
-      String key = Stream.of(PRICING_INTERVAL, PRICING_TARGET, PRICING_FLOOR, PRICING_CEILING, PRICING_MAX_STEP,
-          PRICING_DEADBAND, PRICING_FIXED).filter(k -> e.getMessage().startsWith(k)).findFirst().orElse("pricing");
-      throw new ConfigException(key, getString(key.equals("pricing") ? PRICING_TARGET : key), e.getMessage());
-    }
+    return PricingSettings.policy(this);
   }
 
   /** Layers defaults, {@code file} (may be null), the environment and {@code overrides}. */

@@ -6,50 +6,103 @@ import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
- * A control law that prices from cost and load instead of a margin ratio (pricing.law=marginal-cost). The multiplier
- * at which a (model, region)'s price just covers its marginal cost is {@code m_mc = energy cost / list revenue} (energy
- * at the price in force; the hardware and overhead are owed whether a GPU serves or idles). The law's target runs from
- * that floor (no lower than pricing.floor) at no compute pressure to pricing.ceiling at full pressure:
- * {@code target = lo + (ceiling - lo) p}, {@code lo = max(floor, m_mc)}. Each interval moves half the way there,
- * truncated toward the current multiplier to 4 decimals, at most pricing.max-step, not at all inside
- * pricing.deadband; it cuts only while pressure is below {@link #CUTS_BELOW} (GPUs to fill), and never leaves a
- * price below marginal cost: a multiplier under {@code lo} goes at least to {@code lo} at once (beyond max-step if need
- * be; {@code lo} is capped at the ceiling, where a marginal cost above it leaves the price, and the reason says so).
- * Dear energy raises {@code m_mc} and with it the target; busy GPUs raise the target; idle GPUs lower it toward what
- * serving costs.
+ * A control law that prices from cost and load instead of a margin ratio (pricing.law=marginal-cost). List price is the
+ * price for normal load at normal cost; the law moves away from it as the region's load and the energy price move away
+ * from their normal ({@link Normal}, moving averages over pricing.normal-horizon): {@code target = 1 + load + energy},
+ * kept within [{@code lo}, ceiling]. {@code load = (ceiling - 1)(p - n)/(1 - n)} when the pressure {@code p} is above
+ * its normal {@code n} (0 below: a cut below list earns less from every request that would have come anyway); {@code
+ * m_mc = normal m_mc x price / normal price} is the multiplier at which the price just covers marginal cost (energy at
+ * the price in force; the hardware and overhead are owed whether a GPU serves or idles; the interval's own {@code
+ * energy cost / list revenue} at the first interval), {@code energy = m_mc - normal m_mc} when positive, and {@code lo
+ * = max(floor, m_mc)}. Busier GPUs and dearer energy raise the price; back at normal it returns to list.
+ *
+ * <p>Each interval moves half the way there, truncated toward the current multiplier to 4 decimals, at most
+ * pricing.max-step, not at all inside pricing.deadband; it cuts only while pressure is below {@link #CUTS_BELOW} or no
+ * busier than normal ({@link #cutAllowed}), and never leaves a price below marginal cost: a multiplier under {@code lo}
+ * goes at least to {@code lo} at once (beyond max-step if need be; {@code lo} is capped at the ceiling).
  */
 public final class MarginalCostLaw {
-  /** Compute pressure at or above which the law does not cut. */
+  /** Compute pressure at or above which the law does not cut while the GPUs are busier than normal. */
   public static final double CUTS_BELOW = 0.5;
+  /** How far above normal pressure still counts as normal (a busy region's normal approaches its pressure slowly). */
+  public static final double NORMAL_TOLERANCE = 0.02;
   private static final BigDecimal GAIN = new BigDecimal("0.5");
   private static final int SCALE = 4;
   private static final MathContext MC = MathContext.DECIMAL128;
 
+  /**
+   * What the law takes as normal for a (model, region): moving averages of its compute pressure, its marginal-cost
+   * multiplier and the energy price it paid (USD per kWh); {@code NaN} where nothing was measured yet.
+   */
+  public record Normal(double pressure, double marginal, double energyPrice) {
+    /** The next average: {@code alpha} of the way from this one to the interval's figures (unmeasured ones skipped). */
+    public Normal next(double alpha, Interval now) {
+      return new Normal(toward(pressure, now.pressure(), alpha), toward(marginal, value(now.marginal()), alpha),
+          toward(energyPrice, value(now.energyPrice()), alpha));
+    }
+
+    /** The first normal: the first interval's figures. */
+    public static Normal first(Interval now) {
+      return new Normal(now.pressure(), value(now.marginal()), value(now.energyPrice()));
+    }
+
+    private static double toward(double average, double measured, double alpha) {
+      return Double.isNaN(measured) ? average : Double.isNaN(average) ? measured : average + alpha * (measured - average);
+    }
+
+    private static double value(BigDecimal d) {
+      return d == null ? Double.NaN : d.doubleValue();
+    }
+  }
+
+  /**
+   * One interval's figures for a (model, region): its marginal-cost multiplier ({@link #marginal}, null when unknown),
+   * the energy price it paid (energy cost over kWh, null when unknown) and the region's compute pressure (mean GPU
+   * power over TDP, 0 to 1; {@code NaN} when not measured).
+   */
+  public record Interval(BigDecimal marginal, BigDecimal energyPrice, double pressure) {
+    /** From the interval's revenue (earned at {@code inForce}), energy cost and energy. */
+    public static Interval of(BigDecimal inForce, BigDecimal revenueUsd, BigDecimal energyCostUsd, BigDecimal energyKwh,
+        double pressure) {
+      BigDecimal price = energyCostUsd == null || energyKwh == null || energyKwh.signum() <= 0 ? null
+          : energyCostUsd.divide(energyKwh, MC);
+      return new Interval(MarginalCostLaw.marginal(inForce, revenueUsd, energyCostUsd), price, pressure);
+    }
+  }
+
   private MarginalCostLaw() {
+  }
+
+  /** The multiplier at which the interval's price just covers its energy, or null without revenue or energy cost. */
+  public static BigDecimal marginal(BigDecimal inForce, BigDecimal revenueUsd, BigDecimal energyCostUsd) {
+    if (revenueUsd == null || revenueUsd.signum() <= 0 || inForce.signum() <= 0 || energyCostUsd == null) {
+      return null;
+    }
+    BigDecimal list = revenueUsd.divide(inForce, MC);
+    return energyCostUsd.max(BigDecimal.ZERO).divide(list, MC).setScale(SCALE, RoundingMode.CEILING);
   }
 
   /**
    * One interval's step.
    *
    * @param current the latest multiplier decided
-   * @param inForce the multiplier the interval's revenue was earned at
-   * @param revenueUsd the interval's revenue (at {@code inForce})
-   * @param energyCostUsd the energy part of the interval's attributed cost
-   * @param pressure the region's compute pressure (mean GPU power over TDP, 0 to 1)
+   * @param now the interval's figures
+   * @param normal what is normal for the (model, region) before this interval, null at the first interval
    */
-  public static PricingController.Step step(PricingPolicy policy, BigDecimal current, BigDecimal inForce,
-      BigDecimal revenueUsd, BigDecimal energyCostUsd, double pressure) {
-    if (revenueUsd == null || revenueUsd.signum() <= 0 || inForce.signum() <= 0 || energyCostUsd == null) {
-      return withoutCost(policy, current, energyCostUsd == null, pressure);
+  public static PricingController.Step step(PricingPolicy policy, BigDecimal current, Interval now, Normal normal) {
+    if (now.marginal() == null) {
+      return withoutCost(policy, current, now.pressure());
     }
-    double p = Double.isFinite(pressure) ? Math.max(0, Math.min(1, pressure)) : 0;
-    BigDecimal list = revenueUsd.divide(inForce, MC);
-    BigDecimal marginal = energyCostUsd.max(BigDecimal.ZERO).divide(list, MC).setScale(SCALE, RoundingMode.CEILING);
-    BigDecimal lo = marginal.max(policy.floor()).min(policy.ceiling());
-    BigDecimal target = lo.add(policy.ceiling().subtract(lo).multiply(BigDecimal.valueOf(p), MC));
+    BigDecimal marginal = marginalCost(now, normal);
+    double p = Double.isNaN(now.pressure()) ? Double.NaN : Math.max(0, Math.min(1, now.pressure()));
+    double n = normal == null || Double.isNaN(normal.pressure()) ? p : normal.pressure();
+    BigDecimal lo = marginal.setScale(SCALE, RoundingMode.CEILING).max(policy.floor()).min(policy.ceiling());
+    BigDecimal energy = normal == null || Double.isNaN(normal.marginal()) ? BigDecimal.ZERO
+        : marginal.subtract(BigDecimal.valueOf(normal.marginal()));
+    BigDecimal target = BigDecimal.ONE.add(load(policy, p, n).max(BigDecimal.ZERO), MC).add(energy.max(BigDecimal.ZERO), MC)
+        .max(lo).min(policy.ceiling());
     BigDecimal delta = target.subtract(current).multiply(GAIN, MC).setScale(SCALE, RoundingMode.DOWN);
-    String why = String.format(Locale.ROOT, "marginal cost at %s, pressure %.2f, target %s", PricingController.plain(
-        marginal), p, PricingController.plain(target.setScale(SCALE, RoundingMode.HALF_EVEN)));
+    String why = why(marginal, now.energyPrice(), p, n, target);
     BigDecimal capped = delta.abs().compareTo(policy.maxStep()) > 0
         ? policy.maxStep().multiply(BigDecimal.valueOf(delta.signum())) : delta;
     BigDecimal next = current.add(capped).max(lo).min(policy.ceiling());
@@ -57,9 +110,9 @@ public final class MarginalCostLaw {
       return new PricingController.Step(next, true, why + ": " + PricingController.plain(current) + " -> "
           + PricingController.plain(next) + forced(policy, current, marginal));
     }
-    if (delta.signum() < 0 && p >= CUTS_BELOW) {
+    if (delta.signum() < 0 && !cutAllowed(p, n)) {
       return new PricingController.Step(current, false, "held at " + PricingController.plain(current) + ": " + why
-          + ", no cut while GPUs are busy");
+          + ", no cut while GPUs are busy and busier than normal");
     }
     BigDecimal change = next.subtract(current).abs();
     if (change.signum() == 0 || change.compareTo(policy.deadband()) < 0) {
@@ -70,14 +123,52 @@ public final class MarginalCostLaw {
         + PricingController.plain(next));
   }
 
+  /** A cut is made while the GPUs are not busy ({@link #CUTS_BELOW}) or no busier than normal; never unmeasured. */
+  public static boolean cutAllowed(double p, double normal) {
+    return p < CUTS_BELOW || p <= normal + NORMAL_TOLERANCE;
+  }
+
+  /**
+   * The marginal-cost multiplier the law prices from: the normal one scaled by how the energy price compares with its
+   * normal, {@code normal m_mc x price / normal price} (the normal energy per list revenue at today's price; an
+   * interval's own {@code m_mc} swings with its traffic, as idle draw spreads over fewer requests); the interval's own
+   * without a normal.
+   */
+  static BigDecimal marginalCost(Interval now, Normal normal) {
+    if (normal == null || now.energyPrice() == null || Double.isNaN(normal.marginal()) || !(normal.energyPrice() > 0)) {
+      return now.marginal();
+    }
+    return BigDecimal.valueOf(normal.marginal()).multiply(now.energyPrice(), MC)
+        .divide(BigDecimal.valueOf(normal.energyPrice()), MC);
+  }
+
+  /**
+   * How far load moves the target: {@code (ceiling - 1)(p - n)/(1 - n)}, the same slope both ways, so that full
+   * pressure asks for the ceiling and a lull cuts as much as a burst of the same size raises (the floor bounds it).
+   */
+  static BigDecimal load(PricingPolicy policy, double p, double normal) {
+    if (Double.isNaN(p) || Double.isNaN(normal) || p == normal || normal >= 1) {
+      return BigDecimal.ZERO;
+    }
+    // Pressures are doubles: the share to 9 decimals, so that 0.35 - 0.4 is -0.05 and not -0.04999999999999999.
+    BigDecimal share = BigDecimal.valueOf((p - normal) / (1 - normal)).setScale(9, RoundingMode.HALF_EVEN);
+    return policy.ceiling().subtract(BigDecimal.ONE).multiply(share, MC);
+  }
+
+  private static String why(BigDecimal marginal, BigDecimal energyPrice, double p, double n, BigDecimal target) {
+    return String.format(Locale.ROOT, "marginal cost at %s, energy %s USD/kWh, pressure %.2f (normal %.2f), target %s",
+        PricingController.plain(marginal.setScale(SCALE, RoundingMode.CEILING)),
+        energyPrice == null ? "?" : energyPrice.setScale(SCALE, RoundingMode.HALF_EVEN).toPlainString(), p, n,
+        PricingController.plain(target.setScale(SCALE, RoundingMode.HALF_EVEN)));
+  }
+
   /** No revenue or no energy cost: back within the bounds if outside them, else held. */
-  private static PricingController.Step withoutCost(PricingPolicy policy, BigDecimal current, boolean energyUnknown,
-      double pressure) {
+  private static PricingController.Step withoutCost(PricingPolicy policy, BigDecimal current, double pressure) {
     if (current.compareTo(policy.floor()) < 0 || current.compareTo(policy.ceiling()) > 0) {
-      return PricingController.step(policy, current, current, null, pressure);
+      return PricingController.step(policy, current, current, null, Double.isNaN(pressure) ? 0 : pressure);
     }
     return new PricingController.Step(current, false, "held at " + PricingController.plain(current)
-        + (energyUnknown ? ": energy cost unknown in the interval" : ": no revenue in the interval"));
+        + ": no revenue or no energy cost in the interval");
   }
 
   /** Why a move beyond the step rules was made. */

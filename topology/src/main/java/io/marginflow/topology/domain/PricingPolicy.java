@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * all by less than {@code deadband}.
  */
 public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
-    BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion, PricingLaw law) {
+    BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion, PricingLaw law, long normalHorizonMs) {
   /** SPEC 9's defaults: 5 min, 30 %, [0.8, 1.5], 0.05, 0.01. */
   /** Multipliers are kept, published and applied with this many decimals (PriceAdjustment.multiplier). */
   public static final int MULTIPLIER_SCALE = 9;
@@ -30,7 +30,20 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
     this(intervalMs, targetMargin, floor, ceiling, maxStep, deadband, fixedByRegion, PricingLaw.MARGIN_RATIO);
   }
 
+  /** The marginal-cost law's normal load and cost: moving averages over an hour by default. */
+  public static final long NORMAL_HORIZON_MS = 3_600_000L;
+
+  /** With the default pricing.normal-horizon. */
+  public PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling, BigDecimal maxStep,
+      BigDecimal deadband, Map<String, BigDecimal> fixedByRegion, PricingLaw law) {
+    this(intervalMs, targetMargin, floor, ceiling, maxStep, deadband, fixedByRegion, law, NORMAL_HORIZON_MS);
+  }
+
   public PricingPolicy {
+    if (normalHorizonMs < intervalMs) {
+      throw new IllegalArgumentException("pricing.normal-horizon must be at least pricing.interval, got " + normalHorizonMs
+          + " ms and " + intervalMs + " ms");
+    }
     fixedByRegion = Map.copyOf(new TreeMap<>(fixedByRegion));
     if (intervalMs <= 0) {
       throw new IllegalArgumentException("pricing.interval must be positive");
@@ -66,6 +79,11 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
       throw new IllegalArgumentException(key + " takes at most " + MULTIPLIER_SCALE + " decimals (multipliers are kept "
           + "with " + MULTIPLIER_SCALE + "), got " + value.toPlainString());
     }
+  }
+
+  /** How far one interval moves the marginal-cost law's normal toward its figures: interval / normal horizon. */
+  public double normalWeight() {
+    return (double) intervalMs / normalHorizonMs;
   }
 
   /** The fixed multiplier of {@code region}, or null when the controller prices it. */

@@ -1,6 +1,7 @@
 package io.marginflow.topology.pricing;
 
 import io.marginflow.avro.internal.MultiplierDecision;
+import io.marginflow.topology.domain.MarginalCostLaw;
 import io.marginflow.topology.domain.PricingPolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,6 +37,29 @@ public final class MultiplierDecisions {
   /** The multiplier in force at {@code timeMs}. */
   public static BigDecimal at(MultiplierDecision d, long timeMs) {
     return timeMs >= d.getEffectiveFromMs() ? d.getLatest() : d.getBefore();
+  }
+
+  /** What the marginal-cost law takes as normal for the decision's (model, region), or null before its first interval. */
+  public static MarginalCostLaw.Normal normal(MultiplierDecision d) {
+    if (d.getNormalPressure() == null && d.getNormalMarginalCost() == null && d.getNormalEnergyPrice() == null) {
+      return null;
+    }
+    return new MarginalCostLaw.Normal(orNaN(d.getNormalPressure()), orNaN(d.getNormalMarginalCost()),
+        orNaN(d.getNormalEnergyPrice()));
+  }
+
+  /** The decision with {@code normal} kept beside it ({@code NaN} figures kept as null). */
+  public static MultiplierDecision withNormal(MultiplierDecision d, MarginalCostLaw.Normal normal) {
+    return MultiplierDecision.newBuilder(d).setNormalPressure(orNull(normal.pressure()))
+        .setNormalMarginalCost(orNull(normal.marginal())).setNormalEnergyPrice(orNull(normal.energyPrice())).build();
+  }
+
+  private static double orNaN(Double value) {
+    return value == null ? Double.NaN : value;
+  }
+
+  private static Double orNull(double value) {
+    return Double.isNaN(value) ? null : value;
   }
 
   public static BigDecimal scaled(BigDecimal multiplier) {

@@ -108,7 +108,7 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       }
       if (config.pricingEnabled()) {
         for (ModelSums m : kv.value.getModels()) {
-          decide(m, region, start, RegionSums.pressure(kv.value), partition);
+          decide(m, region, start, kv.value, partition);
         }
       }
       intervals.put(kv.key, null);
@@ -128,16 +128,28 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
    * force during the interval, toward the target, starting from the latest decision. A change takes effect one
    * interval after this interval's end, published as a PriceAdjustment and sent back to the attribution.
    */
-  private void decide(ModelSums m, String region, long start, double pressure, int partition) {
+  private void decide(ModelSums m, String region, long start, RegionBucket interval, int partition) {
     String key = MultiplierSchedule.key(m.getModel(), region);
     MultiplierDecision d = decision(key);
+    double pressure = RegionSums.pressure(interval);
     BigDecimal ratio = RegionSums.marginRatio(m);
     BigDecimal fixed = config.pricing().fixed(region);
     BigDecimal inForce = MultiplierDecisions.at(d, start);
-    PricingController.Step step = fixed != null ? PricingController.fixed(d.getLatest(), fixed)
-        : config.pricing().law() == PricingLaw.MARGINAL_COST ? MarginalCostLaw.step(config.pricing(), d.getLatest(), inForce,
-            m.getRevenueUsd(), m.getEnergyCostUsd(), pressure)
-        : PricingController.step(config.pricing(), d.getLatest(), inForce, ratio, pressure);
+    PricingController.Step step;
+    if (fixed != null) {
+      step = PricingController.fixed(d.getLatest(), fixed);
+    } else if (config.pricing().law() == PricingLaw.MARGINAL_COST) {
+      double measured = interval.getPowerToTdpCount() == 0 ? Double.NaN : pressure;
+      MarginalCostLaw.Interval now = MarginalCostLaw.Interval.of(inForce, m.getRevenueUsd(), m.getEnergyCostUsd(),
+          m.getEnergyKwh(), measured);
+      MarginalCostLaw.Normal normal = MultiplierDecisions.normal(d);
+      step = MarginalCostLaw.step(config.pricing(), d.getLatest(), now, normal);
+      d = MultiplierDecisions.withNormal(d, normal == null ? MarginalCostLaw.Normal.first(now)
+          : normal.next(config.pricing().normalWeight(), now));
+      multipliers.put(key, d);
+    } else {
+      step = PricingController.step(config.pricing(), d.getLatest(), inForce, ratio, pressure);
+    }
     if (!step.changed()) {
       return;
     }
@@ -152,7 +164,9 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
     context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(f).build(),
         context.currentSystemTimeMs()), RegionPricing.FEEDBACK);
-    multipliers.put(key, MultiplierDecisions.decision(step.multiplier(), effective, d.getLatest()));
+    multipliers.put(key, MultiplierDecision.newBuilder(MultiplierDecisions.decision(step.multiplier(), effective,
+        d.getLatest())).setNormalPressure(d.getNormalPressure()).setNormalMarginalCost(d.getNormalMarginalCost())
+        .setNormalEnergyPrice(d.getNormalEnergyPrice()).build());
   }
 
   private BigDecimal inForce(String model, String region, long atMs) {

@@ -54,14 +54,29 @@ class MarginflowConfigTest {
     ConfigException windows = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("margins.windows", "1h/7m")));
     assertTrue(windows.getMessage().contains("margins.windows"));
     for (Map<String, String> pricing : List.of(Map.of("pricing.floor", "1.2"), Map.of("pricing.ceiling", "0.9"),
-        Map.of("pricing.deadband", "0.1"), Map.of("pricing.target-margin", "1.5"), Map.of("pricing.interval", "0s"),
+        Map.of("pricing.deadband", "0.1"), Map.of("pricing.law", "margin-ratio", "pricing.target-margin", "1.5"),
+        Map.of("pricing.interval", "0s"),
         Map.of("pricing.floor", "0.8000000004"), Map.of("pricing.ceiling", "1.5000000006"),
         Map.of("pricing.max-step", "0.0000000001"))) {
-      String key = pricing.keySet().iterator().next();
+      String key = pricing.keySet().stream().filter(k -> !k.equals("pricing.law")).findFirst().orElseThrow();
       ConfigException e = assertThrows(ConfigException.class, () -> MarginflowConfig.of(pricing), key);
       assertTrue(e.getMessage().startsWith("Invalid value " + pricing.get(key) + " for configuration " + key)
           || e.getMessage().contains(key), e.getMessage());
     }
+    // A setting of the law not in force is refused rather than ignored (the default law changed in [22/26]).
+    ConfigException target = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("pricing.target-margin",
+        "0.4")));
+    assertTrue(target.getMessage().contains("pricing.target-margin") && target.getMessage().contains("pricing.law=margin-ratio"),
+        target.getMessage());
+    assertEquals(new java.math.BigDecimal("0.4"), MarginflowConfig.of(Map.of("pricing.law", "margin-ratio",
+        "pricing.target-margin", "0.4")).pricingPolicy().targetMargin());
+    ConfigException horizon = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of("pricing.law",
+        "margin-ratio", "pricing.normal-horizon", "2h")));
+    assertTrue(horizon.getMessage().contains("pricing.normal-horizon"), horizon.getMessage());
+    ConfigException shortHorizon = assertThrows(ConfigException.class, () -> MarginflowConfig.of(Map.of(
+        "pricing.normal-horizon", "1m")));
+    assertTrue(shortHorizon.getMessage().contains("pricing.normal-horizon"), shortHorizon.getMessage());
+    assertEquals(7_200_000L, MarginflowConfig.of(Map.of("pricing.normal-horizon", "2h")).pricingPolicy().normalHorizonMs());
     assertEquals("SASL_SSL", MarginflowConfig.of(Map.of("kafka.security.protocol", "SASL_SSL"))
         .withPrefix("kafka.", true).get("security.protocol"));
   }
