@@ -132,7 +132,8 @@ final class ConfigSchema {
   private static void pricing(ConfigDef d) {
     d.define(PRICING_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Dynamic pricing on or off (multiplier 1.0 when off).")
         .define(PRICING_INTERVAL, Type.STRING, "5m", duration(), Importance.LOW, "Dynamic pricing control interval (event time).")
-        .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW, "Target margin ratio of dynamic pricing.")
+        .define(PRICING_TARGET, Type.STRING, "0.30", decimal(), Importance.LOW,
+            "pricing.law=margin-ratio: the target margin ratio (refused with another law).")
         .define(PRICING_FLOOR, Type.STRING, "0.8", decimal(), Importance.LOW, "Lowest multiplier.")
         .define(PRICING_CEILING, Type.STRING, "1.5", decimal(), Importance.LOW, "Highest multiplier.")
         .define(PRICING_MAX_STEP, Type.STRING, "0.05", decimal(), Importance.LOW, "Largest change of a multiplier per interval.")
