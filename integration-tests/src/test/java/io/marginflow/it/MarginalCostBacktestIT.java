@@ -56,15 +56,23 @@ class MarginalCostBacktestIT {
           o.demand().model().label(), o.total(), o.idleCostUsd(), o.gpuUtilization(), o.minMultiplier(), o.maxMultiplier());
     }
 
-    Path rigidLast = lastPass(out.resolve("default/e0_s0.5"), rigidLoop);
-    Path elasticLast = lastPass(out.resolve("default/e-1_s0.5"), elasticLoop);
-    for (Path pass : List.of(rigidLast, elasticLast)) {
-      Path files = Files.isDirectory(pass.resolve("scenario")) ? pass.resolve("scenario") : scenario;
-      MultiplierSchedule published = ReferenceMargins.multipliers(JsonLines.read(pass.resolve("price_adjustments.jsonl")));
-      ReferenceMargins.assertMatches(files, JsonLines.read(pass.resolve("margins.jsonl")), published);
-      ReferenceUnitCosts.assertUnitCosts(files, JsonLines.read(pass.resolve("unit_costs.jsonl")), published);
-      assertRevenueIsListTimesMultiplier(files, published, pass.equals(rigidLast) ? rigidLoop : elasticLoop);
+    // Every replay of the loop (pass 1 replays the recorded requests and is shared by both elasticities).
+    Path elasticLast = null;
+    for (PolicyOutcome o : List.of(rigidLoop, elasticLoop)) {
+      Path demandDir = out.resolve(o == rigidLoop ? "default/e0_s0.5" : "default/e-1_s0.5");
+      for (int pass = o == rigidLoop ? 1 : 2; pass <= o.demand().passes().size(); pass++) {
+        Path passDir = demandDir.resolve("pass-" + pass);
+        Path files = pass == 1 ? scenario : passDir.resolve("scenario");
+        MultiplierSchedule published = ReferenceMargins.multipliers(JsonLines.read(passDir.resolve("price_adjustments.jsonl")));
+        ReferenceMargins.assertMatches(files, JsonLines.read(passDir.resolve("margins.jsonl")), published);
+        ReferenceUnitCosts.assertUnitCosts(files, JsonLines.read(passDir.resolve("unit_costs.jsonl")), published);
+        if (pass == o.demand().passes().size()) {
+          assertRevenueIsListTimesMultiplier(files, published, o);
+        }
+      }
+      elasticLast = demandDir.resolve("pass-" + o.demand().passes().size());
     }
+    assertTrue(elasticLoop.demand().passes().size() >= 2, "prices moved, so demand did: " + elasticLoop.demand());
 
     // Demand that does not answer prices: at least list revenue (the loop raises eu-west while energy is dear).
     assertTrue(rigidLoop.total().revenueUsd().compareTo(rigidList.total().revenueUsd()) >= 0,
@@ -79,13 +87,6 @@ class MarginalCostBacktestIT {
     assertTrue(served.get(DemandBacktestIT.CHEAP) > recorded.get(DemandBacktestIT.CHEAP), recorded + " -> " + served);
     assertTrue(elasticLoop.idleCostUsd().compareTo(elasticList.idleCostUsd()) < 0, "less of the fleet's cost idle");
     assertTrue(elasticLoop.gpuUtilization().compareTo(elasticList.gpuUtilization()) > 0, "GPU use up");
-  }
-
-  /** The directory of the outcome's last pass under {@code demandDir} (pass 1 is shared by every elasticity). */
-  private static Path lastPass(Path demandDir, PolicyOutcome o) {
-    int passes = o.demand().passes().size();
-    Path last = demandDir.resolve("pass-" + passes);
-    return Files.isDirectory(last) ? last : demandDir.getParent().resolve("e0_s0.5/pass-1");
   }
 
   /** Revenue: each served request's list revenue times the multiplier of its (model, region) at its time. */

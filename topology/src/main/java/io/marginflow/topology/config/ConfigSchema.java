@@ -141,7 +141,8 @@ final class ConfigSchema {
         .define(PRICING_LAW, Type.STRING, "marginal-cost", ConfigDef.ValidString.in("margin-ratio", "marginal-cost"),
             Importance.LOW, "Control law: margin-ratio (steers the realized margin ratio toward pricing.target-margin) or "
                 + "marginal-cost (list price at normal load and cost; passes marginal-cost changes through, raises when the "
-                + "GPUs are busier than normal, cuts when quieter, never below marginal cost).")
+                + "GPUs are busier than normal or energy dearer, back toward list when they are not, never below marginal "
+                + "cost).")
         .define(PRICING_NORMAL_HORIZON, Type.STRING, "1h", duration(), Importance.LOW, "pricing.law=marginal-cost: over how "
             + "long a moving average makes a region's normal pressure and marginal cost (at least pricing.interval).")
         .define(PRICING_FIXED, Type.STRING, "", Importance.LOW, "Regions priced at a fixed multiplier instead of by the "

@@ -8,13 +8,14 @@ import java.util.Locale;
 /**
  * A control law that prices from cost and load instead of a margin ratio (pricing.law=marginal-cost). List price is the
  * price for normal load at normal cost; the law moves away from it as the region's load and the energy price move away
- * from their normal ({@link Normal}, moving averages over pricing.normal-horizon): {@code target = 1 + load + energy},
- * kept within [{@code lo}, ceiling]. {@code load = (ceiling - 1)(p - n)/(1 - n)} when the pressure {@code p} is above
- * its normal {@code n} (0 below: a cut below list earns less from every request that would have come anyway); {@code
- * m_mc = normal m_mc x price / normal price} is the multiplier at which the price just covers marginal cost (energy at
- * the price in force; the hardware and overhead are owed whether a GPU serves or idles; the interval's own {@code
- * energy cost / list revenue} at the first interval), {@code energy = m_mc - normal m_mc} when positive, and {@code lo
- * = max(floor, m_mc)}. Busier GPUs and dearer energy raise the price; back at normal it returns to list.
+ * from their normal ({@link PricingNormal}, moving averages over pricing.normal-horizon): {@code target = 1 + load +
+ * energy}, kept within [{@code lo}, ceiling]. {@code load = (ceiling - 1)(p - n)/(1 - n)} when the pressure {@code p}
+ * is above its normal {@code n} (0 below: a cut below list earns less from every request that would have come anyway);
+ * {@code m_mc = price x normal kWh / normal list revenue} is the multiplier at which the price just covers marginal
+ * cost (energy at the price in force; the hardware and overhead are owed whether a GPU serves or idles; the interval's
+ * own {@code energy cost / list revenue} at the first interval), {@code energy = (price - normal price) x normal kWh /
+ * normal list revenue} when positive, and {@code lo = max(floor, m_mc)}. Busier GPUs and dearer energy raise the
+ * price; back at normal it returns to list.
  *
  * <p>Each interval moves half the way there, truncated toward the current multiplier to 4 decimals, at most
  * pricing.max-step, not at all inside pricing.deadband; it cuts only while pressure is below {@link #CUTS_BELOW} or no
@@ -28,47 +29,9 @@ public final class MarginalCostLaw {
   public static final double NORMAL_TOLERANCE = 0.02;
   private static final BigDecimal GAIN = new BigDecimal("0.5");
   private static final int SCALE = 4;
+  /** Figures computed from doubles (pressures, normals) are taken to this many decimals. */
+  private static final int NORMAL_SCALE = 9;
   private static final MathContext MC = MathContext.DECIMAL128;
-
-  /**
-   * What the law takes as normal for a (model, region): moving averages of its compute pressure, its marginal-cost
-   * multiplier and the energy price it paid (USD per kWh); {@code NaN} where nothing was measured yet.
-   */
-  public record Normal(double pressure, double marginal, double energyPrice) {
-    /** The next average: {@code alpha} of the way from this one to the interval's figures (unmeasured ones skipped). */
-    public Normal next(double alpha, Interval now) {
-      return new Normal(toward(pressure, now.pressure(), alpha), toward(marginal, value(now.marginal()), alpha),
-          toward(energyPrice, value(now.energyPrice()), alpha));
-    }
-
-    /** The first normal: the first interval's figures. */
-    public static Normal first(Interval now) {
-      return new Normal(now.pressure(), value(now.marginal()), value(now.energyPrice()));
-    }
-
-    private static double toward(double average, double measured, double alpha) {
-      return Double.isNaN(measured) ? average : Double.isNaN(average) ? measured : average + alpha * (measured - average);
-    }
-
-    private static double value(BigDecimal d) {
-      return d == null ? Double.NaN : d.doubleValue();
-    }
-  }
-
-  /**
-   * One interval's figures for a (model, region): its marginal-cost multiplier ({@link #marginal}, null when unknown),
-   * the energy price it paid (energy cost over kWh, null when unknown) and the region's compute pressure (mean GPU
-   * power over TDP, 0 to 1; {@code NaN} when not measured).
-   */
-  public record Interval(BigDecimal marginal, BigDecimal energyPrice, double pressure) {
-    /** From the interval's revenue (earned at {@code inForce}), energy cost and energy. */
-    public static Interval of(BigDecimal inForce, BigDecimal revenueUsd, BigDecimal energyCostUsd, BigDecimal energyKwh,
-        double pressure) {
-      BigDecimal price = energyCostUsd == null || energyKwh == null || energyKwh.signum() <= 0 ? null
-          : energyCostUsd.divide(energyKwh, MC);
-      return new Interval(MarginalCostLaw.marginal(inForce, revenueUsd, energyCostUsd), price, pressure);
-    }
-  }
 
   private MarginalCostLaw() {
   }
@@ -89,16 +52,20 @@ public final class MarginalCostLaw {
    * @param now the interval's figures
    * @param normal what is normal for the (model, region) before this interval, null at the first interval
    */
-  public static PricingController.Step step(PricingPolicy policy, BigDecimal current, Interval now, Normal normal) {
+  public static PricingController.Step step(PricingPolicy policy, BigDecimal current, PricingInterval now,
+      PricingNormal normal) {
     if (now.marginal() == null) {
       return withoutCost(policy, current, now.pressure());
     }
     BigDecimal marginal = marginalCost(now, normal);
-    double p = Double.isNaN(now.pressure()) ? Double.NaN : Math.max(0, Math.min(1, now.pressure()));
+    double p = now.pressure();
     double n = normal == null || Double.isNaN(normal.pressure()) ? p : normal.pressure();
     BigDecimal lo = marginal.setScale(SCALE, RoundingMode.CEILING).max(policy.floor()).min(policy.ceiling());
-    BigDecimal energy = normal == null || Double.isNaN(normal.marginal()) ? BigDecimal.ZERO
-        : marginal.subtract(BigDecimal.valueOf(normal.marginal()));
+    // Normals are doubles: figures from them to 9 decimals, so that a normal of 0.1 USD/kWh is 0.1 and not
+    // 0.1000000000000000055511151231257827 (a 4-decimal truncation would turn that into a step 0.0001 short).
+    BigDecimal energy = !known(now, normal) ? BigDecimal.ZERO : now.energyPrice()
+        .subtract(new BigDecimal(normal.energyPrice()), MC).multiply(new BigDecimal(normal.kwhPerListUsd()), MC)
+        .setScale(NORMAL_SCALE, RoundingMode.HALF_EVEN);
     BigDecimal target = BigDecimal.ONE.add(load(policy, p, n).max(BigDecimal.ZERO), MC).add(energy.max(BigDecimal.ZERO), MC)
         .max(lo).min(policy.ceiling());
     BigDecimal delta = target.subtract(current).multiply(GAIN, MC).setScale(SCALE, RoundingMode.DOWN);
@@ -107,6 +74,8 @@ public final class MarginalCostLaw {
         ? policy.maxStep().multiply(BigDecimal.valueOf(delta.signum())) : delta;
     BigDecimal next = current.add(capped).max(lo).min(policy.ceiling());
     if (current.compareTo(lo) < 0 || current.compareTo(policy.ceiling()) > 0) {
+      // Up to marginal cost at once, and by at least the deadband: no trickle of tiny steps behind a creeping cost.
+      next = current.compareTo(lo) < 0 ? next.max(current.add(policy.deadband())).min(policy.ceiling()) : next;
       return new PricingController.Step(next, true, why + ": " + PricingController.plain(current) + " -> "
           + PricingController.plain(next) + forced(policy, current, marginal));
     }
@@ -129,29 +98,27 @@ public final class MarginalCostLaw {
   }
 
   /**
-   * The marginal-cost multiplier the law prices from: the normal one scaled by how the energy price compares with its
-   * normal, {@code normal m_mc x price / normal price} (the normal energy per list revenue at today's price; an
-   * interval's own {@code m_mc} swings with its traffic, as idle draw spreads over fewer requests); the interval's own
-   * without a normal.
+   * The marginal-cost multiplier the law prices from: the normal energy per list USD at the energy price in force,
+   * {@code price x normal kWh / normal list revenue} (an interval's own {@code energy cost / list revenue} swings with
+   * its traffic, as the GPUs' idle draw spreads over fewer requests in a lull); the interval's own without a normal.
    */
-  static BigDecimal marginalCost(Interval now, Normal normal) {
-    if (normal == null || now.energyPrice() == null || Double.isNaN(normal.marginal()) || !(normal.energyPrice() > 0)) {
-      return now.marginal();
-    }
-    return BigDecimal.valueOf(normal.marginal()).multiply(now.energyPrice(), MC)
-        .divide(BigDecimal.valueOf(normal.energyPrice()), MC);
+  static BigDecimal marginalCost(PricingInterval now, PricingNormal normal) {
+    return known(now, normal) ? now.energyPrice().multiply(new BigDecimal(normal.kwhPerListUsd()), MC)
+        .setScale(NORMAL_SCALE, RoundingMode.HALF_EVEN) : now.marginal();
   }
 
-  /**
-   * How far load moves the target: {@code (ceiling - 1)(p - n)/(1 - n)}, the same slope both ways, so that full
-   * pressure asks for the ceiling and a lull cuts as much as a burst of the same size raises (the floor bounds it).
-   */
+  private static boolean known(PricingInterval now, PricingNormal normal) {
+    return normal != null && now.energyPrice() != null && normal.energyPrice() > 0 && !Double.isNaN(normal.kwhPerListUsd());
+  }
+
+  /** How far load moves the target: {@code (ceiling - 1)(p - n)/(1 - n)}, the ceiling at full pressure. */
   static BigDecimal load(PricingPolicy policy, double p, double normal) {
     if (Double.isNaN(p) || Double.isNaN(normal) || p == normal || normal >= 1) {
       return BigDecimal.ZERO;
     }
-    // Pressures are doubles: the share to 9 decimals, so that 0.35 - 0.4 is -0.05 and not -0.04999999999999999.
-    BigDecimal share = BigDecimal.valueOf((p - normal) / (1 - normal)).setScale(9, RoundingMode.HALF_EVEN);
+    // Pressures are doubles: the share to 9 decimals, so that 0.35 - 0.4 is -0.05 and not -0.04999999999999999 (from
+    // the double's exact value, not its shortest decimal form, which Double.toString changed in Java 19).
+    BigDecimal share = new BigDecimal((p - normal) / (1 - normal)).setScale(NORMAL_SCALE, RoundingMode.HALF_EVEN);
     return policy.ceiling().subtract(BigDecimal.ONE).multiply(share, MC);
   }
 

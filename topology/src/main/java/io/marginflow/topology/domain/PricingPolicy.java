@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The bounds of dynamic pricing (SPEC 9): every {@code intervalMs} of event time per (model, region), the multiplier
- * moves toward {@code targetMargin}, within [{@code floor}, {@code ceiling}], by at most {@code maxStep}, and not at
- * all by less than {@code deadband}.
+ * The bounds and law of dynamic pricing (SPEC 9): every {@code intervalMs} of event time per (model, region), the
+ * multiplier moves as {@code law} says ({@code targetMargin} is the margin-ratio law's, {@code normalHorizonMs} the
+ * marginal-cost law's), within [{@code floor}, {@code ceiling}], by at most {@code maxStep}, and not at all by less
+ * than {@code deadband}.
  */
 public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal floor, BigDecimal ceiling,
     BigDecimal maxStep, BigDecimal deadband, Map<String, BigDecimal> fixedByRegion, PricingLaw law, long normalHorizonMs) {
@@ -40,7 +41,7 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
   }
 
   public PricingPolicy {
-    if (normalHorizonMs < intervalMs) {
+    if (law == PricingLaw.MARGINAL_COST && normalHorizonMs < intervalMs) {
       throw new IllegalArgumentException("pricing.normal-horizon must be at least pricing.interval, got " + normalHorizonMs
           + " ms and " + intervalMs + " ms");
     }
@@ -79,11 +80,6 @@ public record PricingPolicy(long intervalMs, BigDecimal targetMargin, BigDecimal
       throw new IllegalArgumentException(key + " takes at most " + MULTIPLIER_SCALE + " decimals (multipliers are kept "
           + "with " + MULTIPLIER_SCALE + "), got " + value.toPlainString());
     }
-  }
-
-  /** How far one interval moves the marginal-cost law's normal toward its figures: interval / normal horizon. */
-  public double normalWeight() {
-    return (double) intervalMs / normalHorizonMs;
   }
 
   /** The fixed multiplier of {@code region}, or null when the controller prices it. */

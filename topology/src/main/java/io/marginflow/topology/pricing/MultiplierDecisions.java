@@ -1,7 +1,7 @@
 package io.marginflow.topology.pricing;
 
 import io.marginflow.avro.internal.MultiplierDecision;
-import io.marginflow.topology.domain.MarginalCostLaw;
+import io.marginflow.topology.domain.PricingNormal;
 import io.marginflow.topology.domain.PricingPolicy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -40,18 +40,25 @@ public final class MultiplierDecisions {
   }
 
   /** What the marginal-cost law takes as normal for the decision's (model, region), or null before its first interval. */
-  public static MarginalCostLaw.Normal normal(MultiplierDecision d) {
-    if (d.getNormalPressure() == null && d.getNormalMarginalCost() == null && d.getNormalEnergyPrice() == null) {
+  public static PricingNormal normal(MultiplierDecision d) {
+    if (d.getNormalAtMs() == null) {
       return null;
     }
-    return new MarginalCostLaw.Normal(orNaN(d.getNormalPressure()), orNaN(d.getNormalMarginalCost()),
-        orNaN(d.getNormalEnergyPrice()));
+    return new PricingNormal(orNaN(d.getNormalPressure()), orNaN(d.getNormalKwh()), orNaN(d.getNormalListRevenueUsd()),
+        orNaN(d.getNormalEnergyPrice()), d.getNormalAtMs());
   }
 
   /** The decision with {@code normal} kept beside it ({@code NaN} figures kept as null). */
-  public static MultiplierDecision withNormal(MultiplierDecision d, MarginalCostLaw.Normal normal) {
-    return MultiplierDecision.newBuilder(d).setNormalPressure(orNull(normal.pressure()))
-        .setNormalMarginalCost(orNull(normal.marginal())).setNormalEnergyPrice(orNull(normal.energyPrice())).build();
+  public static MultiplierDecision withNormal(MultiplierDecision d, PricingNormal normal) {
+    return MultiplierDecision.newBuilder(d).setNormalPressure(orNull(normal.pressure())).setNormalKwh(orNull(normal.kwh()))
+        .setNormalListRevenueUsd(orNull(normal.listRevenueUsd())).setNormalEnergyPrice(orNull(normal.energyPrice()))
+        .setNormalAtMs(normal.atMs()).build();
+  }
+
+  /** {@code d} with the normal kept in {@code from} (none if it has none). */
+  public static MultiplierDecision withNormalOf(MultiplierDecision d, MultiplierDecision from) {
+    PricingNormal normal = normal(from);
+    return normal == null ? d : withNormal(d, normal);
   }
 
   private static double orNaN(Double value) {
@@ -59,7 +66,7 @@ public final class MultiplierDecisions {
   }
 
   private static Double orNull(double value) {
-    return Double.isNaN(value) ? null : value;
+    return Double.isFinite(value) ? value : null;
   }
 
   public static BigDecimal scaled(BigDecimal multiplier) {

@@ -11,7 +11,9 @@ import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.avro.internal.PricingFeedback;
 import io.marginflow.topology.domain.MarginalCostLaw;
 import io.marginflow.topology.domain.PricingController;
+import io.marginflow.topology.domain.PricingInterval;
 import io.marginflow.topology.domain.PricingLaw;
+import io.marginflow.topology.domain.PricingNormal;
 import io.marginflow.avro.internal.PricingInput;
 import io.marginflow.avro.internal.RegionBucket;
 import io.marginflow.topology.config.TopologyConfig;
@@ -140,12 +142,12 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
       step = PricingController.fixed(d.getLatest(), fixed);
     } else if (config.pricing().law() == PricingLaw.MARGINAL_COST) {
       double measured = interval.getPowerToTdpCount() == 0 ? Double.NaN : pressure;
-      MarginalCostLaw.Interval now = MarginalCostLaw.Interval.of(inForce, m.getRevenueUsd(), m.getEnergyCostUsd(),
-          m.getEnergyKwh(), measured);
-      MarginalCostLaw.Normal normal = MultiplierDecisions.normal(d);
+      PricingInterval now = PricingInterval.of(start, inForce, m.getRevenueUsd(), m.getEnergyCostUsd(), m.getEnergyKwh(),
+          measured);
+      PricingNormal normal = MultiplierDecisions.normal(d);
       step = MarginalCostLaw.step(config.pricing(), d.getLatest(), now, normal);
-      d = MultiplierDecisions.withNormal(d, normal == null ? MarginalCostLaw.Normal.first(now)
-          : normal.next(config.pricing().normalWeight(), now));
+      d = MultiplierDecisions.withNormal(d, normal == null ? PricingNormal.first(now)
+          : normal.next(config.pricing().normalHorizonMs(), now));
       multipliers.put(key, d);
     } else {
       step = PricingController.step(config.pricing(), d.getLatest(), inForce, ratio, pressure);
@@ -164,9 +166,10 @@ public final class RegionPricingProcessor implements Processor<String, PricingIn
         .setEffectiveFromMs(effective).setMultiplier(a.getMultiplier()).build();
     context.forward(new Record<>(Markers.PRICING_KEY, AttributionInput.newBuilder().setPricing(f).build(),
         context.currentSystemTimeMs()), RegionPricing.FEEDBACK);
-    multipliers.put(key, MultiplierDecision.newBuilder(MultiplierDecisions.decision(step.multiplier(), effective,
-        d.getLatest())).setNormalPressure(d.getNormalPressure()).setNormalMarginalCost(d.getNormalMarginalCost())
-        .setNormalEnergyPrice(d.getNormalEnergyPrice()).build());
+    // The decision, with the normal this interval moved (the marginal-cost law's; none under another law).
+    MultiplierDecision next = MultiplierDecisions.decision(step.multiplier(), effective, d.getLatest());
+    multipliers.put(key, fixed == null && config.pricing().law() == PricingLaw.MARGINAL_COST
+        ? MultiplierDecisions.withNormalOf(next, d) : next);
   }
 
   private BigDecimal inForce(String model, String region, long atMs) {

@@ -1,10 +1,12 @@
 package io.marginflow.topology.pricing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.marginflow.avro.internal.MultiplierDecision;
 import io.marginflow.registry.RegistryClientConfig;
+import io.marginflow.topology.domain.PricingNormal;
 import io.marginflow.topology.serde.MarginflowSerdes;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +45,21 @@ class MultiplierDecisionsTest {
     assertEquals(0, new BigDecimal("0.9").compareTo(MultiplierDecisions.at(d, 3_599_999L)));
     assertEquals(0, new BigDecimal("1.1").compareTo(MultiplierDecisions.at(d, 3_600_000L)));
     assertEquals(0, BigDecimal.ONE.compareTo(MultiplierDecisions.at(MultiplierDecisions.none(), 0L)));
+  }
+
+  @Test
+  void shouldKeepTheMarginalCostLawsNormalWithTheDecisionAndNotMeasuredFiguresAsNull() {
+    MultiplierDecision d = MultiplierDecisions.decision(new BigDecimal("1.05"), 3_600_000L, BigDecimal.ONE);
+    assertNull(MultiplierDecisions.normal(d), "none before the first interval");
+    PricingNormal normal = new PricingNormal(0.42, 12.5, Double.NaN, 0.15, 300_000L);
+    MultiplierDecision kept = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC,
+        MultiplierDecisions.withNormal(d, normal)));
+    assertNull(kept.getNormalListRevenueUsd(), "NaN is kept as null");
+    assertEquals(normal, MultiplierDecisions.normal(kept));
+    assertEquals(new BigDecimal("1.050000000"), kept.getLatest());
+    MultiplierDecision next = MultiplierDecisions.decision(new BigDecimal("1.1"), 3_900_000L, new BigDecimal("1.05"));
+    assertEquals(normal, MultiplierDecisions.normal(MultiplierDecisions.withNormalOf(next, kept)));
+    assertEquals(next, MultiplierDecisions.withNormalOf(next, d), "nothing to carry");
   }
 
   @Test
