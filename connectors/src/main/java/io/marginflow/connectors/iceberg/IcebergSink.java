@@ -1,0 +1,69 @@
+package io.marginflow.connectors.iceberg;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * The Apache Iceberg sink for Kafka Connect ({@code org.apache.iceberg.connect.IcebergSinkConnector}) as marginflow
+ * runs it: Confluent-wire Avro values read by {@link ConfluentAvroConverter}, tables created on first write and
+ * evolved with the Avro schema (a new optional field becomes a column), Avro data files, and, for the embedded
+ * default, a lake in a local folder: a JDBC catalog on an H2 file and {@link LocalFileIO} (no Hadoop, no server). The
+ * sink commits exactly once through its own coordinator (control topic {@link #CONTROL_TOPIC}, which must exist).
+ */
+public final class IcebergSink {
+  /** The sink's control topic (one partition; the broker may not create topics on demand). */
+  public static final String CONTROL_TOPIC = "control-iceberg";
+  /** Readers must open the catalog under the name the sink writes it with. */
+  public static final String CATALOG_NAME = "iceberg";
+  public static final String CONNECTOR_CLASS = "org.apache.iceberg.connect.IcebergSinkConnector";
+
+  private IcebergSink() {
+  }
+
+  /**
+   * A sink of {@code topic} into {@code table} (namespace.name) partitioned by {@code partitionBy} (an Iceberg
+   * transform, e.g. {@code day(window_start_ms)}), committing every {@code commitIntervalMs}.
+   */
+  public static Map<String, String> config(String name, String topic, String table, String partitionBy,
+      String bootstrapServers, String registryUrl, Map<String, String> catalog, long commitIntervalMs) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("name", name);
+    c.put("connector.class", CONNECTOR_CLASS);
+    c.put("tasks.max", "1");
+    c.put("topics", topic);
+    c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    c.put("value.converter", ConfluentAvroConverter.class.getName());
+    c.put("value.converter.schema.registry.url", registryUrl);
+    // Margins are written exactly once (transactions): read only what was committed, from the start.
+    c.put("consumer.override.isolation.level", "read_committed");
+    c.put("consumer.override.auto.offset.reset", "earliest");
+    c.put("iceberg.tables", table);
+    c.put("iceberg.tables.auto-create-enabled", "true");
+    c.put("iceberg.tables.evolve-schema-enabled", "true");
+    c.put("iceberg.table." + table + ".partition-by", partitionBy);
+    c.put("iceberg.tables.auto-create-props.write.format.default", "avro");
+    c.put("iceberg.tables.auto-create-props.format-version", "2");
+    c.put("iceberg.control.topic", CONTROL_TOPIC);
+    c.put("iceberg.control.commit.interval-ms", Long.toString(commitIntervalMs));
+    // In-process the sink cannot find the worker's settings: its own clients need the brokers.
+    c.put("iceberg.kafka.bootstrap.servers", bootstrapServers);
+    c.put("iceberg.catalog", CATALOG_NAME);
+    catalog.forEach((k, v) -> c.put("iceberg.catalog." + k, v));
+    return c;
+  }
+
+  /** The embedded lake's catalog settings: a JDBC catalog on an H2 file under {@code lake}, data files under it too. */
+  public static Map<String, String> localCatalog(Path lake) {
+    Path dir = lake.toAbsolutePath();
+    return Map.of("type", "jdbc", "uri", "jdbc:h2:file:" + dir.resolve("catalog"), "warehouse",
+        dir.resolve("warehouse").toString(), "io-impl", LocalFileIO.class.getName());
+  }
+
+  /** A reader's view of the catalog {@code settings} describe (close it when done). */
+  public static Catalog catalog(Map<String, String> settings) {
+    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, settings, null);
+  }
+}
