@@ -3,6 +3,7 @@ package io.marginflow.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.marginflow.avro.PriceAdjustment;
 import io.marginflow.avro.TenantMargin;
 import io.marginflow.connectors.iceberg.IcebergSink;
 import io.marginflow.ops.connect.StandaloneWorker;
@@ -13,12 +14,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
@@ -53,37 +59,51 @@ class IcebergSinkIT {
   private static final String TOPIC = "margins.tenant.v1";
   private static final String TABLE = "marginflow.tenant_margins";
   private static final String REGISTRY = "mock://iceberg-sink-it";
+  private static final String PRICES = "pricing.adjustments.v1";
+  private static final String PRICES_TABLE = "marginflow.price_adjustments";
 
   @Test
   void shouldWriteEveryMarginOnceAndKeepItThatWayThroughARestart(@TempDir Path dir) throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0, Map.of())) {
       String bootstrap = broker.bootstrapServers();
       try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
-        admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1), new NewTopic(IcebergSink.CONTROL_TOPIC, 1,
-            (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1), new NewTopic(PRICES, 1, (short) 1),
+            new NewTopic(IcebergSink.CONTROL_TOPIC, 1, (short) 1))).all().get();
       }
       Map<String, TenantMargin> produced = new TreeMap<>();
       produce(bootstrap, 0, 12, produced);
+      List<PriceAdjustment> adjustments = adjustments(bootstrap, 8);
       Map<String, String> catalogSettings = IcebergSink.localCatalog(dir.resolve("lake"));
       Catalog catalog = IcebergSink.catalog(catalogSettings);
+      // Two sinks creating the namespace at once collide in the catalog (a unique-key violation kills a task): it is
+      // made first, as an operator would.
+      IcebergSink.createNamespace(catalog, "marginflow");
       Connect<StandaloneHerder> connect = StandaloneWorker.start(StandaloneWorker.settings(bootstrap,
           dir.resolve("connect/offsets"), "http://127.0.0.1:0"));
       try {
         StandaloneWorker.startConnector(connect, IcebergSink.config("iceberg-margins", TOPIC, TABLE, "day(window_start_ms)",
             bootstrap, REGISTRY, catalogSettings, 1_000));
-        awaitRows(catalog, 12);
+        StandaloneWorker.startConnector(connect, IcebergSink.config("iceberg-price-adjustments", PRICES, PRICES_TABLE,
+            "day(effective_from_ms)", bootstrap, REGISTRY, catalogSettings, 1_000));
+        awaitRows(catalog, TABLE, 12);
+        awaitRows(catalog, PRICES_TABLE, 8);
         FutureCallback<Void> restarted = new FutureCallback<>();
         connect.herder().restartConnectorAndTasks(new RestartRequest("iceberg-margins", false, true), (e, r) ->
             restarted.onCompletion(e, null));
         restarted.get();
         produce(bootstrap, 12, 12, produced);
-        awaitRows(catalog, 24);
+        awaitRows(catalog, TABLE, 24);
         Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
         PartitionField partition = table.spec().fields().get(0);
         assertEquals(1, table.spec().fields().size());
         assertEquals("day", partition.transform().toString(), "partitioned by the day of the window start");
         assertEquals("window_start_ms", table.schema().findColumnName(partition.sourceId()));
-        assertEachRecordOnce(table, produced);
+        assertEachRecordOnce(table, produced.values(), "tenant_id", "window", "window_start_ms");
+        // Price adjustments too, into their own table by the day they take effect.
+        Table prices = catalog.loadTable(TableIdentifier.parse(PRICES_TABLE));
+        assertEquals("day", prices.spec().fields().get(0).transform().toString());
+        assertEachRecordOnce(prices, adjustments, "model", "region", "effective_from_ms");
+        assertNoDataFileInTwoSnapshots(prices);
         assertNoDataFileInTwoSnapshots(table);
       } finally {
         connect.stop();
@@ -92,31 +112,41 @@ class IcebergSinkIT {
     }
   }
 
-  private static void assertEachRecordOnce(Table table, Map<String, TenantMargin> produced) throws Exception {
+  /** Every produced record once in {@code table} (by {@code keyFields}), each field equal to the record's. */
+  private static void assertEachRecordOnce(Table table, Collection<? extends SpecificRecord> produced, String... keyFields)
+      throws Exception {
     Map<String, Record> rows = new TreeMap<>();
     try (CloseableIterable<Record> read = IcebergGenerics.read(table).build()) {
       for (Record r : read) {
-        String key = r.getField("tenant_id") + "|" + r.getField("window") + "|" + r.getField("window_start_ms");
+        String key = Arrays.stream(keyFields).map(f -> String.valueOf(r.getField(f))).collect(Collectors.joining("|"));
         assertTrue(rows.put(key, r.copy()) == null, "once: " + key);
       }
     }
-    assertEquals(produced.size(), rows.size(), "every record, once");
-    for (TenantMargin m : produced.values()) {
-      Record r = rows.get(m.getTenantId() + "|" + m.getWindow() + "|" + OffsetDateTime.ofInstant(m.getWindowStartMs(),
-          java.time.ZoneOffset.UTC));
+    assertEquals(produced.size(), rows.size(), "every record, once: " + table.name());
+    for (SpecificRecord m : produced) {
+      org.apache.avro.Schema schema = m.getSchema();
+      String key = Arrays.stream(keyFields).map(f -> String.valueOf(column(m.get(schema.getField(f).pos()))))
+          .collect(Collectors.joining("|"));
+      Record r = rows.get(key);
       assertTrue(r != null, "row of " + m);
-      for (org.apache.avro.Schema.Field f : m.getSchema().getFields()) {
-        Object want = m.get(f.pos());
+      for (org.apache.avro.Schema.Field f : schema.getFields()) {
+        Object want = column(m.get(f.pos()));
         Object got = r.getField(f.name());
-        if (want instanceof Instant i) {
-          assertEquals(i, ((OffsetDateTime) got).toInstant(), f.name());
-        } else if (want instanceof BigDecimal d) {
+        if (want instanceof BigDecimal d) {
           assertEquals(d, got, f.name() + ": exact, at scale " + d.scale());
         } else {
           assertEquals(want == null ? null : want.toString(), got == null ? null : got.toString(), f.name());
         }
       }
     }
+  }
+
+  /** A record's field as the table holds it: instants as UTC timestamps, text and enum symbols as strings. */
+  private static Object column(Object value) {
+    if (value instanceof Instant i) {
+      return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+    return value instanceof CharSequence || value instanceof Enum<?> ? value.toString() : value;
   }
 
   private static void assertNoDataFileInTwoSnapshots(Table table) {
@@ -128,14 +158,34 @@ class IcebergSinkIT {
     }
   }
 
-  private static void awaitRows(Catalog catalog, long rows) {
-    Records.await(Duration.ofMinutes(2), rows + " rows in " + TABLE, () -> {
-      if (!catalog.tableExists(TableIdentifier.parse(TABLE))) {
+  private static void awaitRows(Catalog catalog, String table, long rows) {
+    Records.await(Duration.ofMinutes(2), rows + " rows in " + table, () -> {
+      if (!catalog.tableExists(TableIdentifier.parse(table))) {
         return false;
       }
-      Snapshot s = catalog.loadTable(TableIdentifier.parse(TABLE)).currentSnapshot();
+      Snapshot s = catalog.loadTable(TableIdentifier.parse(table)).currentSnapshot();
       return s != null && Long.parseLong(s.summary().get("total-records")) >= rows;
     });
+  }
+
+  /** {@code count} price adjustments of model m in two regions, every 5 minutes, the first without a margin ratio. */
+  private static List<PriceAdjustment> adjustments(String bootstrap, int count) throws Exception {
+    ConfluentAvroSerializer<PriceAdjustment> serializer = new ConfluentAvroSerializer<>();
+    serializer.configure(Map.of("schema.registry.url", REGISTRY), false);
+    List<PriceAdjustment> out = new ArrayList<>();
+    try (KafkaProducer<String, PriceAdjustment> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+        new StringSerializer(), serializer)) {
+      for (int i = 0; i < count; i++) {
+        PriceAdjustment a = PriceAdjustment.newBuilder().setModel("m").setRegion(i % 2 == 0 ? "eu-west" : "us-east")
+            .setPreviousMultiplier(new BigDecimal("1.000000000")).setMultiplier(new BigDecimal("1.050000001"))
+            .setEffectiveFromMs(Instant.parse("2026-01-01T00:10:00Z").plusSeconds(300L * i))
+            .setRealizedMarginRatio(i == 0 ? null : new BigDecimal("-0.123456789")).setComputePressure(0.25 + i / 100.0)
+            .setReason("marginal cost at 0.1, step " + i).build();
+        p.send(new ProducerRecord<>(PRICES, a.getModel() + "|" + a.getRegion(), a)).get();
+        out.add(a);
+      }
+    }
+    return out;
   }
 
   /** {@code count} margins (tenant t{i}, hour i of 2026-01-01), odd ones with a margin ratio, even ones without. */

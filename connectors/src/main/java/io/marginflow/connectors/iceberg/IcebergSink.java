@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 
 /**
  * The Apache Iceberg sink for Kafka Connect ({@code org.apache.iceberg.connect.IcebergSinkConnector}) as marginflow
@@ -60,6 +62,18 @@ public final class IcebergSink {
     Path dir = lake.toAbsolutePath();
     return Map.of("type", "jdbc", "uri", "jdbc:h2:file:" + dir.resolve("catalog"), "warehouse",
         dir.resolve("warehouse").toString(), "io-impl", LocalFileIO.class.getName());
+  }
+
+  /**
+   * Creates {@code namespace} in {@code catalog} unless it exists. Before starting several sinks into one namespace:
+   * sinks that create it at the same moment collide in the catalog, and the loser's task stops.
+   */
+  public static void createNamespace(Catalog catalog, String namespace) {
+    SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+    Namespace ns = Namespace.of(namespace);
+    if (!namespaces.namespaceExists(ns)) {
+      namespaces.createNamespace(ns);
+    }
   }
 
   /** A reader's view of the catalog {@code settings} describe (close it when done). */
