@@ -5,7 +5,8 @@ package io.marginflow.topology.domain;
  * of the (model, region)'s energy and list revenue per interval, and of the energy price it paid (USD per kWh), last
  * moved at the interval starting {@code atMs}; {@code NaN} where nothing was measured yet. Energy and list revenue are
  * averaged apart, not their ratio: one thin interval (a few requests carrying a whole node's draw) hardly moves the
- * normal energy per list USD.
+ * normal energy per list USD. Averages are doubles here; the pricing store keeps the money ones (list revenue, energy
+ * price) as decimals to 9 places ({@code MultiplierDecisions.withNormal}), and each interval starts from what it kept.
  */
 public record PricingNormal(double pressure, double kwh, double listRevenueUsd, double energyPrice, long atMs) {
   /** The first normal: the first interval's figures. */

@@ -18,6 +18,8 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class MultiplierDecisions {
   /** Multipliers are kept, published and applied at this scale (PriceAdjustment.multiplier). */
   public static final int SCALE = PricingPolicy.MULTIPLIER_SCALE;
+  /** USD amounts are kept to the nano-dollar. */
+  private static final int USD_SCALE = 9;
   /** Confluent wire format's first byte; a text value starts with a digit. */
   private static final byte MAGIC = 0;
 
@@ -44,15 +46,26 @@ public final class MultiplierDecisions {
     if (d.getNormalAtMs() == null) {
       return null;
     }
-    return new PricingNormal(orNaN(d.getNormalPressure()), orNaN(d.getNormalKwh()), orNaN(d.getNormalListRevenueUsd()),
-        orNaN(d.getNormalEnergyPrice()), d.getNormalAtMs());
+    return new PricingNormal(orNaN(d.getNormalPressure()), orNaN(d.getNormalKwh()), usd(d.getNormalListRevenueUsd()),
+        usd(d.getNormalEnergyPrice()), d.getNormalAtMs());
   }
 
-  /** The decision with {@code normal} kept beside it ({@code NaN} figures kept as null). */
+  /**
+   * The decision with {@code normal} kept beside it ({@code NaN} figures kept as null; the money figures, list revenue
+   * and energy price, as decimals to 9 places like every USD amount).
+   */
   public static MultiplierDecision withNormal(MultiplierDecision d, PricingNormal normal) {
     return MultiplierDecision.newBuilder(d).setNormalPressure(orNull(normal.pressure())).setNormalKwh(orNull(normal.kwh()))
-        .setNormalListRevenueUsd(orNull(normal.listRevenueUsd())).setNormalEnergyPrice(orNull(normal.energyPrice()))
+        .setNormalListRevenueUsd(usd(normal.listRevenueUsd())).setNormalEnergyPrice(usd(normal.energyPrice()))
         .setNormalAtMs(normal.atMs()).build();
+  }
+
+  private static BigDecimal usd(double value) {
+    return Double.isFinite(value) ? new BigDecimal(value).setScale(USD_SCALE, RoundingMode.HALF_EVEN) : null;
+  }
+
+  private static double usd(BigDecimal value) {
+    return value == null ? Double.NaN : value.doubleValue();
   }
 
   /** {@code d} with the normal kept in {@code from} (none if it has none). */
