@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.marginflow.avro.BudgetAlert;
 import io.marginflow.avro.CapacityAlert;
 import io.marginflow.connectors.alerts.AlertBodies;
+import io.marginflow.connectors.iceberg.IcebergSink;
+import io.marginflow.connectors.iceberg.LakeTable;
 import io.marginflow.ops.demo.Demo;
 import io.marginflow.ops.demo.DemoOptions;
 import io.marginflow.schemas.AvroJson;
@@ -22,6 +24,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code marginflow demo} delivers its alerts through the webhook sink connector on a Connect worker to the demo's
- * receiver, which prints each one once. Runs with the other Connect test in its own JVM (tag "connect").
+ * receiver, which prints each one once; with {@code --lake}, every margin, alert, price adjustment and unit cost
+ * committed reaches its Iceberg table once, equal field by field. Runs with the other Connect test in its own JVM (tag "connect").
  */
 @Tag("connect")
 class DemoWebhooksIT {
@@ -41,7 +46,7 @@ class DemoWebhooksIT {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     DemoOptions options = new DemoOptions(dir.resolve("demo"), 0, 0, 0, Duration.ofHours(2), 720, 8, 4, 3, 10, true,
-        Duration.ofMinutes(10)).withWebhook(DemoOptions.WEBHOOK_LOCAL);
+        Duration.ofMinutes(10)).withWebhook(DemoOptions.WEBHOOK_LOCAL).withLake(dir.resolve("lake"));
     try (Demo demo = Demo.start(options, out)) {
       Records.await(Duration.ofMinutes(3), "budget and capacity alerts printed by the demo's webhook receiver",
           () -> printed(bytes).stream().anyMatch(l -> l.startsWith("THRESHOLD"))
@@ -59,6 +64,25 @@ class DemoWebhooksIT {
         assertEquals(1L, times.get(alert), "printed once: " + alert);
       }
       assertTrue(committed.size() >= 2, "the demo raises budget and capacity alerts: " + committed);
+      assertLake(demo, serdes, IcebergSink.catalog(IcebergSink.localCatalog(dir.resolve("lake"))));
+    }
+  }
+
+  /** Every record committed so far to each lake table's topic reaches the table, once, field by field equal. */
+  private static void assertLake(Demo demo, MarginflowSerdes serdes, Catalog catalog) throws Exception {
+    for (LakeTable t : LakeTable.values()) {
+      Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, demo.bootstrapServers(),
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG, "demo-lake-it");
+      List<SpecificRecord> committed = Records.readToEnd(consumer, t.defaultTopic(), Duration.ofSeconds(10),
+          new StringDeserializer(), serdes.value(LakeAssertions.valueType(t)).deserializer()).stream()
+          .map(r -> (SpecificRecord) r.value()).toList();
+      assertTrue(t != LakeTable.TENANT_MARGINS || !committed.isEmpty(), "the demo's margins");
+      Records.await(Duration.ofMinutes(1), "the " + committed.size() + " committed records of " + t.defaultTopic()
+          + " in " + t.table(), () -> LakeAssertions.holdsAll(catalog, t, committed));
+      if (!committed.isEmpty()) {
+        LakeAssertions.assertContainsEachOnce(catalog.loadTable(TableIdentifier.parse(t.table())), committed,
+            LakeAssertions.keyFields(t));
+      }
     }
   }
 

@@ -1,14 +1,18 @@
 package io.marginflow.ops.cli;
 
+import io.marginflow.connectors.iceberg.IcebergSink;
+import io.marginflow.connectors.iceberg.LakeTable;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.demo.Demo;
 import io.marginflow.ops.demo.DemoOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +78,11 @@ final class DemoCommand implements Callable<Integer> {
       + "exporters (one per node, on loopback) through the power source connector on the demo's Kafka Connect worker.")
   private boolean connect;
 
+  @Option(names = "--lake", arity = "0..1", fallbackValue = "", paramLabel = "DIR", description = "Write the history "
+      + "(margins, alerts, price adjustments, unit costs) as Iceberg tables into a local lake, through the Iceberg sinks "
+      + "on the demo's Kafka Connect worker; DIR defaults to lake/ in the state folder.")
+  private String lake;
+
   @Option(names = "--reset", description = "Delete the state folder first.")
   private boolean reset;
 
@@ -90,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     DemoOptions options = new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, fleet.tenants, fleet.nodes,
         fleet.seed, fleet.rate(), false, Duration.ofSeconds(5), bind, adminToken == null ? DemoOptions.randomToken() : adminToken,
-        webhook).withIngest(ingestPort, connect);
+        webhook).withIngest(ingestPort, connect).withLake(lake == null ? null
+            : lake.isEmpty() ? stateDir.resolve("lake") : Path.of(lake));
     CountDownLatch stopped = new CountDownLatch(1);
     Demo demo = Demo.start(options, System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -117,6 +127,12 @@ final class DemoCommand implements Callable<Integer> {
           + " they come (webhook ...)";
       default -> "delivered by the alert webhook connector (Kafka Connect) to " + webhook;
     });
+    if (options.lake() != null) {
+      out.println("  lake:      Iceberg tables marginflow.{" + Arrays.stream(LakeTable.values()).map(t -> t.table()
+          .substring(LakeTable.NAMESPACE.length() + 1)).collect(Collectors.joining(",")) + "} in "
+          + options.lake().toAbsolutePath() + " (catalog " + IcebergSink.localCatalog(options.lake()).get("uri")
+          + "), committed every " + Demo.LAKE_COMMIT_INTERVAL.toSeconds() + " s");
+    }
     out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
     out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");
     out.flush();

@@ -24,9 +24,15 @@ public final class StandaloneWorker {
 
   /** The worker settings marginflow's connectors need; {@code listeners} is the REST API's (e.g. http://127.0.0.1:0). */
   public static Map<String, String> settings(String bootstrapServers, Path offsetsFile, String listeners) {
+    Map<String, String> w = common(bootstrapServers, listeners);
+    w.put("offset.storage.file.filename", offsetsFile.toString());
+    return w;
+  }
+
+  /** What a standalone and a distributed worker of marginflow's connectors share. */
+  static Map<String, String> common(String bootstrapServers, String listeners) {
     Map<String, String> w = new HashMap<>();
     w.put("bootstrap.servers", bootstrapServers);
-    w.put("offset.storage.file.filename", offsetsFile.toString());
     w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     w.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     w.put("listeners", listeners);

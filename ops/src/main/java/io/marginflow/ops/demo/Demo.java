@@ -16,6 +16,7 @@ import io.marginflow.topology.config.Topics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -33,6 +34,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * stops the parts; {@link DemoLoop} runs the live load and {@link DemoConnect} the Kafka Connect worker.
  */
 public final class Demo implements AutoCloseable {
+  /** How often the demo's lake commits: a closed window is in the tables about this long after it is on its topic. */
+  public static final Duration LAKE_COMMIT_INTERVAL = Duration.ofSeconds(10);
   private final DemoOptions options;
   private final EmbeddedStack stack;
   private final MarginflowService service;

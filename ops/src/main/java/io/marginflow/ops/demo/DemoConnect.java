@@ -1,5 +1,7 @@
 package io.marginflow.ops.demo;
 
+import io.marginflow.connectors.iceberg.IcebergSink;
+import io.marginflow.ops.connect.Lake;
 import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.ops.embedded.EmbeddedStack;
 import io.marginflow.topology.config.MarginflowConfig;
@@ -7,6 +9,8 @@ import io.marginflow.topology.config.Topics;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.slf4j.Logger;
@@ -15,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo's Kafka Connect worker, started beside the live load (it takes a few seconds): the alert webhook connector
  * at once and, with {@code --connect}, the DCGM power connector once event time has caught up with the wall clock (the
- * exporters speak in wall-clock time), when the demo's producer stops writing power. Closing stops both.
+ * exporters speak in wall-clock time), when the demo's producer stops writing power; with {@code --lake}, the lake's
+ * Iceberg sinks. Closing stops them all.
  */
 final class DemoConnect implements AutoCloseable {
   /** The demo's logger: these messages read as the demo's. */
@@ -38,7 +43,7 @@ final class DemoConnect implements AutoCloseable {
   /** Starts the worker and its connectors on {@code executor}; the power connector once {@code loop} has caught up. */
   void start(Executor executor, Topics topics, DemoLoop loop, PrintStream out) {
     boolean alerts = !DemoOptions.WEBHOOK_OFF.equals(options.webhook());
-    if (!alerts && exporters == null) {
+    if (!alerts && exporters == null && options.lake() == null) {
       return;
     }
     String target = DemoOptions.WEBHOOK_LOCAL.equals(options.webhook()) ? null : options.webhook();
@@ -55,6 +60,9 @@ final class DemoConnect implements AutoCloseable {
         }
         if (alerts) {
           startWebhooks(worker, topics, target, out);
+        }
+        if (options.lake() != null) {
+          startLake(worker, out);
         }
         if (exporters != null) {
           loop.awaitCaughtUp();
@@ -87,6 +95,23 @@ final class DemoConnect implements AutoCloseable {
     } catch (Exception e) {
       LOG.error("The alert webhook connector did not start; alerts stay on their topics and in /v1/alerts", e);
       out.println("marginflow: alert delivery did not start (" + e.getMessage() + "); see the log");
+    }
+  }
+
+  private void startLake(Connect<StandaloneHerder> worker, PrintStream out) {
+    try {
+      Map<String, String> catalog = IcebergSink.localCatalog(options.lake());
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        Lake.prepare(admin, catalog);
+      }
+      for (Map<String, String> sink : Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), stack.bootstrapServers(),
+          stack.registryUrl(), catalog, Demo.LAKE_COMMIT_INTERVAL.toMillis())) {
+        StandaloneWorker.startConnector(worker, sink);
+      }
+      LOG.info("Iceberg sinks running into the lake at {}", options.lake().toAbsolutePath());
+    } catch (Exception e) {
+      LOG.error("The lake's Iceberg sinks did not start; the history stays on its topics", e);
+      out.println("marginflow: the lake did not start (" + e.getMessage() + "); see the log");
     }
   }
 

@@ -7,11 +7,12 @@ import java.util.Base64;
 
 /**
  * How the demo runs: where its state lives, how fast event time goes, how big the simulated fleet is, the address its
- * query API listens on (loopback unless asked otherwise) and its admin token (random per run unless given).
+ * query API listens on (loopback unless asked otherwise) and its admin token (random per run unless given); {@code
+ * lake}: the folder of its Iceberg tables, null for none.
  */
 public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPort, Duration lookback, double speed,
     int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken,
-    String webhook, int ingestPort, boolean connect) {
+    String webhook, int ingestPort, boolean connect, Path lake) {
   public static final String LOOPBACK = "127.0.0.1";
   /** Alerts delivered by the webhook connector to a receiver in the demo, which prints them. */
   public static final String WEBHOOK_LOCAL = "local";
@@ -37,13 +38,19 @@ public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPo
       int tenants, int nodes, long seed, double rate, boolean reset, Duration printEvery, String bind, String adminToken,
       String webhook) {
     this(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset, printEvery, bind,
-        adminToken, webhook, 0, false);
+        adminToken, webhook, 0, false, null);
   }
 
   /** The same demo with the ingest gateway on {@code port}, and power through the DCGM connector when {@code connect}. */
   public DemoOptions withIngest(int gatewayPort, boolean viaConnect) {
     return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
-        printEvery, bind, adminToken, webhook, gatewayPort, viaConnect);
+        printEvery, bind, adminToken, webhook, gatewayPort, viaConnect, lake);
+  }
+
+  /** The same demo writing its history as Iceberg tables into {@code folder} (null: no lake). */
+  public DemoOptions withLake(Path folder) {
+    return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
+        printEvery, bind, adminToken, webhook, ingestPort, connect, folder);
   }
 
   /** Without alert delivery. */
@@ -56,7 +63,7 @@ public record DemoOptions(Path stateDir, int port, int kafkaPort, int registryPo
   /** The same demo with another alert delivery. */
   public DemoOptions withWebhook(String target) {
     return new DemoOptions(stateDir, port, kafkaPort, registryPort, lookback, speed, tenants, nodes, seed, rate, reset,
-        printEvery, bind, adminToken, target, ingestPort, connect);
+        printEvery, bind, adminToken, target, ingestPort, connect, lake);
   }
 
   /** On loopback, with a random admin token. */

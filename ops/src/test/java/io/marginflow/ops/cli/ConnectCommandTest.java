@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.marginflow.connectors.iceberg.LakeTable;
+import io.marginflow.ops.connect.Lake;
+import io.marginflow.topology.config.MarginflowConfig;
+import io.marginflow.topology.config.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -38,5 +43,36 @@ class ConnectCommandTest {
     Map<String, String> ingest = io.marginflow.topology.config.MarginflowConfig.readProperties(config.resolve("ingest.properties"));
     assertEquals(4318, io.marginflow.ops.ingest.IngestConfig.from(ingest, Map.of(), Map.of()).getInt("ingest.port"));
     io.marginflow.topology.config.MarginflowConfig.of(io.marginflow.ops.ingest.IngestConfig.others(ingest));
+  }
+
+  /**
+   * Each lake table's example sink file is what {@code connect --lake} runs for that table, but for the addresses and
+   * the catalog (which an operator edits); the catalog examples read as catalog settings.
+   */
+  @Test
+  void shouldShipALakeExampleForEachTableAsTheLakeRunsIt() throws Exception {
+    Path config = Path.of("../connectors/config");
+    Map<String, String> catalog = ConnectCommand.catalogSettings(config.resolve("lake-catalog-rest.properties"));
+    assertEquals("rest", catalog.get("type"));
+    for (String c : new String[] {"jdbc", "glue"}) {
+      assertEquals(c, ConnectCommand.catalogSettings(config.resolve("lake-catalog-" + c + ".properties")).get("type"));
+    }
+    List<Map<String, String>> sinks = Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), "localhost:9092",
+        "http://localhost:8081", Map.of(), 60_000);
+    for (int i = 0; i < LakeTable.values().length; i++) {
+      LakeTable t = LakeTable.values()[i];
+      Map<String, String> file = ConnectCommand.connectorConfig(config.resolve(t.connector() + ".properties"));
+      file.keySet().removeIf(k -> k.startsWith("iceberg.catalog."));
+      assertEquals(sinks.get(i), file, t.connector());
+    }
+  }
+
+  @Test
+  void shouldTakeCatalogSettingsWithOrWithoutTheSinksPrefix(@TempDir Path dir) throws Exception {
+    Path prefixed = Files.writeString(dir.resolve("c.properties"), "iceberg.catalog.type=rest\nuri=http://c\n");
+    assertEquals(Map.of("type", "rest", "uri", "http://c"), ConnectCommand.catalogSettings(prefixed));
+    Path typeless = Files.writeString(dir.resolve("d.properties"), "uri=http://c\n");
+    assertTrue(assertThrows(ConfigException.class, () -> ConnectCommand.catalogSettings(typeless)).getMessage()
+        .contains("--lake-catalog"));
   }
 }
