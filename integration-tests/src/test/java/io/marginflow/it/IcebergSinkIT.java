@@ -56,8 +56,10 @@ import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.runtime.Connect;
@@ -89,6 +91,12 @@ class IcebergSinkIT {
       try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
         new TopicProvisioner(admin, (short) 1).apply(Topics.catalog(MarginflowConfig.of(Map.of())).all(), false);
         Lake.prepare(admin, catalogSettings);
+        // Each commit coordinator starts from the control topic's start, never from its end (LakeExactlyOnceIT).
+        for (LakeTable t : LakeTable.values()) {
+          assertEquals(Map.of(new TopicPartition(IcebergSink.CONTROL_TOPIC, 0), new OffsetAndMetadata(0)),
+              admin.listConsumerGroupOffsets(IcebergSink.coordinatorGroup(t.connector())).partitionsToOffsetAndMetadata()
+                  .get(), t.connector());
+        }
       }
       Map<String, TenantMargin> produced = new TreeMap<>();
       produce(bootstrap, 0, 12, produced);

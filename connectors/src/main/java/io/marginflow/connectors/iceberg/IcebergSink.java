@@ -21,6 +21,8 @@ public final class IcebergSink {
   /** Readers must open the catalog under the name the sink writes it with. */
   public static final String CATALOG_NAME = "iceberg";
   public static final String CONNECTOR_CLASS = "org.apache.iceberg.connect.IcebergSinkConnector";
+  /** H2's setting of the address its servers bind: the local lake's catalog is served on loopback only. */
+  private static final String H2_BIND_ADDRESS = "h2.bindAddress";
 
   private IcebergSink() {
   }
@@ -57,11 +59,19 @@ public final class IcebergSink {
     return c;
   }
 
-  /** The embedded lake's catalog settings: a JDBC catalog on an H2 file under {@code lake}, data files under it too. */
+  /**
+   * The embedded lake's catalog settings: a JDBC catalog on an H2 file under {@code lake}, data files under it too.
+   * Several processes share the file (Connect workers, a reader): the first to open it serves it to the others over
+   * TCP (H2's AUTO_SERVER, on loopback, each connection needing the random key in the lock file beside it), and when
+   * that process dies another takes over (AUTO_RECONNECT).
+   */
   public static Map<String, String> localCatalog(Path lake) {
+    if (System.getProperty(H2_BIND_ADDRESS) == null) {
+      System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+    }
     Path dir = lake.toAbsolutePath();
-    return Map.of("type", "jdbc", "uri", "jdbc:h2:file:" + dir.resolve("catalog"), "warehouse",
-        dir.resolve("warehouse").toString(), "io-impl", LocalFileIO.class.getName());
+    return Map.of("type", "jdbc", "uri", "jdbc:h2:file:" + dir.resolve("catalog") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE",
+        "warehouse", dir.resolve("warehouse").toString(), "io-impl", LocalFileIO.class.getName());
   }
 
   /**
@@ -74,6 +84,11 @@ public final class IcebergSink {
     if (!namespaces.namespaceExists(ns)) {
       namespaces.createNamespace(ns);
     }
+  }
+
+  /** The consumer group of the commit coordinator of the sink named {@code connector} (the sink's default). */
+  public static String coordinatorGroup(String connector) {
+    return "connect-" + connector + "-coord";
   }
 
   /** A reader's view of the catalog {@code settings} describe (close it when done). */
