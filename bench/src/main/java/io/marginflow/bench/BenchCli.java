@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code marginflow bench}: benchmarks whose last output line is one JSON object of their figures. */
 @Command(name = "marginflow bench", mixinStandardHelpOptions = true,
     description = "Benchmarks of marginflow on this machine; each prints a table, then one JSON line of its figures.",
-    subcommands = {ThroughputBench.class, MemoryBench.class, HttpBench.class, AlertBench.class, JmhBench.class,
+    subcommands = {ThroughputBench.class, MemoryBench.class, HttpBench.class, AlertBench.class, LakeBench.class, JmhBench.class,
         CommandLine.HelpCommand.class})
 public final class BenchCli implements Runnable {
   @Spec

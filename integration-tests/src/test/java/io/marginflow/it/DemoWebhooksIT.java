@@ -64,7 +64,12 @@ class DemoWebhooksIT {
         assertEquals(1L, times.get(alert), "printed once: " + alert);
       }
       assertTrue(committed.size() >= 2, "the demo raises budget and capacity alerts: " + committed);
-      assertLake(demo, serdes, IcebergSink.catalog(IcebergSink.localCatalog(dir.resolve("lake"))));
+      Catalog catalog = IcebergSink.catalog(IcebergSink.localCatalog(dir.resolve("lake")));
+      try {
+        assertLake(demo, serdes, catalog);
+      } finally {
+        ((AutoCloseable) catalog).close();
+      }
     }
   }
 
@@ -76,7 +81,8 @@ class DemoWebhooksIT {
       List<SpecificRecord> committed = Records.readToEnd(consumer, t.defaultTopic(), Duration.ofSeconds(10),
           new StringDeserializer(), serdes.value(LakeAssertions.valueType(t)).deserializer()).stream()
           .map(r -> (SpecificRecord) r.value()).toList();
-      assertTrue(t != LakeTable.TENANT_MARGINS || !committed.isEmpty(), "the demo's margins");
+      // The demo makes margins, both kinds of alert and unit costs by now; price changes depend on its load.
+      assertTrue(t == LakeTable.PRICE_ADJUSTMENTS || !committed.isEmpty(), "records on " + t.defaultTopic());
       Records.await(Duration.ofMinutes(1), "the " + committed.size() + " committed records of " + t.defaultTopic()
           + " in " + t.table(), () -> LakeAssertions.holdsAll(catalog, t, committed));
       if (!committed.isEmpty()) {

@@ -109,8 +109,8 @@ class IcebergSinkIT {
       Connect<StandaloneHerder> connect = StandaloneWorker.start(StandaloneWorker.settings(bootstrap,
           dir.resolve("connect/offsets"), "http://127.0.0.1:0"));
       try {
-        for (Map<String, String> sink : Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), bootstrap, REGISTRY,
-            catalogSettings, 1_000)) {
+        for (Map<String, String> sink : Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())),
+            Map.of("bootstrap.servers", bootstrap), REGISTRY, catalogSettings, 1_000)) {
           StandaloneWorker.startConnector(connect, sink);
         }
         String margins = LakeTable.TENANT_MARGINS.table();
@@ -136,6 +136,7 @@ class IcebergSinkIT {
       } finally {
         connect.stop();
         connect.awaitStop();
+        ((AutoCloseable) catalog).close();
       }
     }
   }

@@ -81,6 +81,9 @@ final class LakeAssertions {
       }
     }
     for (SpecificRecord m : produced) {
+      for (org.apache.avro.Schema.Field f : m.getSchema().getFields()) {
+        assertTrue(table.schema().findField(f.name()) != null, "column " + f.name() + " in " + table.name());
+      }
       Record r = rows.get(key(m, keyFields));
       assertTrue(r != null, "row of " + m + " in " + table.name());
       for (org.apache.avro.Schema.Field f : m.getSchema().getFields()) {

@@ -7,6 +7,7 @@ import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
 
 /**
  * The Apache Iceberg sink for Kafka Connect ({@code org.apache.iceberg.connect.IcebergSinkConnector}) as marginflow
@@ -24,15 +25,23 @@ public final class IcebergSink {
   /** H2's setting of the address its servers bind: the local lake's catalog is served on loopback only. */
   private static final String H2_BIND_ADDRESS = "h2.bindAddress";
 
+  static {
+    // H2 reads it when it first starts a server: before any catalog of this class is opened.
+    if (System.getProperty(H2_BIND_ADDRESS) == null) {
+      System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+    }
+  }
+
   private IcebergSink() {
   }
 
   /**
    * A sink of {@code topic} into {@code table} (namespace.name) partitioned by {@code partitionBy} (an Iceberg
-   * transform, e.g. {@code day(window_start_ms)}), committing every {@code commitIntervalMs}.
+   * transform, e.g. {@code day(window_start_ms)}), committing every {@code commitIntervalMs}; {@code kafka}: the settings
+   * of the sink's own Kafka clients (coordinator, control topic): bootstrap.servers and any security settings.
    */
   public static Map<String, String> config(String name, String topic, String table, String partitionBy,
-      String bootstrapServers, String registryUrl, Map<String, String> catalog, long commitIntervalMs) {
+      Map<String, String> kafka, String registryUrl, Map<String, String> catalog, long commitIntervalMs) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("name", name);
     c.put("connector.class", CONNECTOR_CLASS);
@@ -52,8 +61,8 @@ public final class IcebergSink {
     c.put("iceberg.tables.auto-create-props.format-version", "2");
     c.put("iceberg.control.topic", CONTROL_TOPIC);
     c.put("iceberg.control.commit.interval-ms", Long.toString(commitIntervalMs));
-    // In-process the sink cannot find the worker's settings: its own clients need the brokers.
-    c.put("iceberg.kafka.bootstrap.servers", bootstrapServers);
+    // In-process the sink cannot find the worker's settings: its own clients need the brokers (and their security).
+    new java.util.TreeMap<>(kafka).forEach((k, v) -> c.put("iceberg.kafka." + k, v));
     c.put("iceberg.catalog", CATALOG_NAME);
     catalog.forEach((k, v) -> c.put("iceberg.catalog." + k, v));
     return c;
@@ -66,9 +75,6 @@ public final class IcebergSink {
    * that process dies another takes over (AUTO_RECONNECT).
    */
   public static Map<String, String> localCatalog(Path lake) {
-    if (System.getProperty(H2_BIND_ADDRESS) == null) {
-      System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
-    }
     Path dir = lake.toAbsolutePath();
     return Map.of("type", "jdbc", "uri", "jdbc:h2:file:" + dir.resolve("catalog") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE",
         "warehouse", dir.resolve("warehouse").toString(), "io-impl", LocalFileIO.class.getName());
@@ -82,13 +88,27 @@ public final class IcebergSink {
     SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
     Namespace ns = Namespace.of(namespace);
     if (!namespaces.namespaceExists(ns)) {
-      namespaces.createNamespace(ns);
+      try {
+        namespaces.createNamespace(ns);
+      } catch (AlreadyExistsException e) {
+        // another worker made it in the meantime
+      }
     }
   }
 
   /** The consumer group of the commit coordinator of the sink named {@code connector} (the sink's default). */
   public static String coordinatorGroup(String connector) {
-    return "connect-" + connector + "-coord";
+    return coordinatorGroup(Map.of("name", connector));
+  }
+
+  /** The consumer group of the commit coordinator of the sink {@code config} sets up ({@code iceberg.connect.group-id}). */
+  public static String coordinatorGroup(Map<String, String> config) {
+    return config.getOrDefault("iceberg.connect.group-id", "connect-" + config.get("name")) + "-coord";
+  }
+
+  /** The control topic of the sink {@code config} sets up. */
+  public static String controlTopic(Map<String, String> config) {
+    return config.getOrDefault("iceberg.control.topic", CONTROL_TOPIC);
   }
 
   /** A reader's view of the catalog {@code settings} describe (close it when done). */

@@ -12,13 +12,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
@@ -83,7 +83,6 @@ final class ConnectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String servers = bootstrap == null ? "localhost:9092" : bootstrap;
-    List<Map<String, String>> configs = configs(servers);
     String listeners = "http://127.0.0.1:" + restPort;
     Map<String, String> w = groupId == null ? StandaloneWorker.settings(servers, stateDir.resolve("connect.offsets"),
         listeners) : DistributedWorker.settings(servers, groupId, listeners);
@@ -93,6 +92,7 @@ final class ConnectCommand implements Callable<Integer> {
     if (bootstrap != null) {
       w.put("bootstrap.servers", bootstrap);
     }
+    List<Map<String, String>> configs = configs(Lake.kafkaClient(w));
     Connect<? extends Herder> connect = groupId == null ? StandaloneWorker.start(w) : DistributedWorker.start(w);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -112,8 +112,11 @@ final class ConnectCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The connectors to run: each --config file, and the lake's sinks (its control topic and namespace made first). */
-  private List<Map<String, String>> configs(String servers) throws Exception {
+  /**
+   * The connectors to run: each --config file, and the lake's sinks. The control topic, the namespace and each Iceberg
+   * sink's coordinator anchor are made first, with the worker's brokers and security ({@code kafka}).
+   */
+  private List<Map<String, String>> configs(Map<String, String> kafka) throws Exception {
     if (connectors.isEmpty() && lake == null && lakeCatalog == null) {
       throw new ConfigException("--config", null, "give at least one connector file, or --lake or --lake-catalog");
     }
@@ -124,13 +127,21 @@ final class ConnectCommand implements Callable<Integer> {
     for (Path file : connectors) {
       configs.add(connectorConfig(file));
     }
-    if (lake != null || lakeCatalog != null) {
-      Map<String, String> catalog = lake != null ? IcebergSink.localCatalog(lake) : catalogSettings(lakeCatalog);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
-        Lake.prepare(admin, catalog);
+    List<Map<String, String>> icebergSinks = configs.stream()
+        .filter(c -> IcebergSink.CONNECTOR_CLASS.equals(c.get("connector.class"))).toList();
+    if (lake == null && lakeCatalog == null && icebergSinks.isEmpty()) {
+      return configs;
+    }
+    try (Admin admin = Admin.create(new HashMap<String, Object>(kafka))) {
+      for (Map<String, String> sink : icebergSinks) {
+        Lake.anchor(admin, sink);
       }
-      configs.addAll(Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), servers, registryUrl, catalog,
-          lakeCommitSeconds * 1000));
+      if (lake != null || lakeCatalog != null) {
+        Map<String, String> catalog = lake != null ? IcebergSink.localCatalog(lake) : catalogSettings(lakeCatalog);
+        Lake.prepare(admin, catalog);
+        configs.addAll(Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), kafka, registryUrl, catalog,
+            lakeCommitSeconds * 1000));
+      }
     }
     return configs;
   }

@@ -48,11 +48,17 @@ public final class DistributedWorker {
 
   /**
    * Creates or updates the connector {@code config} names through {@code connect}'s REST API, retrying while the
-   * group forms or rebalances (409) until {@code timeout}.
+   * group forms or rebalances (409) until {@code timeout}; leaves it be when the group already runs it with these very
+   * settings (every worker of a group starts with the same connectors: re-submitting would restart them each time).
    */
   public static void putConnector(Connect<DistributedHerder> connect, Map<String, String> config, Duration timeout)
       throws IOException, InterruptedException {
     URI uri = connect.rest().advertisedUrl().resolve("connectors/" + config.get("name") + "/config");
+    HttpResponse<String> current = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (current.statusCode() == 200 && Json.MAPPER.readValue(current.body(), Map.class).equals(config)) {
+      return;
+    }
     HttpRequest put = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Content-Type",
         "application/json").PUT(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(config))).build();
     long deadline = System.nanoTime() + timeout.toNanos();

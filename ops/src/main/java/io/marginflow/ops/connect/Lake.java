@@ -5,16 +5,14 @@ import io.marginflow.connectors.iceberg.LakeTable;
 import io.marginflow.topology.TopicCatalog;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -23,7 +21,10 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.LeaderNotAvailableException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * marginflow's history as Iceberg tables ({@link LakeTable}): one Apache Iceberg sink per table on a Kafka Connect
@@ -31,25 +32,19 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * namespace, a starting point for each commit coordinator); {@link #sinks} gives their settings.
  */
 public final class Lake {
+  private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+
   private Lake() {
   }
 
   /**
-   * Creates the sinks' control topic (one partition, the brokers' default replication) and the {@link
-   * LakeTable#NAMESPACE} namespace unless they exist (sinks that create the namespace at once collide in the catalog),
-   * and anchors each sink's commit coordinator at the start of the control topic ({@link #anchorCoordinator}). Run it
-   * before the sinks first start.
+   * Creates the sinks' control topic and the {@link LakeTable#NAMESPACE} namespace unless they exist (sinks that
+   * create the namespace at once collide in the catalog), and anchors each sink's commit coordinator ({@link
+   * #anchor}). Run it before the sinks start.
    */
   public static void prepare(Admin admin, Map<String, String> catalogSettings) throws Exception {
-    try {
-      admin.createTopics(List.of(new NewTopic(IcebergSink.CONTROL_TOPIC, Optional.of(1), Optional.empty()))).all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
     for (LakeTable t : LakeTable.values()) {
-      anchorCoordinator(admin, IcebergSink.coordinatorGroup(t.connector()));
+      anchor(admin, Map.of("name", t.connector()));
     }
     Catalog catalog = IcebergSink.catalog(catalogSettings);
     try {
@@ -62,43 +57,67 @@ public final class Lake {
   }
 
   /**
-   * Gives the sink's commit coordinator group {@code group} a committed offset at the start of the control topic
-   * unless it has one. Without it, a coordinator that starts while the group has no offset (never committed, or its
-   * predecessor died before its first offset commit) reads the control topic from its end once it is assigned, and
-   * the data files that tasks reported in the meantime are never committed while their records' offsets are: lost
-   * (seen in {@code LakeExactlyOnceIT}). From the start, it re-reads what the table already holds and skips it by the
-   * control-topic offsets each snapshot records. A group with members is left to them.
+   * For the Iceberg sink {@code sink} configures: creates its control topic unless it exists (one partition,
+   * replicated like marginflow's topics: 3 copies, or as many as there are brokers), and gives its commit coordinator's
+   * consumer group a committed offset at the start of the control topic unless it has one the topic still holds.
+   * Without it, a coordinator that starts while the group has no offset (never committed, its predecessor died before
+   * its first offset commit, or retention passed it) reads the control topic from its end once assigned ({@code
+   * auto.offset.reset=latest}), and the data files that tasks reported in the meantime are never committed while their
+   * records' offsets are: lost (seen in {@code LakeExactlyOnceIT}). From the start, it re-reads what the table already
+   * holds and skips it by the control-topic offsets each snapshot records. A group with members is left to them.
    */
-  static void anchorCoordinator(Admin admin, String group) throws Exception {
-    Set<TopicPartition> partitions = new HashSet<>();
-    admin.describeTopics(List.of(IcebergSink.CONTROL_TOPIC)).allTopicNames().get().get(IcebergSink.CONTROL_TOPIC)
-        .partitions().forEach(p -> partitions.add(new TopicPartition(IcebergSink.CONTROL_TOPIC, p.partition())));
-    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get();
-    partitions.removeIf(p -> committed.get(p) != null);
-    if (partitions.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-    partitions.forEach(p -> earliest.put(p, OffsetSpec.earliest()));
-    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-    startOffsets(admin, earliest).forEach((p, o) -> start.put(p, new OffsetAndMetadata(o.offset())));
+  public static void anchor(Admin admin, Map<String, String> sink) throws Exception {
+    String topic = IcebergSink.controlTopic(sink);
+    short copies = (short) Math.min(3, admin.describeCluster().nodes().get().size());
     try {
-      admin.alterConsumerGroupOffsets(group, start).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of(copies)))).all().get();
     } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof GroupNotEmptyException)) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;
       }
     }
+    String group = IcebergSink.coordinatorGroup(sink);
+    whileStarting(() -> {
+      anchorOnce(admin, topic, group);
+      return null;
+    });
   }
 
-  /** The offsets {@code specs} ask for, retried for 30 s while a topic just created has no leader yet. */
-  private static Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> startOffsets(Admin admin,
-      Map<TopicPartition, OffsetSpec> specs) throws Exception {
+  private static void anchorOnce(Admin admin, String topic, String group) throws Exception {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+        .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest()));
+    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata().get();
+    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    admin.listOffsets(specs).all().get().forEach((p, earliest) -> {
+      OffsetAndMetadata c = committed.get(p);
+      if (c == null || c.offset() < earliest.offset()) {
+        start.put(p, new OffsetAndMetadata(earliest.offset()));
+      }
+    });
+    if (start.isEmpty()) {
+      return;
+    }
+    try {
+      admin.alterConsumerGroupOffsets(group, start).all().get();
+      LOG.info("Commit coordinator group {} anchored at {}", group, start);
+    } catch (ExecutionException e) {
+      // A member joined: the broker refuses offsets for an active group (GroupNotEmpty or, as 4.x says, UnknownMemberId).
+      if (!(e.getCause() instanceof GroupNotEmptyException || e.getCause() instanceof UnknownMemberIdException)) {
+        throw e;
+      }
+      LOG.warn("Commit coordinator group {} has no committed offset on {} but has members: a coordinator already runs "
+          + "and may read the control topic from its end (README \"Data teams\")", group, start.keySet());
+    }
+  }
+
+  /** Runs {@code step}, again for 30 s while a topic just created has no leader yet. */
+  private static <T> T whileStarting(Callable<T> step) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        return admin.listOffsets(specs).all().get();
+        return step.call();
       } catch (ExecutionException e) {
         boolean starting = e.getCause() instanceof UnknownTopicOrPartitionException
             || e.getCause() instanceof LeaderNotAvailableException || e.getCause() instanceof NotLeaderOrFollowerException;
@@ -110,14 +129,29 @@ public final class Lake {
     }
   }
 
-  /** The sinks of every lake table, reading the topics as {@code topics} names them, committing every interval. */
-  public static List<Map<String, String>> sinks(TopicCatalog topics, String bootstrapServers, String registryUrl,
+  /**
+   * The sinks of every lake table, reading the topics as {@code topics} names them, committing every interval; {@code
+   * kafka}: the sinks' own Kafka clients' settings (bootstrap.servers and any security.protocol, sasl.*, ssl.*).
+   */
+  public static List<Map<String, String>> sinks(TopicCatalog topics, Map<String, String> kafka, String registryUrl,
       Map<String, String> catalogSettings, long commitIntervalMs) {
     List<Map<String, String>> out = new ArrayList<>();
     for (LakeTable t : LakeTable.values()) {
       out.add(IcebergSink.config(t.connector(), topics.get(t.topicId()).name(), t.table(), t.partitionBy(),
-          bootstrapServers, registryUrl, catalogSettings, commitIntervalMs));
+          kafka, registryUrl, catalogSettings, commitIntervalMs));
     }
+    return out;
+  }
+
+  /** The settings of {@code worker} that the sinks' own Kafka clients need: brokers and security. */
+  public static Map<String, String> kafkaClient(Map<String, String> worker) {
+    Map<String, String> out = new HashMap<>();
+    worker.forEach((k, v) -> {
+      if (k.equals("bootstrap.servers") || k.equals("security.protocol") || k.startsWith("sasl.")
+          || k.startsWith("ssl.")) {
+        out.put(k, v);
+      }
+    });
     return out;
   }
 }

@@ -104,11 +104,17 @@ final class DemoConnect implements AutoCloseable {
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         Lake.prepare(admin, catalog);
       }
-      for (Map<String, String> sink : Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), stack.bootstrapServers(),
-          stack.registryUrl(), catalog, Demo.LAKE_COMMIT_INTERVAL.toMillis())) {
+      for (Map<String, String> sink : Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())),
+          Map.of("bootstrap.servers", stack.bootstrapServers()), stack.registryUrl(), catalog,
+          Demo.LAKE_COMMIT_INTERVAL.toMillis())) {
+        if (closed) {
+          return;
+        }
         StandaloneWorker.startConnector(worker, sink);
       }
       LOG.info("Iceberg sinks running into the lake at {}", options.lake().toAbsolutePath());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (Exception e) {
       LOG.error("The lake's Iceberg sinks did not start; the history stays on its topics", e);
       out.println("marginflow: the lake did not start (" + e.getMessage() + "); see the log");

@@ -57,8 +57,8 @@ class ConnectCommandTest {
     for (String c : new String[] {"jdbc", "glue"}) {
       assertEquals(c, ConnectCommand.catalogSettings(config.resolve("lake-catalog-" + c + ".properties")).get("type"));
     }
-    List<Map<String, String>> sinks = Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), "localhost:9092",
-        "http://localhost:8081", Map.of(), 60_000);
+    List<Map<String, String>> sinks = Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())),
+        Map.of("bootstrap.servers", "localhost:9092"), "http://localhost:8081", Map.of(), 60_000);
     for (int i = 0; i < LakeTable.values().length; i++) {
       LakeTable t = LakeTable.values()[i];
       Map<String, String> file = ConnectCommand.connectorConfig(config.resolve(t.connector() + ".properties"));
@@ -74,5 +74,20 @@ class ConnectCommandTest {
     Path typeless = Files.writeString(dir.resolve("d.properties"), "uri=http://c\n");
     assertTrue(assertThrows(ConfigException.class, () -> ConnectCommand.catalogSettings(typeless)).getMessage()
         .contains("--lake-catalog"));
+  }
+
+  /** The lake's sinks' own Kafka clients get the worker's brokers and security, nothing else of its settings. */
+  @Test
+  void shouldGiveTheSinksClientsTheWorkersBrokersAndSecurity() {
+    Map<String, String> worker = Map.of("bootstrap.servers", "kafka:9093", "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "SCRAM-SHA-512", "ssl.truststore.location", "/etc/t.jks", "group.id", "g",
+        "offset.storage.topic", "o");
+    Map<String, String> sink = Lake.sinks(Topics.catalog(MarginflowConfig.of(Map.of())), Lake.kafkaClient(worker),
+        "http://r", Map.of(), 1_000).get(0);
+    assertEquals("kafka:9093", sink.get("iceberg.kafka.bootstrap.servers"));
+    assertEquals("SASL_SSL", sink.get("iceberg.kafka.security.protocol"));
+    assertEquals("SCRAM-SHA-512", sink.get("iceberg.kafka.sasl.mechanism"));
+    assertEquals("/etc/t.jks", sink.get("iceberg.kafka.ssl.truststore.location"));
+    assertEquals(null, sink.get("iceberg.kafka.group.id"));
   }
 }
