@@ -22,6 +22,7 @@ import io.marginflow.connectors.iceberg.LakeTable;
 import io.marginflow.ops.connect.Lake;
 import io.marginflow.ops.connect.StandaloneWorker;
 import io.marginflow.ops.embedded.EmbeddedKafkaBroker;
+import io.marginflow.ops.sql.LakeSql;
 import io.marginflow.ops.topics.TopicProvisioner;
 import io.marginflow.registry.SchemaRegistryClients;
 import io.marginflow.serde.ConfluentAvroSerializer;
@@ -33,8 +34,13 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +122,7 @@ class IcebergSinkIT {
         String margins = LakeTable.TENANT_MARGINS.table();
         awaitRows(catalog, margins, 12);
         others.forEach((t, records) -> awaitRows(catalog, t.table(), records.size()));
+        Instant firstBatchIn = Instant.now();
         FutureCallback<Void> restarted = new FutureCallback<>();
         connect.herder().restartConnectorAndTasks(new RestartRequest(LakeTable.TENANT_MARGINS.connector(), false, true),
             (e, r) -> restarted.onCompletion(e, null));
@@ -126,6 +133,7 @@ class IcebergSinkIT {
         assertPartitionedByDay(table, LakeTable.TENANT_MARGINS);
         assertEachRecordOnce(table, produced.values(), keyFields(LakeTable.TENANT_MARGINS));
         assertCarbonColumn(table);
+        assertSql(catalog, produced.values(), firstBatchIn);
         assertNoDataFileInTwoSnapshots(table);
         for (Map.Entry<LakeTable, List<SpecificRecord>> e : others.entrySet()) {
           Table t = catalog.loadTable(TableIdentifier.parse(e.getKey().table()));
@@ -138,6 +146,42 @@ class IcebergSinkIT {
         connect.awaitStop();
         ((AutoCloseable) catalog).close();
       }
+    }
+  }
+
+  /**
+   * bin/marginflow sql's engine over the lake: margin by tenant and day equals a reference sum of the produced records
+   * to the nano-dollar; read as of a time before the second batch, the table has only the first batch.
+   */
+  private static void assertSql(Catalog catalog, Collection<TenantMargin> produced, Instant firstBatchIn)
+      throws Exception {
+    Map<String, BigDecimal[]> reference = new TreeMap<>();
+    for (TenantMargin m : produced) {
+      String key = m.getTenantId() + "|" + m.getWindowStartMs().atZone(ZoneOffset.UTC).toLocalDate();
+      BigDecimal[] sums = reference.computeIfAbsent(key, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+      sums[0] = sums[0].add(m.getRevenueUsd());
+      sums[1] = sums[1].add(m.getGrossMarginUsd());
+    }
+    String query = "SELECT tenant_id, CAST(window_start_ms AS DATE) AS day, sum(revenue_usd) AS revenue_usd, "
+        + "sum(gross_margin_usd) AS gross_margin_usd FROM tenant_margins GROUP BY 1, 2 ORDER BY 1, 2";
+    Map<String, BigDecimal[]> got = new TreeMap<>();
+    try (LakeSql sql = LakeSql.open(catalog, query, null); Statement s = sql.connection().createStatement();
+        ResultSet rows = s.executeQuery(query)) {
+      while (rows.next()) {
+        got.put(rows.getString(1) + "|" + rows.getObject(2, LocalDate.class), new BigDecimal[] {
+            rows.getBigDecimal(3), rows.getBigDecimal(4)});
+      }
+    }
+    assertEquals(reference.keySet(), got.keySet());
+    reference.forEach((k, want) -> {
+      assertEquals(want[0], got.get(k)[0], "revenue " + k);
+      assertEquals(want[1], got.get(k)[1], "gross margin " + k);
+    });
+    String count = "SELECT count(*) FROM marginflow.tenant_margins";
+    try (LakeSql sql = LakeSql.open(catalog, count, firstBatchIn); Statement s = sql.connection().createStatement();
+        ResultSet rows = s.executeQuery(count)) {
+      rows.next();
+      assertEquals(12, rows.getLong(1), "as of the first batch: rows committed after it are not read");
     }
   }
 

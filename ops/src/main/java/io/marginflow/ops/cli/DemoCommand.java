@@ -132,6 +132,9 @@ final class DemoCommand implements Callable<Integer> {
           .substring(LakeTable.NAMESPACE.length() + 1)).collect(Collectors.joining(",")) + "} in "
           + options.lake().toAbsolutePath() + " (catalog " + IcebergSink.localCatalog(options.lake()).get("uri")
           + "), committed every " + Demo.LAKE_COMMIT_INTERVAL.toSeconds() + " s");
+      out.println("  sql:       bin/marginflow sql" + (options.lake().equals(stateDir.resolve("lake")) && stateDir.equals(
+          Path.of("state/demo")) ? "" : " --lake " + options.lake()) + " \"SELECT tenant_id, sum(gross_margin_usd) AS "
+          + "margin_usd FROM tenant_margins WHERE \\\"window\\\" = '1h' GROUP BY 1 ORDER BY 2 LIMIT 5\"");
     }
     out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
     out.println(durationSeconds == null ? "Press Ctrl-C to stop." : "Stopping after " + durationSeconds + " s.");

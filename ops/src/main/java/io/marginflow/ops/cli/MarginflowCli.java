@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "marginflow", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Real-time unit economics for AI inference: per-tenant margins, budget alerts and dynamic pricing on Kafka Streams.",
     subcommands = {DemoCommand.class, RunCommand.class, BrokerCommand.class, TopicsCommand.class, GenerateCommand.class,
-        ReplayCommand.class, BacktestCommand.class, ProduceCommand.class, IngestCommand.class, ConnectCommand.class, TickCommand.class,
+        ReplayCommand.class, BacktestCommand.class, ProduceCommand.class, IngestCommand.class, ConnectCommand.class, SqlCommand.class,
+        TickCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "  bench      Benchmarks (throughput, memory, alerts, http, jmh), each against a",
         "             baseline measured in the same run: bin/marginflow bench --help"})
