@@ -59,6 +59,13 @@ class TopicProvisionerIT {
       assertEquals(Outcome.PARTITION_MISMATCH, outcomeOf(applied, "margins.tenant.v1"));
       Records.await(Duration.ofSeconds(30), "retention.ms restored", () -> "604800000".equals(retention(admin, usage)));
       assertTrue(applied.stream().filter(TopicProvisioner.Result::isProblem).count() == 1);
+
+      // Asked for 3 replicas, topics with 1 are reported (a problem), and left alone: min.insync.replicas=2 on a
+      // single replica would refuse every acks=all write.
+      List<TopicProvisioner.Result> replicated = new TopicProvisioner(admin, (short) 3).apply(declared, false);
+      assertEquals(Outcome.REPLICATION_MISMATCH, outcomeOf(replicated, "usage.tokens.v1"));
+      assertTrue(replicated.stream().allMatch(TopicProvisioner.Result::isProblem), replicated.toString());
+      assertEquals("1", admin.describeConfigs(List.of(usage)).all().get().get(usage).get("min.insync.replicas").value());
     }
   }
 

@@ -28,7 +28,8 @@ final class TopicsCommand implements Runnable {
 
   @Command(name = "apply", mixinStandardHelpOptions = true,
       description = {"Create missing topics and align the configs of existing ones with their declarations (idempotent).",
-          "Exit code 0 when everything matches, 2 when a problem (partition mismatch, or drift with --check) remains."})
+          "Exit code 0 when everything matches, 2 when a problem (partition or replication mismatch, or drift with --check)",
+          "remains. With --replication-factor 3 or more, every topic also gets min.insync.replicas=2."})
   static final class Apply implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -22,20 +22,25 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates missing topics and checks existing ones against their declarations; idempotent. Config drift is
  * corrected (unless checking only); a partition-count difference is reported, never changed, because it
- * would move keys between partitions and break co-partitioning.
+ * would move keys between partitions and break co-partitioning; so is a replication factor other than the one asked
+ * for (moving replicas is a reassignment, RUNBOOK). With 3 or more replicas asked for, every topic also gets {@code
+ * min.insync.replicas=2}: a write acknowledged with {@code acks=all} is then on two brokers before anyone reads it.
  */
 public final class TopicProvisioner {
 
   /** What happened to one topic. */
-  public enum Outcome { CREATED, UNCHANGED, CONFIG_UPDATED, MISSING, CONFIG_DRIFT, PARTITION_MISMATCH }
+  public enum Outcome { CREATED, UNCHANGED, CONFIG_UPDATED, MISSING, CONFIG_DRIFT, PARTITION_MISMATCH,
+    REPLICATION_MISMATCH }
 
   /** One line of the report. */
   public record Result(String topic, Outcome outcome, String detail) {
     public boolean isProblem() {
-      return outcome == Outcome.PARTITION_MISMATCH || outcome == Outcome.CONFIG_DRIFT || outcome == Outcome.MISSING;
+      return outcome == Outcome.PARTITION_MISMATCH || outcome == Outcome.CONFIG_DRIFT || outcome == Outcome.MISSING
+          || outcome == Outcome.REPLICATION_MISMATCH;
     }
   }
 
+  static final String MIN_INSYNC = "min.insync.replicas";
   private final Admin admin;
   private final short replicationFactor;
 
@@ -74,12 +79,12 @@ public final class TopicProvisioner {
       throws ExecutionException, InterruptedException {
     Map<String, KafkaFuture<Void>> created = admin.createTopics(missing.stream().map(t -> new NewTopic(t.name(),
         Optional.of(t.partitions()), replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
-        .configs(t.configs())).toList()).values();
+        .configs(configs(t))).toList()).values();
     List<Result> results = new ArrayList<>();
     for (TopicDeclaration t : missing) {
       try {
         created.get(t.name()).get();
-        results.add(new Result(t.name(), Outcome.CREATED, t.partitions() + " partitions " + t.configs()));
+        results.add(new Result(t.name(), Outcome.CREATED, t.partitions() + " partitions " + configs(t)));
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
@@ -134,7 +139,13 @@ public final class TopicProvisioner {
             "has " + actual + " partitions, declared " + t.partitions() + " (not changed: it would move keys)"));
         continue;
       }
-      Map<String, String> drift = drift(t, configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())));
+      int replicas = descriptions.get(t.name()).partitions().get(0).replicas().size();
+      if (replicationFactor > 0 && replicas != replicationFactor) {
+        results.add(new Result(t.name(), Outcome.REPLICATION_MISMATCH, "has " + replicas + " replica(s), asked for "
+            + replicationFactor + " (not changed: reassign its partitions, docs/RUNBOOK.md \"A lost broker\")"));
+        continue;
+      }
+      Map<String, String> drift = drift(configs(t), configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())));
       if (drift.isEmpty()) {
         results.add(new Result(t.name(), Outcome.UNCHANGED, ""));
       } else if (checkOnly) {
@@ -147,9 +158,19 @@ public final class TopicProvisioner {
     return results;
   }
 
-  private static Map<String, String> drift(TopicDeclaration t, Config actual) {
+  /** The declaration's settings, and min.insync.replicas=2 when 3 or more replicas are asked for. */
+  Map<String, String> configs(TopicDeclaration t) {
+    if (replicationFactor < 3) {
+      return t.configs();
+    }
+    Map<String, String> c = new HashMap<>(t.configs());
+    c.put(MIN_INSYNC, "2");
+    return c;
+  }
+
+  private static Map<String, String> drift(Map<String, String> wanted, Config actual) {
     Map<String, String> drift = new HashMap<>();
-    t.configs().forEach((key, value) -> {
+    wanted.forEach((key, value) -> {
       ConfigEntry entry = actual.get(key);
       if (entry == null || !value.equals(entry.value())) {
         drift.put(key, value);
