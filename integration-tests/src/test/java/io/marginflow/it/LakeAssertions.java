@@ -76,7 +76,7 @@ final class LakeAssertions {
     Map<String, Record> rows = new TreeMap<>();
     try (CloseableIterable<Record> read = IcebergGenerics.read(table).build()) {
       for (Record r : read) {
-        String key = Arrays.stream(keyFields).map(f -> String.valueOf(r.getField(f))).collect(Collectors.joining("|"));
+        String key = key(r, keyFields);
         assertTrue(rows.put(key, r.copy()) == null, "once: " + key + " in " + table.name());
       }
     }
@@ -99,6 +99,11 @@ final class LakeAssertions {
     return rows;
   }
 
+  /** A row's key. */
+  static String key(Record row, String... keyFields) {
+    return Arrays.stream(keyFields).map(f -> String.valueOf(row.getField(f))).collect(Collectors.joining("|"));
+  }
+
   /** A record's key as its table's row gives it. */
   static String key(SpecificRecord m, String... keyFields) {
     org.apache.avro.Schema schema = m.getSchema();
@@ -115,7 +120,7 @@ final class LakeAssertions {
     Set<String> keys = new HashSet<>();
     try (CloseableIterable<Record> read = IcebergGenerics.read(catalog.loadTable(id)).build()) {
       for (Record r : read) {
-        keys.add(Arrays.stream(keyFields(table)).map(f -> String.valueOf(r.getField(f))).collect(Collectors.joining("|")));
+        keys.add(key(r, keyFields(table)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -47,6 +47,11 @@ public enum LakeTable {
     return defaultTopic;
   }
 
+  /** The table's name in its namespace, as {@code bin/marginflow sql} also names it. */
+  public String tableName() {
+    return name;
+  }
+
   /** namespace.name, as the sink and readers name it. */
   public String table() {
     return NAMESPACE + "." + name;

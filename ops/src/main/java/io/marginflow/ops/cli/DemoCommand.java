@@ -5,14 +5,13 @@ import io.marginflow.connectors.iceberg.LakeTable;
 import io.marginflow.ops.FileTrees;
 import io.marginflow.ops.demo.Demo;
 import io.marginflow.ops.demo.DemoOptions;
+import io.marginflow.ops.sql.LakeSql;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -128,12 +127,12 @@ final class DemoCommand implements Callable<Integer> {
       default -> "delivered by the alert webhook connector (Kafka Connect) to " + webhook;
     });
     if (options.lake() != null) {
-      out.println("  lake:      Iceberg tables marginflow.{" + Arrays.stream(LakeTable.values()).map(t -> t.table()
-          .substring(LakeTable.NAMESPACE.length() + 1)).collect(Collectors.joining(",")) + "} in "
+      out.println("  lake:      Iceberg tables " + LakeTable.NAMESPACE + ".{" + String.join(",", LakeSql.tableNames())
+          + "} in "
           + options.lake().toAbsolutePath() + " (catalog " + IcebergSink.localCatalog(options.lake()).get("uri")
           + "), committed every " + Demo.LAKE_COMMIT_INTERVAL.toSeconds() + " s");
-      out.println("  sql:       bin/marginflow sql" + (options.lake().equals(stateDir.resolve("lake")) && stateDir.equals(
-          Path.of("state/demo")) ? "" : " --lake " + options.lake()) + " \"SELECT tenant_id, sum(gross_margin_usd) AS "
+      out.println("  sql:       bin/marginflow sql" + (options.lake().equals(Path.of(SqlCommand.DEFAULT_LAKE)) ? ""
+          : " --lake " + options.lake()) + " \"SELECT tenant_id, sum(gross_margin_usd) AS "
           + "margin_usd FROM tenant_margins WHERE \\\"window\\\" = '1h' GROUP BY 1 ORDER BY 2 LIMIT 5\"");
     }
     out.println("  logs:      " + System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));

@@ -30,13 +30,16 @@ import picocli.CommandLine.Spec;
         "snapshot. Example: bin/marginflow sql \"SELECT tenant_id, sum(gross_margin_usd) FROM tenant_margins",
         "WHERE \\\"window\\\" = '1h' GROUP BY 1 ORDER BY 2\""})
 final class SqlCommand implements Callable<Integer> {
+  /** The demo's lake ({@code bin/marginflow demo --lake} with the default state folder). */
+  static final String DEFAULT_LAKE = "state/demo/lake";
+
   @Spec
   private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "QUERY", description = "The query.")
   private String query;
 
-  @Option(names = "--lake", defaultValue = "state/demo/lake", description = "The lake's folder (default: "
+  @Option(names = "--lake", defaultValue = DEFAULT_LAKE, description = "The lake's folder (default: "
       + "${DEFAULT-VALUE}, the demo's with --lake).")
   private Path lake;
 

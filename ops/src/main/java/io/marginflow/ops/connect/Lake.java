@@ -43,8 +43,9 @@ public final class Lake {
    * #anchor}). Run it before the sinks start.
    */
   public static void prepare(Admin admin, Map<String, String> catalogSettings) throws Exception {
+    createControlTopic(admin, IcebergSink.CONTROL_TOPIC);
     for (LakeTable t : LakeTable.values()) {
-      anchor(admin, Map.of("name", t.connector()));
+      anchorGroup(admin, IcebergSink.CONTROL_TOPIC, IcebergSink.coordinatorGroup(t.connector()));
     }
     Catalog catalog = IcebergSink.catalog(catalogSettings);
     try {
@@ -68,6 +69,11 @@ public final class Lake {
    */
   public static void anchor(Admin admin, Map<String, String> sink) throws Exception {
     String topic = IcebergSink.controlTopic(sink);
+    createControlTopic(admin, topic);
+    anchorGroup(admin, topic, IcebergSink.coordinatorGroup(sink));
+  }
+
+  private static void createControlTopic(Admin admin, String topic) throws Exception {
     short copies = (short) Math.min(3, admin.describeCluster().nodes().get().size());
     try {
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of(copies)))).all().get();
@@ -76,7 +82,9 @@ public final class Lake {
         throw e;
       }
     }
-    String group = IcebergSink.coordinatorGroup(sink);
+  }
+
+  private static void anchorGroup(Admin admin, String topic, String group) throws Exception {
     whileStarting(() -> {
       anchorOnce(admin, topic, group);
       return null;

@@ -46,7 +46,7 @@ public final class LakeSql implements AutoCloseable {
       s.execute("CREATE SCHEMA " + LakeTable.NAMESPACE);
       String text = sql.toLowerCase(Locale.ROOT);
       for (LakeTable t : LakeTable.values()) {
-        String name = t.table().substring(LakeTable.NAMESPACE.length() + 1);
+        String name = t.tableName();
         if (text.contains(name)) {
           lake.load(catalog, t, name, asOf);
           s.execute("CREATE VIEW " + name + " AS SELECT * FROM " + t.table());
@@ -63,7 +63,7 @@ public final class LakeSql implements AutoCloseable {
   public static List<String> tableNames() {
     List<String> out = new ArrayList<>();
     for (LakeTable t : LakeTable.values()) {
-      out.add(t.table().substring(LakeTable.NAMESPACE.length() + 1));
+      out.add(t.tableName());
     }
     return out;
   }
